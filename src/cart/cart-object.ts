@@ -1,0 +1,467 @@
+/**
+ * CartObject: the Durable Object that is one cart — its lines, its checkout saga, its
+ * deadline alarm and its idempotency keys. It is the single writer of its cart, so two
+ * requests for one cart never interleave their decisions: every decision is taken and
+ * written to (synchronous) storage before the object awaits anything outside.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { loadCatalog, type CatalogSnapshot } from "../db/catalog";
+import { createDb, isoNow, type Database } from "../db/client";
+import type { Env } from "../env";
+import { isInFlight, type CheckoutPhase } from "../checkout/state-machine";
+import { getConfig, type Config } from "../lib/config";
+import { timingSafeEqual, sha256Hex } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { createGateway } from "../payments";
+import type { PaymentGateway } from "../payments/gateway";
+import { MAX_DISCOUNT_CODES, MAX_LINES, MAX_QUANTITY, type CartOp, type CartRequest, type CreateCartInput } from "./cart-commands";
+import type { CartState, CheckoutRecord, IdempotencyRecord, Outcome } from "./cart-state";
+import { cartJson, checkoutJson, checkoutStatus, isActive, pricedOrNull, pricingContext } from "./cart-view";
+import { cartCompleted, CheckoutSaga, type SagaHost } from "./checkout-saga";
+
+type CartEdit = Exclude<CartOp, { type: "get" | "checkout_status" | "checkout_start" | "checkout_complete" | "checkout_cancel" }>;
+
+const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_PREFIX = "idem:";
+
+export class CartObject extends DurableObject<Env> implements SagaHost {
+  readonly config: Config;
+  readonly db: Database;
+  readonly gateway: PaymentGateway;
+  readonly log: Logger;
+  readonly quoteSecret: string;
+  readonly #saga: CheckoutSaga;
+  /** Distinguishes this instance's in-flight idempotent requests from a dead instance's. */
+  readonly #instance = crypto.randomUUID();
+  #cart: CartState | null;
+  #checkout: CheckoutRecord | null;
+  /** An in-flight checkout found at load time: its request died with the last instance. */
+  #interrupted: boolean;
+  /** Serialises the saga (start, complete, cancel, alarm, recovery) within this instance. */
+  #exclusive: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = getConfig(env);
+    this.db = createDb(env.DB);
+    this.gateway = createGateway(env, this.config, this.db);
+    this.log = createLogger(this.config.logging, { component: "cart" });
+    this.quoteSecret = env.QUOTE_SIGNING_SECRET ?? "";
+    this.#saga = new CheckoutSaga(this);
+    // The SQLite-backed key-value API is synchronous: the state is loaded before any event.
+    this.#cart = ctx.storage.kv.get<CartState>("cart") ?? null;
+    this.#checkout = ctx.storage.kv.get<CheckoutRecord>("checkout") ?? null;
+    this.#interrupted = this.#checkout !== null && isInFlight(this.#checkout.state) && this.#checkout.state !== "rolling_back";
+    if (this.#checkout && isActive(this.#checkout) && isInFlight(this.#checkout.state)) {
+      // Resume from the alarm right away; the alarm retries by itself if recovery fails.
+      ctx.blockConcurrencyWhile(() => ctx.storage.setAlarm(Date.now()));
+    }
+  }
+
+  // ------------------------------------------------------------------ SagaHost
+
+  cart(): CartState {
+    return this.#cart!;
+  }
+
+  saveCart(cart: CartState): void {
+    this.#cart = cart;
+    this.ctx.storage.kv.put("cart", cart);
+  }
+
+  checkout(): CheckoutRecord | null {
+    return this.#checkout;
+  }
+
+  saveCheckout(rec: CheckoutRecord): void {
+    this.#checkout = rec;
+    this.ctx.storage.kv.put("checkout", rec);
+  }
+
+  /** One alarm per cart, computed from stored deadlines (never from memory alone). */
+  async scheduleAlarm(): Promise<void> {
+    const times: number[] = [];
+    const rec = this.#checkout;
+    if (isActive(rec)) {
+      times.push(Date.parse(rec.expiresAt));
+      if (rec.retry.nextAt) times.push(Date.parse(rec.retry.nextAt));
+      if (isInFlight(rec.state) && this.#interrupted) times.push(Date.now());
+    }
+    const idemExpiry = this.ctx.storage.kv.get<number>("idem_next_expiry");
+    if (idemExpiry) times.push(idemExpiry);
+    if (times.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...times));
+  }
+
+  // ------------------------------------------------------------- entry points
+
+  async create(input: CreateCartInput): Promise<Outcome> {
+    return this.#idempotent(input.idempotency, async () => {
+      if (this.#cart) throw new AppError(409, "cart_exists", "This cart already exists.");
+      const now = isoNow();
+      this.saveCart({
+        id: input.cartId,
+        tokenHash: input.tokenHash,
+        currency: input.currency,
+        country: input.country,
+        email: input.email,
+        version: 1,
+        lines: [],
+        discountCodes: [],
+        completed: false,
+        orderId: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const view = await this.#view();
+      return { status: 201, body: { cart: view, token: input.token } };
+    });
+  }
+
+  async command(req: CartRequest): Promise<Outcome> {
+    const denied = await this.#authenticate(req.token);
+    if (denied) return denied;
+    if (req.op.type === "get") return this.#outcome(() => this.#get());
+    if (req.op.type === "checkout_status") return this.#outcome(async () => ({ status: 200, body: this.#status() }));
+    return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.fault), req.op.type === "checkout_complete");
+  }
+
+  /** For `GET /v1/orders/{id}`: does this token own this cart? null when there is no cart. */
+  async owns(token: string): Promise<boolean | null> {
+    if (!this.#cart) return null;
+    return timingSafeEqual(await sha256Hex(token), this.#cart.tokenHash);
+  }
+
+  /** Admin release: cancel the active checkout with a reason, releasing everything. */
+  async release(checkoutId: string, reason: string): Promise<Outcome> {
+    return this.#outcome(() =>
+      this.#serialised(async () => {
+        await this.#recoverIfInterrupted();
+        const rec = this.#checkout;
+        if (!rec || rec.id !== checkoutId || !isActive(rec)) {
+          throw new AppError(409, "checkout_not_active", "This checkout is not active.", { checkout_id: checkoutId, state: rec?.id === checkoutId ? rec.state : null });
+        }
+        const done = await this.#saga.cancel(reason);
+        return { status: 200, body: { checkout: checkoutJson(done, Date.now()) } };
+      }),
+    );
+  }
+
+  /** Cron's safety net: expire an overdue checkout or resume an interrupted one (the object decides). */
+  async sweep(): Promise<{ state: string | null; checkoutId: string | null }> {
+    await this.#serialised(async () => {
+      const rec = this.#checkout;
+      if (isActive(rec)) {
+        this.#interrupted ||= isInFlight(rec.state);
+        await this.#saga.recover(rec);
+        this.#interrupted = false;
+      }
+    });
+    return { state: this.#checkout?.state ?? null, checkoutId: this.#checkout?.id ?? null };
+  }
+
+  /** For health checks: proves the namespace answers. */
+  async ping(): Promise<"pong"> {
+    return "pong";
+  }
+
+  override async alarm(): Promise<void> {
+    await this.#serialised(async () => {
+      const rec = this.#checkout;
+      if (isActive(rec)) {
+        await this.#saga.recover(rec);
+        this.#interrupted = false;
+      }
+      this.#pruneIdempotency();
+      await this.scheduleAlarm();
+    });
+  }
+
+  // ----------------------------------------------------------------- commands
+
+  async #mutate(op: CartOp, fault?: CheckoutPhase): Promise<Outcome> {
+    switch (op.type) {
+      case "checkout_start":
+        return this.#serialised(async () => {
+          await this.#recoverIfInterrupted();
+          const rec = await this.#saga.start(op, fault);
+          return { status: 201, body: { checkout: checkoutJson(rec, Date.now()) } };
+        });
+      case "checkout_complete":
+        return this.#serialised(async () => {
+          await this.#recoverIfInterrupted();
+          return this.#saga.complete(op, fault);
+        });
+      case "checkout_cancel":
+        return this.#serialised(async () => {
+          await this.#recoverIfInterrupted();
+          const rec = await this.#saga.cancel("customer");
+          return { status: 200, body: { checkout: checkoutJson(rec, Date.now()) } };
+        });
+      case "get":
+      case "checkout_status":
+        throw new Error(`${op.type} is not a mutation`);
+      default:
+        return this.#editCart(op);
+    }
+  }
+
+  async #editCart(op: CartEdit): Promise<Outcome> {
+    this.#assertEditable();
+    const cart = this.#cart!;
+    // Read what the edit needs before deciding; the decision itself is synchronous.
+    const newVariant = op.type === "add_line" ? op.variantId : null;
+    const newCode = op.type === "apply_discount" ? normalizeCode(op.code) : null;
+    const snapshot = await this.#catalog(cart, newVariant, newCode, op.type === "update" ? (op.country ?? null) : null);
+    this.#assertEditable();
+    const current = this.#cart!;
+    const next = this.#applyEdit(current, op, snapshot);
+    if (next !== current) this.saveCart({ ...next, version: current.version + 1, updatedAt: isoNow() });
+    return { status: 200, body: { cart: await this.#view(snapshot) } };
+  }
+
+  #applyEdit(cart: CartState, op: CartEdit, snapshot: CatalogSnapshot): CartState {
+    switch (op.type) {
+      case "add_line": {
+        const variant = snapshot.variants.get(op.variantId);
+        if (!variant || !variant.active) {
+          throw new AppError(404, "variant_not_found", "No such variant is for sale.", { variant_id: op.variantId });
+        }
+        if (variant.prices[cart.currency] === undefined && variant.prices[this.config.baseCurrency] === undefined) {
+          throw new AppError(404, "variant_not_found", `This variant has no price in ${cart.currency}.`, { variant_id: op.variantId });
+        }
+        const existing = cart.lines.find((l) => l.variantId === op.variantId);
+        const quantity = (existing?.quantity ?? 0) + op.quantity;
+        if (quantity > MAX_QUANTITY) throw quantityLimit(`A line holds at most ${MAX_QUANTITY} units.`, { max_quantity: MAX_QUANTITY, requested: quantity });
+        if (existing) return { ...cart, lines: cart.lines.map((l) => (l === existing ? { ...l, quantity } : l)) };
+        if (cart.lines.length >= MAX_LINES) throw quantityLimit(`A cart holds at most ${MAX_LINES} lines.`, { max_lines: MAX_LINES });
+        return { ...cart, lines: [...cart.lines, { id: newId("line"), variantId: op.variantId, quantity, addedAt: isoNow() }] };
+      }
+      case "update_line": {
+        const line = this.#line(cart, op.lineId);
+        if (op.quantity > MAX_QUANTITY) throw quantityLimit(`A line holds at most ${MAX_QUANTITY} units.`, { max_quantity: MAX_QUANTITY, requested: op.quantity });
+        if (op.quantity === 0) return { ...cart, lines: cart.lines.filter((l) => l !== line) };
+        if (op.quantity === line.quantity) return cart;
+        return { ...cart, lines: cart.lines.map((l) => (l === line ? { ...l, quantity: op.quantity } : l)) };
+      }
+      case "remove_line": {
+        const line = this.#line(cart, op.lineId);
+        return { ...cart, lines: cart.lines.filter((l) => l !== line) };
+      }
+      case "clear":
+        return cart.lines.length === 0 ? cart : { ...cart, lines: [] };
+      case "apply_discount": {
+        const code = normalizeCode(op.code);
+        if (cart.discountCodes.includes(code)) return cart;
+        if (cart.discountCodes.length >= MAX_DISCOUNT_CODES) {
+          throw new AppError(422, "invalid_discount_code", `A cart takes at most ${MAX_DISCOUNT_CODES} discount codes.`, { code });
+        }
+        const candidate = { ...cart, discountCodes: [...cart.discountCodes, code] };
+        const ctx = pricingContext(candidate.lines, candidate.discountCodes, cart.currency, cart.country, snapshot, this.config.baseCurrency);
+        const rule = snapshot.discounts.get(code);
+        const reason = rule ? pricedOrNull(ctx, Date.now())?.rejectedDiscounts.find((r) => r.code === code)?.reason : "not_found";
+        if (reason && ["not_found", "inactive", "not_started", "expired", "used_up", "currency_mismatch"].includes(reason)) {
+          throw new AppError(422, "invalid_discount_code", discountMessage(reason), { code, reason });
+        }
+        return candidate;
+      }
+      case "remove_discount": {
+        const code = normalizeCode(op.code);
+        if (!cart.discountCodes.includes(code)) throw new AppError(404, "not_found", "This code is not applied to the cart.", { code });
+        return { ...cart, discountCodes: cart.discountCodes.filter((c) => c !== code) };
+      }
+      case "update": {
+        const email = op.email === undefined ? cart.email : op.email;
+        const country = op.country === undefined ? cart.country : op.country;
+        if (email === cart.email && country === cart.country) return cart;
+        return { ...cart, email, country };
+      }
+    }
+  }
+
+  #line(cart: CartState, lineId: string) {
+    const line = cart.lines.find((l) => l.id === lineId);
+    if (!line) throw new AppError(404, "not_found", "No such line in this cart.", { line_id: lineId });
+    return line;
+  }
+
+  /** 423 while a checkout holds the cart, 409 once it became an order (API.md). */
+  #assertEditable(): void {
+    const cart = this.#cart!;
+    if (cart.completed) throw cartCompleted(cart);
+    const rec = this.#checkout;
+    if (isActive(rec)) {
+      const seconds = Math.max(1, Math.ceil((Date.parse(rec.expiresAt) - Date.now()) / 1000));
+      throw new AppError(
+        423,
+        "cart_locked",
+        "The cart is locked by an active checkout; cancel it or wait until it ends.",
+        { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
+        { "Retry-After": String(seconds) },
+      );
+    }
+  }
+
+  async #get(): Promise<Outcome> {
+    return { status: 200, body: { cart: await this.#view() } };
+  }
+
+  #status() {
+    return checkoutStatus(this.#cart!, this.#checkout, Date.now());
+  }
+
+  async #catalog(cart: CartState, extraVariant: string | null, extraCode: string | null, country: string | null): Promise<CatalogSnapshot> {
+    return loadCatalog(this.db, {
+      variantIds: [...cart.lines.map((l) => l.variantId), ...(extraVariant ? [extraVariant] : [])],
+      currencyCodes: [cart.currency, this.config.baseCurrency],
+      country: country ?? cart.country,
+      discountCodes: [...cart.discountCodes, ...(extraCode ? [extraCode] : [])],
+    });
+  }
+
+  /** The cart with live prices; reuses a snapshot when it covers the current lines. */
+  async #view(snapshot?: CatalogSnapshot) {
+    let cart = this.#cart!;
+    const covers = (s: CatalogSnapshot) =>
+      cart.lines.every((l) => s.variants.has(l.variantId)) && cart.discountCodes.every((c) => s.discounts.has(c)) && s.currencies.has(cart.currency);
+    if (!snapshot || !covers(snapshot)) {
+      snapshot = await this.#catalog(cart, null, null, null);
+      cart = this.#cart!;
+    }
+    const ctx = pricingContext(cart.lines, cart.discountCodes, cart.currency, cart.country, snapshot, this.config.baseCurrency);
+    let priced = null;
+    try {
+      priced = pricedOrNull(ctx, Date.now());
+    } catch (error) {
+      this.log.warn("cart.pricing_failed", { cart_id: cart.id, ...errorFields(error) });
+    }
+    return cartJson(cart, priced, ctx?.unavailable ?? new Map(), this.#checkout, Date.now());
+  }
+
+  // ------------------------------------------------- auth, idempotency, locking
+
+  async #authenticate(token: string): Promise<Outcome | null> {
+    if (!this.#cart) return new AppError(404, "not_found", "Cart not found.").toOutcome();
+    if (!timingSafeEqual(await sha256Hex(token), this.#cart.tokenHash)) {
+      return new AppError(403, "forbidden", "This token is not for this cart.").toOutcome();
+    }
+    return null;
+  }
+
+  /** Runs saga work one at a time; the lock state is still checked synchronously outside. */
+  #serialised<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#exclusive.then(fn, fn);
+    this.#exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  async #recoverIfInterrupted(): Promise<void> {
+    const rec = this.#checkout;
+    if (this.#interrupted && isActive(rec)) {
+      await this.#saga.recover(rec);
+    }
+    this.#interrupted = false;
+  }
+
+  async #outcome(fn: () => Promise<Outcome>): Promise<Outcome> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof AppError) return error.toOutcome();
+      throw error;
+    }
+  }
+
+  /**
+   * API.md idempotency: same key and body → the stored answer; another body → 422; a
+   * repeat while the first runs → 409. Outcomes of 5xx and 429 are not stored, so a
+   * retry runs again. A record left "in progress" by a dead instance is run again: every
+   * step below is idempotent by checkout id.
+   */
+  async #idempotent(idem: { key: string; hash: string } | undefined, fn: () => Promise<Outcome>, untilCheckoutEnds = false): Promise<Outcome> {
+    if (!idem) return this.#outcome(fn);
+    const storageKey = IDEMPOTENCY_PREFIX + idem.key;
+    const existing = this.ctx.storage.kv.get<IdempotencyRecord>(storageKey);
+    if (existing) {
+      if (existing.hash !== idem.hash) {
+        return new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
+      }
+      if (existing.status === "done" && existing.outcome) {
+        return { ...existing.outcome, headers: { ...existing.outcome.headers, "Idempotent-Replayed": "true" } };
+      }
+      if (existing.instance === this.#instance) {
+        return new AppError(409, "request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
+          "Retry-After": "1",
+        }).toOutcome();
+      }
+    }
+    const now = Date.now();
+    this.ctx.storage.kv.put(storageKey, { hash: idem.hash, status: "in_progress", instance: this.#instance, startedAt: isoNow(now) } satisfies IdempotencyRecord);
+    let outcome: Outcome;
+    try {
+      outcome = await this.#outcome(fn);
+    } catch (error) {
+      this.ctx.storage.kv.delete(storageKey);
+      throw error;
+    }
+    if (outcome.status >= 500 || outcome.status === 429 || outcome.status === 409 && (outcome.body as { error?: { code?: string } })?.error?.code === "request_in_progress") {
+      this.ctx.storage.kv.delete(storageKey);
+    } else {
+      const expiresAt = Date.now() + IDEMPOTENCY_RETENTION_MS;
+      this.ctx.storage.kv.put(storageKey, {
+        hash: idem.hash,
+        status: "done",
+        instance: this.#instance,
+        startedAt: isoNow(now),
+        outcome,
+        expiresAt: isoNow(expiresAt),
+        checkoutId: untilCheckoutEnds ? (this.#checkout?.id ?? undefined) : undefined,
+      } satisfies IdempotencyRecord);
+      const next = this.ctx.storage.kv.get<number>("idem_next_expiry");
+      if (!next || expiresAt < next) {
+        this.ctx.storage.kv.put("idem_next_expiry", expiresAt);
+        await this.scheduleAlarm();
+      }
+    }
+    return outcome;
+  }
+
+  /** Drop idempotency records past retention (completion keys wait for their checkout to end). */
+  #pruneIdempotency(): void {
+    const now = Date.now();
+    let next: number | null = null;
+    for (const [key, record] of this.ctx.storage.kv.list<IdempotencyRecord>({ prefix: IDEMPOTENCY_PREFIX })) {
+      const expires = record.expiresAt ? Date.parse(record.expiresAt) : Date.parse(record.startedAt) + IDEMPOTENCY_RETENTION_MS;
+      const checkoutOpen = record.checkoutId !== undefined && record.checkoutId === this.#checkout?.id && isActive(this.#checkout);
+      if (expires <= now && !checkoutOpen) this.ctx.storage.kv.delete(key);
+      else next = Math.min(next ?? Infinity, Math.max(expires, now + 60_000));
+    }
+    if (next === null) this.ctx.storage.kv.delete("idem_next_expiry");
+    else this.ctx.storage.kv.put("idem_next_expiry", next);
+  }
+}
+
+function normalizeCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+function quantityLimit(message: string, details: Record<string, unknown>): AppError {
+  return new AppError(422, "quantity_limit", message, details);
+}
+
+function discountMessage(reason: string): string {
+  switch (reason) {
+    case "expired":
+      return "This discount code has expired.";
+    case "not_started":
+      return "This discount code is not valid yet.";
+    case "used_up":
+      return "This discount code has been used up.";
+    case "currency_mismatch":
+      return "This discount code is for another currency.";
+    default:
+      return "This discount code does not exist.";
+  }
+}

@@ -1,0 +1,751 @@
+/**
+ * The checkout saga of one cart, run by its cart object (the per-cart serialiser).
+ *
+ * Start runs phases 1–3 (validate, reserve, price lock) and leaves the cart `locked`.
+ * Complete runs phases 4–7 (authorize, create order, capture, commit stock). Before
+ * capture any failure compensates in reverse order (void, cancel order, release quote
+ * and discounts, release stock, unlock); capture is the pivot, after which the saga only
+ * goes forward. Every step records its intent in the object's storage before its side
+ * effect, and every side effect is idempotent by a key derived from the checkout id, so
+ * a restarted object resumes from storage (`recover`).
+ */
+import { buildSignedQuote, isQuoteIntact, type Quote } from "../checkout/quote";
+import { PricingError, type PricedCart } from "../checkout/pricing";
+import {
+  isPastPivot,
+  isTerminal,
+  nextState,
+  PHASE_OF_STATE,
+  type CheckoutEvent,
+  type CheckoutPhase,
+  type RollbackTarget,
+} from "../checkout/state-machine";
+import {
+  insertQuote,
+  setOrderStatus,
+  setQuoteStatus,
+  timelineEntry,
+  upsertCheckoutRow,
+  upsertOrder,
+  upsertPayment,
+} from "../checkout/checkout-records";
+import { consumeDiscounts, isDiscountLimitError, reactivateDiscounts, releaseDiscounts, reserveDiscounts } from "../checkout/discount-usage";
+import { loadCatalog, type CatalogSnapshot } from "../db/catalog";
+import type { Database } from "../db/client";
+import { isoNow } from "../db/client";
+import { recordEvent, type EventType } from "../events/outbox";
+import { commitStock, errorText, isStockConstraintError, readStock, releaseStock, reserveStock } from "../inventory/stock-ledger";
+import type { Config } from "../lib/config";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { errorFields, type Logger } from "../lib/logger";
+import { paymentKeys, type AuthorizeRequest, type PaymentGateway, type PaymentMethodInput } from "../payments/gateway";
+import type { CartState, CheckoutFailure, CheckoutRecord, Outcome, PaymentAttempt } from "./cart-state";
+import { checkoutJson, isActive, pricedOrNull, pricingContext } from "./cart-view";
+
+export interface SagaHost {
+  readonly config: Config;
+  readonly db: Database;
+  readonly gateway: PaymentGateway;
+  readonly log: Logger;
+  readonly quoteSecret: string;
+  cart(): CartState;
+  saveCart(cart: CartState): void;
+  checkout(): CheckoutRecord | null;
+  saveCheckout(rec: CheckoutRecord): void;
+  scheduleAlarm(): Promise<void>;
+}
+
+/** Codes a discount can be refused with at checkout (the others just do not apply). */
+const INVALID_DISCOUNT_REASONS = new Set(["not_found", "inactive", "not_started", "expired", "used_up", "currency_mismatch"]);
+
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+/** A fault injected by a test into one phase (only with CHECKOUT_FAULT_INJECTION=enabled). */
+class InjectedFault extends Error {
+  constructor(readonly phase: CheckoutPhase) {
+    super(`Injected fault in ${phase}`);
+  }
+}
+
+/** A step that could not finish now and is retried by the alarm. */
+class RetryLater extends Error {}
+
+export class CheckoutSaga {
+  constructor(private readonly host: SagaHost) {}
+
+  // ---------------------------------------------------------------- start (1–3)
+
+  async start(input: { expectedTotal?: number; ttlMinutes?: number }, fault?: CheckoutPhase): Promise<CheckoutRecord> {
+    const { host } = this;
+    const cart = host.cart();
+    if (cart.completed) throw cartCompleted(cart);
+    const current = host.checkout();
+    if (isActive(current)) throw checkoutInProgress(current);
+    const ttl = input.ttlMinutes ?? host.config.ttlMinutes;
+    if (ttl > host.config.maxTtlMinutes) {
+      throw new AppError(400, "validation_error", `ttl_minutes may be at most ${host.config.maxTtlMinutes}.`, {
+        issues: [{ path: "ttl_minutes", message: `Must be at most ${host.config.maxTtlMinutes}` }],
+      });
+    }
+
+    const startedAt = Date.now();
+    const rec: CheckoutRecord = {
+      id: newId("chk"),
+      cartId: cart.id,
+      state: "validating",
+      phase: "cart_validation",
+      currency: cart.currency,
+      createdAt: isoNow(startedAt),
+      expiresAt: isoNow(startedAt + ttl * 60_000),
+      lockedAt: null,
+      completedAt: null,
+      endedAt: null,
+      lines: cart.lines.map((l) => ({ ...l })),
+      discountCodes: [...cart.discountCodes],
+      email: cart.email,
+      quote: null,
+      attempts: [],
+      orderId: null,
+      orderNumber: null,
+      failure: null,
+      rollbackTarget: null,
+      cancelReason: null,
+      retry: { attempts: 0, nextAt: null, lastError: null },
+      reservationSent: false,
+    };
+    // From here on the cart is locked: mutations answer 423, a second checkout 409.
+    host.saveCheckout(rec);
+    this.#logPhase(rec, "checkout.started");
+
+    let priced: PricedCart;
+    try {
+      this.#fault(fault, "cart_validation");
+      const snapshot = await loadCatalog(host.db, {
+        variantIds: rec.lines.map((l) => l.variantId),
+        currencyCodes: [rec.currency, host.config.baseCurrency],
+        country: cart.country,
+        discountCodes: rec.discountCodes,
+      });
+      priced = this.#validate(rec, cart, snapshot, input.expectedTotal);
+      this.#transition(rec, "validated");
+      this.#fault(fault, "inventory_reservation");
+    } catch (error) {
+      throw await this.#failStart(rec, error);
+    }
+
+    try {
+      const now = isoNow();
+      rec.quote = await buildSignedQuote(host.quoteSecret, {
+        id: newId("quo"),
+        checkoutId: rec.id,
+        cartId: rec.cartId,
+        baseCurrency: host.config.baseCurrency,
+        priced,
+        createdAt: now,
+        expiresAt: rec.expiresAt,
+      });
+      rec.reservationSent = true;
+      host.saveCheckout(rec);
+      // Phases 2 and 3 in one atomic batch: every line reserves, the quote is stored and
+      // the discount uses are reserved, or none of it happens.
+      const locked: CheckoutRecord = { ...rec, state: "locked", phase: "price_lock", lockedAt: now };
+      const db = host.db;
+      // An injected price-lock fault writes an impossible quote total: the CHECK raises
+      // inside the batch, which proves the reservations roll back with it.
+      const quoteTotal = fault === "price_lock" && host.config.faultInjection ? -1 : undefined;
+      await db.batch([
+        upsertCheckoutRow(db, locked, now),
+        reserveStock(db, rec.id, rec.lines, rec.expiresAt, now),
+        ...insertQuote(db, rec.quote, quoteTotal),
+        ...(rec.quote.discount_codes.length ? [reserveDiscounts(db, rec.id, rec.quote.discount_codes, now)] : []),
+        timelineEntry(db, { ...rec, state: "reserving", phase: "inventory_reservation" }, "stock_reserved", "stock_reserved", now, {
+          lines: rec.lines.map((l) => ({ variant_id: l.variantId, quantity: l.quantity })),
+        }),
+        timelineEntry(db, locked, "price_locked", "price_locked", now, { quote_id: rec.quote.id, total: rec.quote.total }),
+        recordEvent(db, "checkout.started", rec.id, this.#eventData(locked), now),
+      ]);
+      this.#transition(rec, "reserved");
+      rec.lockedAt = now;
+      this.#transition(rec, "price_locked");
+      host.log.info("stock.reserved", this.#fields(rec, { lines: rec.lines.length }));
+      await host.scheduleAlarm();
+      return rec;
+    } catch (error) {
+      throw await this.#failStart(rec, await this.#explainReservationError(rec, error, fault));
+    }
+  }
+
+  #validate(rec: CheckoutRecord, cart: CartState, snapshot: CatalogSnapshot, expectedTotal?: number): PricedCart {
+    if (rec.lines.length === 0) throw new AppError(422, "cart_empty", "The cart is empty.");
+    const ctx = pricingContext(rec.lines, rec.discountCodes, rec.currency, cart.country, snapshot, this.host.config.baseCurrency);
+    if (!ctx) throw new AppError(422, "currency_not_supported", `The currency ${rec.currency} is not supported.`, { currency: rec.currency });
+    for (const [lineId, reason] of ctx.unavailable) {
+      const line = rec.lines.find((l) => l.id === lineId)!;
+      throw new AppError(404, "variant_not_found", "A cart line's variant is no longer available.", {
+        line_id: lineId,
+        variant_id: line.variantId,
+        reason,
+      });
+    }
+    let priced: PricedCart;
+    try {
+      priced = pricedOrNull(ctx, Date.now())!;
+    } catch (error) {
+      if (error instanceof PricingError) throw new AppError(404, "variant_not_found", error.message, error.details);
+      throw error;
+    }
+    const invalid = priced.rejectedDiscounts.find((r) => INVALID_DISCOUNT_REASONS.has(r.reason));
+    if (invalid) {
+      throw new AppError(422, "invalid_discount_code", `The discount code ${invalid.code} can no longer be used.`, {
+        code: invalid.code,
+        reason: invalid.reason,
+      });
+    }
+    if (expectedTotal !== undefined && Math.abs(priced.total - expectedTotal) > this.host.config.priceDriftTolerance) {
+      this.host.log.warn("checkout.price_drift", this.#fields(rec, { expected_total: expectedTotal, actual_total: priced.total }));
+      throw new AppError(409, "price_changed", "The cart total changed since it was shown.", {
+        expected_total: expectedTotal,
+        actual_total: priced.total,
+      });
+    }
+    return priced;
+  }
+
+  async #explainReservationError(rec: CheckoutRecord, error: unknown, fault?: CheckoutPhase): Promise<unknown> {
+    if (error instanceof AppError || error instanceof InjectedFault) return error;
+    if (fault === "price_lock" && this.host.config.faultInjection) return new InjectedFault("price_lock");
+    if (isStockConstraintError(error)) {
+      const stock = await readStock(this.host.db, rec.lines.map((l) => l.variantId)).catch(() => new Map());
+      const lines = rec.lines
+        .map((l) => ({ variant_id: l.variantId, requested: l.quantity, available: Math.max(0, stock.get(l.variantId)?.available ?? 0) }))
+        .filter((l) => l.available < l.requested);
+      rec.phase = "inventory_reservation";
+      return new AppError(409, "insufficient_stock", "Not enough stock for some lines.", { lines });
+    }
+    if (isDiscountLimitError(error)) {
+      rec.phase = "price_lock";
+      const code = rec.quote?.discount_codes.find(() => true) ?? null;
+      return new AppError(422, "invalid_discount_code", "A discount code was used up while checking out.", { code, reason: "used_up" });
+    }
+    return error;
+  }
+
+  /** A start that failed: roll back whatever may have reached D1, then report the cause. */
+  async #failStart(rec: CheckoutRecord, error: unknown): Promise<unknown> {
+    const failure = this.#failureOf(rec, error);
+    await this.#rollback(rec, "failed", failure).catch((e) => {
+      if (!(e instanceof RetryLater)) throw e;
+    });
+    return this.#clientError(rec, error, failure);
+  }
+
+  // ------------------------------------------------------------- complete (4–7)
+
+  async complete(
+    input: { payment: PaymentMethodInput; expectedTotal?: number; ttlMinutes?: number },
+    fault?: CheckoutPhase,
+  ): Promise<Outcome> {
+    const { host } = this;
+    const cart = host.cart();
+    if (cart.completed) throw cartCompleted(cart);
+    let rec = host.checkout();
+    if (!isActive(rec)) rec = await this.start({ expectedTotal: input.expectedTotal, ttlMinutes: input.ttlMinutes }, fault);
+    if (rec.state === "committing") return this.#finishForward(rec, fault);
+    if (rec.state !== "locked") throw checkoutInProgress(rec);
+    if (Date.parse(rec.expiresAt) <= Date.now()) {
+      await this.#rollback(rec, "expired", { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." }).catch(swallowRetry);
+      throw expiredError(rec);
+    }
+    const quote = rec.quote!;
+
+    // Phase 4: authorize exactly the quote total.
+    const attempt: PaymentAttempt = {
+      number: rec.attempts.length + 1,
+      paymentId: newId("pay"),
+      provider: host.gateway.provider,
+      key: paymentKeys.authorize(rec.id, rec.attempts.length + 1),
+      method: input.payment,
+      status: "pending",
+      reference: null,
+      declineCode: null,
+      recorded: false,
+    };
+    rec.attempts.push(attempt);
+    this.#transition(rec, "pay");
+    let auth;
+    try {
+      this.#fault(fault, "payment_authorization");
+      auth = await host.gateway.authorize(this.#authorizeRequest(rec, attempt));
+    } catch (error) {
+      auth = { status: "error" as const, message: error instanceof Error ? error.message : String(error), retryable: true };
+    }
+    if (auth.status === "declined") {
+      attempt.status = "declined";
+      attempt.declineCode = auth.declineCode;
+      attempt.reference = auth.reference ?? null;
+      this.#transition(rec, "declined");
+      host.log.info("payment.declined", this.#fields(rec, { decline_code: auth.declineCode, attempt: attempt.number }));
+      await this.#recordAttempt(rec, attempt, "payment_declined");
+      throw new AppError(402, "payment_declined", auth.message, {
+        decline_code: auth.declineCode,
+        checkout_id: rec.id,
+        can_resume: true,
+        phase: "payment_authorization",
+      });
+    }
+    if (auth.status === "requires_action") {
+      attempt.status = "requires_action";
+      attempt.reference = auth.reference;
+      attempt.clientSecret = auth.clientSecret;
+      host.saveCheckout(rec);
+      await this.#recordAttempt(rec, attempt, "payment_requires_action");
+      return { status: 202, body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret } } };
+    }
+    if (auth.status === "error") {
+      const failure: CheckoutFailure = { phase: "payment_authorization", code: "payment_gateway_error", message: auth.message };
+      await this.#rollback(rec, "failed", failure).catch(swallowRetry);
+      throw new AppError(502, "payment_gateway_error", "The payment gateway failed; nothing was charged. Retrying is safe.", {
+        phase: "payment_authorization",
+        checkout_id: rec.id,
+      });
+    }
+    attempt.status = "authorized";
+    attempt.reference = auth.reference;
+    if (auth.amount !== quote.total) {
+      const failure: CheckoutFailure = { phase: "payment_authorization", code: "amount_mismatch", message: `Authorized ${auth.amount}, quote is ${quote.total}.` };
+      await this.#rollback(rec, "failed", failure).catch(swallowRetry);
+      throw this.#clientError(rec, new AppError(502, "payment_gateway_error", failure.message), failure);
+    }
+    return this.#continueAfterAuthorization(rec, attempt, fault);
+  }
+
+  async #continueAfterAuthorization(rec: CheckoutRecord, attempt: PaymentAttempt, fault?: CheckoutPhase): Promise<Outcome> {
+    const { host } = this;
+    const quote = rec.quote!;
+    // Phase 5: create the order (its id is chosen before the write, so a replay reuses it).
+    rec.orderId ??= newId("ord");
+    this.#transition(rec, "authorized");
+    try {
+      this.#fault(fault, "order_creation");
+      const now = isoNow();
+      const db = host.db;
+      const results = await db.batch([
+        upsertPayment(db, rec, attempt, now),
+        ...upsertOrder(db, rec, quote, now),
+        consumeDiscounts(db, rec.id, now),
+        upsertCheckoutRow(db, { ...rec, state: "capturing", phase: "payment_capture" }, now),
+        timelineEntry(db, rec, "order_created", `order_created:${attempt.number}`, now, { order_id: rec.orderId, attempt: attempt.number }),
+      ]);
+      const numberRows = results[3] as Array<{ number: number }>;
+      rec.orderNumber = numberRows[0]?.number ?? null;
+      attempt.recorded = true;
+    } catch (error) {
+      const failure = this.#failureOf(rec, error);
+      await this.#rollback(rec, "failed", failure).catch(swallowRetry);
+      throw this.#clientError(rec, error, failure);
+    }
+    this.#transition(rec, "order_created");
+
+    // Phase 6: capture — the pivot. The amount is checked against the signed quote again.
+    let capture;
+    try {
+      this.#fault(fault, "payment_capture");
+      if (!(await isQuoteIntact(host.quoteSecret, quote))) throw new Error("The quote signature does not match its contents.");
+      capture = await host.gateway.capture({
+        idempotencyKey: paymentKeys.capture(rec.id, attempt.number),
+        reference: attempt.reference!,
+        amount: quote.total,
+        currency: quote.currency,
+      });
+    } catch (error) {
+      capture = { status: "error" as const, message: error instanceof Error ? error.message : String(error), retryable: true };
+    }
+    if (capture.status === "captured" && capture.amount !== quote.total) {
+      host.log.error("payment.capture_amount_mismatch", this.#fields(rec, { captured: capture.amount, quote_total: quote.total }));
+    }
+    if (capture.status !== "captured") {
+      // The capture may have happened even though we did not hear back: a void tells.
+      if (capture.status === "error" && (await this.#capturedAnyway(rec, attempt))) return this.#pivot(rec, attempt, fault);
+      const failure: CheckoutFailure = {
+        phase: "payment_capture",
+        code: capture.status === "declined" ? "payment_declined" : "payment_gateway_error",
+        message: capture.message,
+      };
+      await this.#rollback(rec, "failed", failure).catch(swallowRetry);
+      throw capture.status === "declined"
+        ? new AppError(402, "payment_declined", "The payment could not be captured; the checkout was rolled back.", {
+            phase: "payment_capture",
+            decline_code: capture.declineCode,
+            checkout_id: rec.id,
+            can_resume: false,
+          })
+        : new AppError(502, "payment_gateway_error", "The payment gateway failed; the payment was voided. Retrying is safe.", {
+            phase: "payment_capture",
+            checkout_id: rec.id,
+          });
+    }
+    return this.#pivot(rec, attempt, fault);
+  }
+
+  /** Asks the gateway to void; if it says the payment was captured, we are past the pivot. */
+  async #capturedAnyway(rec: CheckoutRecord, attempt: PaymentAttempt): Promise<boolean> {
+    const result = await this.host.gateway
+      .void({ idempotencyKey: paymentKeys.void(rec.id, attempt.number), authorization: this.#authorizeRequest(rec, attempt), reference: attempt.reference })
+      .catch((e) => ({ status: "error" as const, message: String(e) }));
+    if (result.status === "voided") attempt.status = "voided";
+    if (result.status === "not_found") attempt.status = "failed";
+    this.host.saveCheckout(rec);
+    return result.status === "already_captured";
+  }
+
+  async #pivot(rec: CheckoutRecord, attempt: PaymentAttempt, fault?: CheckoutPhase): Promise<Outcome> {
+    attempt.status = "captured";
+    this.#transition(rec, "captured");
+    this.host.log.info("payment.captured", this.#fields(rec, { amount: rec.quote!.total, attempt: attempt.number }));
+    return this.#finishForward(rec, fault);
+  }
+
+  /** Phase 7: commit the stock. Past the pivot this is retried until it is done. */
+  async #finishForward(rec: CheckoutRecord, fault?: CheckoutPhase): Promise<Outcome> {
+    await this.#commit(rec, fault).catch(swallowRetry);
+    return { status: 201, body: { order: this.#orderJson(rec), checkout: checkoutJson(rec, Date.now()) } };
+  }
+
+  async #commit(rec: CheckoutRecord, fault?: CheckoutPhase): Promise<void> {
+    const { host } = this;
+    const db = host.db;
+    const attempt = rec.attempts.find((a) => a.status === "captured")!;
+    try {
+      this.#fault(fault, "stock_commit");
+      const now = isoNow();
+      const done: CheckoutRecord = { ...rec, state: "completed", phase: "stock_commit", completedAt: now, endedAt: now };
+      await db.batch([
+        upsertPayment(db, rec, attempt, now),
+        commitStock(db, rec.id, now),
+        setQuoteStatus(db, rec.id, "used"),
+        setOrderStatus(db, rec.id, "paid", now),
+        consumeDiscounts(db, rec.id, now),
+        upsertCheckoutRow(db, done, now),
+        timelineEntry(db, done, "completed", "completed", now, { order_id: rec.orderId }),
+        recordEvent(db, "checkout.completed", rec.id, this.#eventData(done), now),
+        recordEvent(db, "order.created", rec.orderId!, { order: this.#orderJson(done) }, now),
+      ]);
+      rec.completedAt = now;
+      rec.endedAt = now;
+      rec.retry = { attempts: 0, nextAt: null, lastError: null };
+      this.#transition(rec, "committed");
+      const cart = host.cart();
+      host.saveCart({ ...cart, completed: true, orderId: rec.orderId, updatedAt: now });
+      host.log.info("checkout.completed", this.#fields(rec, { order_id: rec.orderId, total: rec.quote!.total }));
+      await host.scheduleAlarm();
+    } catch (error) {
+      await this.#scheduleRetry(rec, error);
+      throw new RetryLater();
+    }
+  }
+
+  // ------------------------------------------------------- cancel, expire, recover
+
+  async cancel(reason: string): Promise<CheckoutRecord> {
+    const rec = this.host.checkout();
+    if (this.host.cart().completed) throw cartCompleted(this.host.cart());
+    if (!isActive(rec)) throw new AppError(409, "no_active_checkout", "There is no active checkout to cancel.");
+    if (isPastPivot(rec.state)) throw checkoutInProgress(rec, "The payment was captured; the order is being completed.");
+    rec.cancelReason = reason;
+    await this.#rollback(rec, "cancelled", null).catch(swallowRetry);
+    return rec;
+  }
+
+  /** The alarm: expire an overdue checkout, retry unfinished writes, resume interrupted work. */
+  async onAlarm(): Promise<void> {
+    const rec = this.host.checkout();
+    if (!isActive(rec)) return;
+    await this.recover(rec);
+  }
+
+  /**
+   * Brings an unfinished checkout found in storage to a terminal or `locked` state.
+   * Nothing of the request that was running is in memory any more.
+   */
+  async recover(rec: CheckoutRecord): Promise<void> {
+    const overdue = Date.parse(rec.expiresAt) <= Date.now();
+    const interrupted = { code: "interrupted", message: "The checkout was interrupted and rolled back." };
+    try {
+      switch (rec.state) {
+        case "pending":
+        case "validating":
+        case "reserving":
+        case "price_locking":
+          return await this.#rollback(rec, overdue ? "expired" : "failed", { phase: rec.phase, ...interrupted });
+        case "locked":
+          if (overdue) await this.#rollback(rec, "expired", { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." });
+          return;
+        case "authorizing":
+        case "creating_order":
+        case "capturing": {
+          const attempt = rec.attempts.at(-1)!;
+          if (rec.state === "capturing" && (await this.#capturedAnyway(rec, attempt))) {
+            attempt.status = "captured";
+            this.#transition(rec, "captured");
+            return await this.#commit(rec);
+          }
+          if (overdue) return await this.#rollback(rec, "expired", { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." });
+          return await this.#resetPayment(rec);
+        }
+        case "committing":
+          return await this.#commit(rec);
+        case "rolling_back":
+          return await this.#finishRollback(rec);
+      }
+    } catch (error) {
+      if (!(error instanceof RetryLater)) {
+        await this.#scheduleRetry(rec, error);
+      }
+    }
+  }
+
+  /**
+   * An interrupted payment: void it, cancel its order and open the checkout again
+   * (its stock and quote are still held until the deadline), as after a decline.
+   */
+  async #resetPayment(rec: CheckoutRecord): Promise<void> {
+    await this.#voidAttempts(rec);
+    const now = isoNow();
+    const db = this.host.db;
+    const reopened: CheckoutRecord = { ...rec, state: "locked", phase: "price_lock" };
+    try {
+      await db.batch([
+        setOrderStatus(db, rec.id, "cancelled", now),
+        ...rec.attempts.map((a) => upsertPayment(db, rec, a, now)),
+        reactivateDiscounts(db, rec.id, now),
+        upsertCheckoutRow(db, reopened, now),
+        timelineEntry(db, reopened, "payment_reset", `payment_reset:${rec.attempts.length}`, now, { reason: "interrupted" }),
+      ]);
+    } catch (error) {
+      await this.#scheduleRetry(rec, error);
+      throw new RetryLater();
+    }
+    this.#transition(rec, "payment_reset");
+    this.host.log.warn("checkout.payment_reset", this.#fields(rec, { attempt: rec.attempts.length }));
+    await this.host.scheduleAlarm();
+  }
+
+  // ------------------------------------------------------------------ rollback
+
+  async #rollback(rec: CheckoutRecord, target: RollbackTarget, failure: CheckoutFailure | null): Promise<void> {
+    if (rec.state !== "rolling_back") {
+      rec.failure = failure;
+      rec.rollbackTarget = target;
+      const event: CheckoutEvent = target === "cancelled" ? "cancel" : target === "expired" ? "expire" : "fail";
+      this.#transition(rec, event);
+      this.host.log.warn("checkout.rollback_started", this.#fields(rec, { target, failure }));
+    }
+    await this.#finishRollback(rec);
+  }
+
+  async #voidAttempts(rec: CheckoutRecord): Promise<void> {
+    for (const attempt of rec.attempts) {
+      if (!["pending", "authorized", "requires_action"].includes(attempt.status)) continue;
+      const result = await this.host.gateway
+        .void({ idempotencyKey: paymentKeys.void(rec.id, attempt.number), authorization: this.#authorizeRequest(rec, attempt), reference: attempt.reference })
+        .catch((e) => ({ status: "error" as const, message: String(e) }));
+      if (result.status === "error") {
+        await this.#scheduleRetry(rec, new Error(result.message));
+        throw new RetryLater();
+      }
+      if (result.status === "already_captured") {
+        // Should not happen before the pivot; if it does, give the money back.
+        this.host.log.error("payment.captured_during_rollback", this.#fields(rec, { attempt: attempt.number }));
+        const refund = await this.host.gateway.refund({
+          idempotencyKey: paymentKeys.refund(rec.id, attempt.number),
+          reference: attempt.reference ?? "",
+          amount: result.amount,
+          currency: rec.currency,
+        });
+        if (refund.status !== "refunded") {
+          await this.#scheduleRetry(rec, new Error(refund.message));
+          throw new RetryLater();
+        }
+        attempt.status = "refunded";
+      } else {
+        attempt.status = result.status === "voided" ? "voided" : "failed";
+      }
+      this.host.log.info("rollback.payment_voided", this.#fields(rec, { attempt: attempt.number, result: result.status }));
+      this.host.saveCheckout(rec);
+    }
+  }
+
+  /** Void, cancel the order, release quote, discounts and stock, unlock — each idempotent. */
+  async #finishRollback(rec: CheckoutRecord): Promise<void> {
+    const target = rec.rollbackTarget ?? "failed";
+    await this.#voidAttempts(rec);
+    const now = isoNow();
+    const db = this.host.db;
+    const ended: CheckoutRecord = { ...rec, state: target, endedAt: now };
+    const event: EventType = target === "cancelled" ? "checkout.cancelled" : target === "expired" ? "checkout.expired" : "checkout.failed";
+    try {
+      await db.batch([
+        setOrderStatus(db, rec.id, "cancelled", now),
+        ...rec.attempts.map((a) => upsertPayment(db, rec, a, now)),
+        setQuoteStatus(db, rec.id, "released"),
+        releaseDiscounts(db, rec.id, now),
+        releaseStock(db, rec.id, now),
+        upsertCheckoutRow(db, ended, now),
+        timelineEntry(db, ended, "rolled_back", "rolled_back", now, { target, failure: rec.failure, cancel_reason: rec.cancelReason }),
+        recordEvent(db, event, rec.id, this.#eventData(ended), now),
+      ]);
+    } catch (error) {
+      await this.#scheduleRetry(rec, error);
+      throw new RetryLater();
+    }
+    rec.endedAt = now;
+    rec.retry = { attempts: 0, nextAt: null, lastError: null };
+    this.#transition(rec, "rolled_back", target);
+    this.host.log.info("checkout.rolled_back", this.#fields(rec, { target }));
+    await this.host.scheduleAlarm();
+  }
+
+  async #scheduleRetry(rec: CheckoutRecord, error: unknown): Promise<void> {
+    const attempts = rec.retry.attempts + 1;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
+    rec.retry = { attempts, nextAt: isoNow(Date.now() + delay), lastError: errorText(error) };
+    this.host.saveCheckout(rec);
+    this.host.log.error("checkout.step_retry_scheduled", this.#fields(rec, { attempts, delay_ms: delay, ...errorFields(error) }));
+    await this.host.scheduleAlarm();
+  }
+
+  // ------------------------------------------------------------------- helpers
+
+  async #recordAttempt(rec: CheckoutRecord, attempt: PaymentAttempt, event: string): Promise<void> {
+    const now = isoNow();
+    const db = this.host.db;
+    try {
+      await db.batch([
+        upsertPayment(db, rec, attempt, now),
+        upsertCheckoutRow(db, rec, now),
+        timelineEntry(db, rec, event, `${event}:${attempt.number}`, now, { attempt: attempt.number, decline_code: attempt.declineCode }),
+      ]);
+      attempt.recorded = true;
+      this.host.saveCheckout(rec);
+    } catch (error) {
+      // The attempt is kept in the object and written with the next batch of this checkout.
+      this.host.log.warn("payment.record_deferred", this.#fields(rec, errorFields(error)));
+    }
+  }
+
+  #authorizeRequest(rec: CheckoutRecord, attempt: PaymentAttempt): AuthorizeRequest {
+    return {
+      idempotencyKey: attempt.key,
+      amount: rec.quote!.total,
+      currency: rec.currency,
+      method: attempt.method,
+      metadata: { checkout_id: rec.id, cart_id: rec.cartId, attempt: attempt.number },
+    };
+  }
+
+  #transition(rec: CheckoutRecord, event: CheckoutEvent, target?: RollbackTarget): void {
+    const next = nextState(rec.state, event, target);
+    if (!next) throw new Error(`Illegal checkout transition: ${rec.state} --${event}-->`);
+    rec.state = next;
+    if (next in PHASE_OF_STATE) rec.phase = PHASE_OF_STATE[next as keyof typeof PHASE_OF_STATE];
+    this.host.saveCheckout(rec);
+    this.#logPhase(rec, `checkout.${event}`);
+  }
+
+  #fault(fault: CheckoutPhase | undefined, phase: CheckoutPhase): void {
+    if (fault === phase && this.host.config.faultInjection) throw new InjectedFault(phase);
+  }
+
+  #failureOf(rec: CheckoutRecord, error: unknown): CheckoutFailure {
+    if (error instanceof AppError) return { phase: rec.phase, code: error.code, message: error.message };
+    if (error instanceof InjectedFault) {
+      rec.phase = error.phase;
+      return { phase: error.phase, code: "injected_fault", message: error.message };
+    }
+    this.host.log.error("checkout.phase_error", this.#fields(rec, errorFields(error)));
+    return { phase: rec.phase, code: "unavailable", message: "A dependency failed." };
+  }
+
+  /** The error the client sees for a failure in a phase (its phase named in details). */
+  #clientError(rec: CheckoutRecord, error: unknown, failure: CheckoutFailure): AppError {
+    if (error instanceof AppError) {
+      return new AppError(error.status, error.code, error.message, { ...error.details, phase: failure.phase, checkout_id: rec.id }, error.headers);
+    }
+    const gatewayPhase = failure.phase === "payment_authorization" || failure.phase === "payment_capture";
+    return gatewayPhase
+      ? new AppError(502, "payment_gateway_error", "The payment gateway failed; the checkout was rolled back.", { phase: failure.phase, checkout_id: rec.id })
+      : new AppError(503, "unavailable", `Checkout failed during ${failure.phase}; everything was rolled back. Retrying is safe.`, {
+          phase: failure.phase,
+          checkout_id: rec.id,
+        });
+  }
+
+  #orderJson(rec: CheckoutRecord) {
+    const quote: Quote = rec.quote!;
+    const captured = rec.attempts.find((a) => a.status === "captured");
+    return {
+      id: rec.orderId!,
+      number: rec.orderNumber,
+      cart_id: rec.cartId,
+      checkout_id: rec.id,
+      status: "paid",
+      currency: quote.currency,
+      email: rec.email,
+      lines: quote.lines,
+      subtotal: quote.subtotal,
+      discount_total: quote.discount_total,
+      tax_total: quote.tax_total,
+      total: quote.total,
+      payment: captured ? { provider: captured.provider, status: "captured", amount: quote.total, reference: captured.reference } : null,
+      created_at: rec.lockedAt ?? rec.createdAt,
+    };
+  }
+
+  #eventData(rec: CheckoutRecord) {
+    return { checkout: checkoutJson(rec, Date.now()) };
+  }
+
+  #fields(rec: CheckoutRecord, extra: Record<string, unknown> = {}) {
+    return {
+      checkout_id: rec.id,
+      cart_id: rec.cartId,
+      phase: rec.phase,
+      state: rec.state,
+      duration_ms: Date.now() - Date.parse(rec.createdAt),
+      ...extra,
+    };
+  }
+
+  #logPhase(rec: CheckoutRecord, event: string): void {
+    this.host.log.info(event, this.#fields(rec));
+  }
+}
+
+function swallowRetry(error: unknown): void {
+  if (!(error instanceof RetryLater)) throw error;
+}
+
+export function cartCompleted(cart: CartState): AppError {
+  return new AppError(409, "cart_completed", "This cart became an order and is read-only.", { order_id: cart.orderId });
+}
+
+export function checkoutInProgress(rec: CheckoutRecord, message = "A checkout is already active for this cart."): AppError {
+  return new AppError(
+    409,
+    "checkout_in_progress",
+    message,
+    { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
+    { "Retry-After": "1" },
+  );
+}
+
+export function expiredError(rec: CheckoutRecord): AppError {
+  return new AppError(410, "checkout_expired", "The checkout expired; its stock and prices were released.", {
+    checkout_id: rec.id,
+    expires_at: rec.expiresAt,
+  });
+}
+
+export { isTerminal };

@@ -1,0 +1,179 @@
+/**
+ * The D1 mirror of a checkout: its row, its timeline, its payments, its quote and its
+ * order. Every statement is an upsert or keyed insert, so the saga can replay a batch
+ * after a crash and land in the same place.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { CheckoutRecord, PaymentAttempt } from "../cart/cart-state";
+import type { Database } from "../db/client";
+import { checkoutEvents, checkouts, orderLines, orders, payments, priceSnapshots, quotes } from "../db/schema";
+import type { Quote } from "./quote";
+
+export function upsertCheckoutRow(db: Database, rec: CheckoutRecord, now: string) {
+  const terminalAt = (state: string) => (rec.state === state ? (rec.endedAt ?? now) : null);
+  const values = {
+    id: rec.id,
+    cartId: rec.cartId,
+    state: rec.state,
+    phase: rec.phase,
+    currency: rec.currency,
+    total: rec.quote?.total ?? null,
+    orderId: rec.orderId,
+    attempts: rec.attempts.length,
+    failureReason: rec.failure ? { ...rec.failure, attempts: rec.attempts.length, cancel_reason: rec.cancelReason } : rec.cancelReason ? { cancel_reason: rec.cancelReason } : null,
+    createdAt: rec.createdAt,
+    lockedAt: rec.lockedAt,
+    completedAt: rec.completedAt,
+    failedAt: terminalAt("failed"),
+    cancelledAt: terminalAt("cancelled"),
+    expiredAt: terminalAt("expired"),
+    expiresAt: rec.expiresAt,
+    updatedAt: now,
+  };
+  const { id: _id, createdAt: _c, ...update } = values;
+  return db.insert(checkouts).values(values).onConflictDoUpdate({ target: checkouts.id, set: update });
+}
+
+export function timelineEntry(
+  db: Database,
+  rec: CheckoutRecord,
+  event: string,
+  key: string,
+  at: string,
+  detail: Record<string, unknown> | null = null,
+) {
+  return db
+    .insert(checkoutEvents)
+    .values({ checkoutId: rec.id, at, state: rec.state, phase: rec.phase, event, key, detail })
+    .onConflictDoNothing();
+}
+
+export function upsertPayment(db: Database, rec: CheckoutRecord, attempt: PaymentAttempt, now: string) {
+  const status = attempt.status === "pending" ? "failed" : attempt.status;
+  const values = {
+    id: attempt.paymentId,
+    checkoutId: rec.id,
+    attempt: attempt.number,
+    provider: attempt.provider,
+    reference: attempt.reference,
+    status,
+    amount: rec.quote?.total ?? 0,
+    capturedAmount: attempt.status === "captured" ? (rec.quote?.total ?? 0) : null,
+    currency: rec.currency,
+    declineCode: attempt.declineCode,
+    createdAt: now,
+    updatedAt: now,
+  } as const;
+  return db
+    .insert(payments)
+    .values(values)
+    .onConflictDoUpdate({
+      target: payments.id,
+      set: { status, reference: values.reference, capturedAmount: values.capturedAmount, declineCode: values.declineCode, updatedAt: now },
+    });
+}
+
+export function insertQuote(db: Database, quote: Quote, totalOverride?: number) {
+  return [
+    db
+      .insert(quotes)
+      .values({
+        id: quote.id,
+        checkoutId: quote.checkout_id,
+        currency: quote.currency,
+        exchangeRate: quote.exchange_rate,
+        exchangeRateUpdatedAt: quote.exchange_rate_updated_at,
+        subtotal: quote.subtotal,
+        discountTotal: quote.discount_total,
+        taxTotal: quote.tax_total,
+        total: totalOverride ?? quote.total,
+        body: quote,
+        signature: quote.signature,
+        status: "active",
+        createdAt: quote.created_at,
+        expiresAt: quote.expires_at,
+      })
+      .onConflictDoNothing(),
+    db
+      .insert(priceSnapshots)
+      .values(
+        quote.lines.map((l) => ({
+          quoteId: quote.id,
+          lineId: l.line_id,
+          variantId: l.variant_id,
+          sku: l.sku,
+          quantity: l.quantity,
+          unitPrice: l.unit_price,
+          subtotal: l.subtotal,
+          discountTotal: l.discount_total,
+          taxTotal: l.tax_total,
+          total: l.total,
+        })),
+      )
+      .onConflictDoNothing(),
+  ] as const;
+}
+
+export function setQuoteStatus(db: Database, checkoutId: string, status: "used" | "released") {
+  return db.update(quotes).set({ status }).where(and(eq(quotes.checkoutId, checkoutId), eq(quotes.status, "active")));
+}
+
+/**
+ * Create the checkout's order (one checkout, at most one order). An order cancelled
+ * by an interrupted payment is reopened with the same id and number.
+ */
+export function upsertOrder(db: Database, rec: CheckoutRecord, quote: Quote, now: string) {
+  const orderId = rec.orderId!;
+  return [
+    db
+      .insert(orders)
+      .values({
+        id: orderId,
+        // Order numbers are sequential and human-friendly; the batch is one transaction.
+        number: sql`(SELECT COALESCE(MAX(${orders.number}), 1000) + 1 FROM ${orders})`,
+        checkoutId: rec.id,
+        cartId: rec.cartId,
+        status: "pending_payment",
+        currency: quote.currency,
+        email: rec.email,
+        subtotal: quote.subtotal,
+        discountTotal: quote.discount_total,
+        taxTotal: quote.tax_total,
+        total: quote.total,
+        lines: quote.lines,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: orders.checkoutId,
+        set: { status: "pending_payment", updatedAt: now },
+        setWhere: eq(orders.status, "cancelled"),
+      }),
+    db
+      .insert(orderLines)
+      .values(
+        quote.lines.map((l) => ({
+          orderId,
+          lineId: l.line_id,
+          variantId: l.variant_id,
+          sku: l.sku,
+          quantity: l.quantity,
+          unitPrice: l.unit_price,
+          subtotal: l.subtotal,
+          discountTotal: l.discount_total,
+          taxTotal: l.tax_total,
+          total: l.total,
+        })),
+      )
+      .onConflictDoNothing(),
+    db.select({ number: orders.number, id: orders.id }).from(orders).where(eq(orders.checkoutId, rec.id)),
+  ] as const;
+}
+
+export function setOrderStatus(db: Database, checkoutId: string, status: "paid" | "cancelled", now: string) {
+  // Both moves start from pending_payment: a paid order is never cancelled here.
+  return db
+    .update(orders)
+    .set({ status, updatedAt: now })
+    .where(and(eq(orders.checkoutId, checkoutId), eq(orders.status, "pending_payment")));
+}

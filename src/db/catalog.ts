@@ -1,0 +1,111 @@
+/**
+ * Catalog reads for pricing: everything a cart or a checkout needs about its
+ * variants, currencies, tax and discounts, in one D1 batch (one round trip).
+ */
+import { eq, inArray } from "drizzle-orm";
+import type { CurrencyInfo, DiscountRule, TaxRateInfo } from "../checkout/pricing";
+import type { Database } from "./client";
+import { currencies, discounts, products, taxRates, variantPrices, variants } from "./schema";
+
+export interface CatalogVariant {
+  id: string;
+  productId: string;
+  sku: string;
+  title: string;
+  productTitle: string;
+  taxClass: string;
+  active: boolean;
+  prices: Record<string, number>;
+}
+
+export interface CatalogSnapshot {
+  variants: Map<string, CatalogVariant>;
+  currencies: Map<string, CurrencyInfo>;
+  taxRates: TaxRateInfo[];
+  discounts: Map<string, DiscountRule>;
+}
+
+export interface CatalogRequest {
+  variantIds: string[];
+  currencyCodes: string[];
+  country: string | null;
+  discountCodes: string[];
+}
+
+// SQLite limits bound parameters per statement; carts hold at most 100 lines.
+const unique = (values: string[]) => [...new Set(values)];
+
+export async function loadCatalog(db: Database, req: CatalogRequest): Promise<CatalogSnapshot> {
+  const variantIds = unique(req.variantIds);
+  const codes = unique(req.discountCodes);
+  // An IN () with no values is not valid SQL, so absent lists query a value that cannot match.
+  const orNone = (values: string[]) => (values.length ? values : ["\u0000"]);
+  // Variants and products are read separately: D1 returns rows keyed by column name, so
+  // a join would let products.title/active overwrite variants.title/active.
+  const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows] = await db.batch([
+    db.select().from(variants).where(inArray(variants.id, orNone(variantIds))),
+    db
+      .select({ id: products.id, title: products.title, active: products.active })
+      .from(products)
+      .where(inArray(products.id, db.select({ id: variants.productId }).from(variants).where(inArray(variants.id, orNone(variantIds))))),
+    db.select().from(variantPrices).where(inArray(variantPrices.variantId, orNone(variantIds))),
+    db.select().from(currencies).where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
+    db.select().from(taxRates).where(eq(taxRates.country, req.country ?? "\u0000")),
+    db.select().from(discounts).where(inArray(discounts.code, orNone(codes))),
+  ]);
+  const productById = new Map(productRows.map((p) => [p.id, p]));
+
+  const prices = new Map<string, Record<string, number>>();
+  for (const p of priceRows) {
+    const entry = prices.get(p.variantId) ?? {};
+    entry[p.currency] = p.amount;
+    prices.set(p.variantId, entry);
+  }
+  return {
+    variants: new Map(
+      variantRows.map((v) => {
+        const product = productById.get(v.productId);
+        return [
+          v.id,
+          {
+            id: v.id,
+            productId: v.productId,
+            sku: v.sku,
+            title: v.title,
+            productTitle: product?.title ?? v.title,
+            taxClass: v.taxClass,
+            active: v.active && (product?.active ?? false),
+            prices: prices.get(v.id) ?? {},
+          },
+        ];
+      }),
+    ),
+    currencies: new Map(
+      currencyRows.map((c) => [c.code, { code: c.code, exponent: c.exponent, rateFromBase: c.rateFromBase, updatedAt: c.updatedAt }]),
+    ),
+    taxRates: taxRows.map((t) => ({ country: t.country, taxClass: t.taxClass, name: t.name, rateBps: t.rateBps, inclusive: t.inclusive })),
+    discounts: new Map(discountRows.map((d) => [d.code, toDiscountRule(d)])),
+  };
+}
+
+export function toDiscountRule(d: typeof discounts.$inferSelect): DiscountRule {
+  return {
+    code: d.code,
+    type: d.type,
+    percentBps: d.percentBps,
+    amount: d.amount,
+    currency: d.currency,
+    startsAt: d.startsAt,
+    endsAt: d.endsAt,
+    usageLimit: d.usageLimit,
+    usedCount: d.usedCount,
+    reservedCount: d.reservedCount,
+    minSubtotal: d.minSubtotal,
+    active: d.active,
+  };
+}
+
+export async function currencyExists(db: Database, code: string): Promise<boolean> {
+  const row = await db.select({ code: currencies.code }).from(currencies).where(eq(currencies.code, code)).get();
+  return row !== undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * The stock ledger: reserve, commit, release and expire, each keyed by checkout id and
+ * each a set of statements for one atomic D1 batch. Triggers (migration 0001) move
+ * `inventory.reserved`/`on_hand` when a reservation row changes status, and a CHECK
+ * makes a reservation beyond stock raise, which rolls the whole batch back. Keep every
+ * stock write behind this module so a sharded per-SKU object can replace it.
+ */
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { inventory, stockReservations } from "../db/schema";
+
+export interface ReservationLine {
+  variantId: string;
+  quantity: number;
+}
+
+/** Insert the checkout's reservations; replaying them after a crash changes nothing. */
+export function reserveStock(db: Database, checkoutId: string, lines: ReservationLine[], expiresAt: string, now: string) {
+  const byVariant = new Map<string, number>();
+  for (const l of lines) byVariant.set(l.variantId, (byVariant.get(l.variantId) ?? 0) + l.quantity);
+  return db
+    .insert(stockReservations)
+    .values(
+      [...byVariant].map(([variantId, quantity]) => ({
+        checkoutId,
+        variantId,
+        quantity,
+        status: "active" as const,
+        expiresAt,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .onConflictDoNothing();
+}
+
+/** Turn the checkout's active reservations into taken stock. */
+export function commitStock(db: Database, checkoutId: string, now: string) {
+  return db
+    .update(stockReservations)
+    .set({ status: "committed", updatedAt: now })
+    .where(and(eq(stockReservations.checkoutId, checkoutId), eq(stockReservations.status, "active")));
+}
+
+/** Give the checkout's active reservations back. */
+export function releaseStock(db: Database, checkoutId: string, now: string) {
+  return db
+    .update(stockReservations)
+    .set({ status: "released", updatedAt: now })
+    .where(and(eq(stockReservations.checkoutId, checkoutId), eq(stockReservations.status, "active")));
+}
+
+/** Release active reservations of the given checkouts (the cleanup job's orphans). */
+export function releaseStockOf(db: Database, checkoutIds: string[], now: string) {
+  return db
+    .update(stockReservations)
+    .set({ status: "released", updatedAt: now })
+    .where(and(inArray(stockReservations.checkoutId, checkoutIds), eq(stockReservations.status, "active")));
+}
+
+export interface StockLevel {
+  variantId: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+export async function readStock(db: Database, variantIds: string[]): Promise<Map<string, StockLevel>> {
+  if (variantIds.length === 0) return new Map();
+  const rows = await db.select().from(inventory).where(inArray(inventory.variantId, [...new Set(variantIds)]));
+  return new Map(rows.map((r) => [r.variantId, { variantId: r.variantId, onHand: r.onHand, reserved: r.reserved, available: r.onHand - r.reserved }]));
+}
+
+/** Active reservations past `before`, oldest first (for the cleanup job). */
+export function overdueReservations(db: Database, before: string, limit: number) {
+  return db
+    .select({ checkoutId: stockReservations.checkoutId })
+    .from(stockReservations)
+    .where(and(eq(stockReservations.status, "active"), lt(stockReservations.expiresAt, before)))
+    .groupBy(stockReservations.checkoutId)
+    .orderBy(sql`min(${stockReservations.expiresAt})`)
+    .limit(limit);
+}
+
+/** Which D1 error a failed reservation batch raised. */
+export function isStockConstraintError(error: unknown): boolean {
+  return errorText(error).includes("inventory_reserved_within_on_hand") || errorText(error).includes("inventory_missing");
+}
+
+export function errorText(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    parts.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(" | ");
+}

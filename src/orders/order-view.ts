@@ -1,0 +1,62 @@
+/** The API.md `Order`, from the D1 order row and its captured payment. */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { orders, payments } from "../db/schema";
+import type { QuoteLine } from "../checkout/quote";
+
+export interface OrderJson {
+  id: string;
+  number: number;
+  cart_id: string;
+  checkout_id: string;
+  status: string;
+  currency: string;
+  email: string | null;
+  lines: QuoteLine[];
+  subtotal: number;
+  discount_total: number;
+  tax_total: number;
+  total: number;
+  payment: { provider: string; status: string; amount: number; reference: string | null } | null;
+  created_at: string;
+}
+
+export function toOrderJson(
+  order: typeof orders.$inferSelect,
+  payment: { provider: string; status: string; amount: number; reference: string | null } | null,
+): OrderJson {
+  return {
+    id: order.id,
+    number: order.number,
+    cart_id: order.cartId,
+    checkout_id: order.checkoutId,
+    status: order.status,
+    currency: order.currency,
+    email: order.email,
+    lines: order.lines as QuoteLine[],
+    subtotal: order.subtotal,
+    discount_total: order.discountTotal,
+    tax_total: order.taxTotal,
+    total: order.total,
+    payment,
+    created_at: order.createdAt,
+  };
+}
+
+export async function readOrder(db: Database, orderId: string): Promise<OrderJson | null> {
+  const [orderRows, paymentRows] = await db.batch([
+    db.select().from(orders).where(eq(orders.id, orderId)),
+    // No join: D1 keys row values by column name, so same-named columns would collide.
+    db
+      .select()
+      .from(payments)
+      .where(and(inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))), eq(payments.status, "captured"))),
+  ]);
+  const order = orderRows[0];
+  if (!order) return null;
+  const paid = paymentRows[0];
+  return toOrderJson(
+    order,
+    paid ? { provider: paid.provider, status: paid.status, amount: paid.capturedAmount ?? paid.amount, reference: paid.reference } : null,
+  );
+}

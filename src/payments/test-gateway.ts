@@ -1,0 +1,144 @@
+/**
+ * The built-in test gateway (API.md, "Test payment gateway"). It behaves like a card
+ * processor: its ledger lives in its own D1 table, every call is idempotent by key,
+ * and a void that arrives before a lost authorization blocks that authorization.
+ */
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { isoNow } from "../db/client";
+import { testGatewayCharges } from "../db/schema";
+import { newId } from "../lib/ids";
+import type {
+  AuthorizeRequest,
+  AuthorizeResult,
+  CaptureRequest,
+  CaptureResult,
+  PaymentGateway,
+  RefundRequest,
+  RefundResult,
+  VoidRequest,
+  VoidResult,
+} from "./gateway";
+
+export const TEST_TOKENS = {
+  tok_visa: "approves",
+  tok_decline: "declines at authorization (card_declined)",
+  tok_insufficient_funds: "declines at authorization (insufficient_funds)",
+  tok_capture_decline: "authorizes, then capture is declined",
+  tok_gateway_error: "fails authorization with a retryable gateway error",
+} as const;
+
+const DECLINES: Record<string, string> = { tok_decline: "card_declined", tok_insufficient_funds: "insufficient_funds" };
+
+export class TestGateway implements PaymentGateway {
+  readonly provider = "test" as const;
+  constructor(private readonly db: Database) {}
+
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    if (req.method.method !== "test") return { status: "error", message: "Not a test payment method.", retryable: false };
+    const token = req.method.token;
+    if (token === "tok_gateway_error") return { status: "error", message: "Test gateway error (tok_gateway_error).", retryable: true };
+    const known = token in TEST_TOKENS;
+    const declineCode = known ? DECLINES[token] : "invalid_token";
+    const now = isoNow();
+    const [, rows] = await this.db.batch([
+      this.db
+        .insert(testGatewayCharges)
+        .values({
+          id: newId("pay").replace("pay_", "ch_"),
+          authorizationKey: req.idempotencyKey,
+          token,
+          status: declineCode ? "declined" : "authorized",
+          amount: req.amount,
+          currency: req.currency,
+          declineCode: declineCode ?? null,
+          metadata: req.metadata,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing(),
+      this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.authorizationKey, req.idempotencyKey)),
+    ]);
+    const charge = rows[0];
+    if (!charge) return { status: "error", message: "Test gateway lost the charge.", retryable: true };
+    // A replay answers what the first call answered (same key, same result).
+    switch (charge.status) {
+      case "declined":
+        return { status: "declined", declineCode: charge.declineCode ?? "card_declined", message: "The card was declined.", reference: charge.id };
+      case "void_requested":
+        return { status: "error", message: "This authorization was cancelled before it was made.", retryable: false };
+      default:
+        return { status: "authorized", reference: charge.id, amount: charge.amount };
+    }
+  }
+
+  async capture(req: CaptureRequest): Promise<CaptureResult> {
+    const now = isoNow();
+    const [, rows] = await this.db.batch([
+      this.db
+        .update(testGatewayCharges)
+        .set({ status: "captured", capturedAmount: req.amount, updatedAt: now })
+        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "authorized"), eq(testGatewayCharges.amount, req.amount))),
+      this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)),
+    ]);
+    const charge = rows[0];
+    if (!charge) return { status: "error", message: "Unknown authorization.", retryable: false };
+    if (charge.status === "captured") {
+      if (charge.capturedAmount !== req.amount) return { status: "error", message: "Captured amount differs.", retryable: false };
+      return { status: "captured", reference: charge.id, amount: charge.capturedAmount };
+    }
+    if (charge.token === "tok_capture_decline") return { status: "declined", declineCode: "capture_declined", message: "The capture was declined." };
+    if (charge.amount !== req.amount) return { status: "error", message: "Capture amount differs from the authorization.", retryable: false };
+    return { status: "error", message: `Cannot capture a ${charge.status} payment.`, retryable: false };
+  }
+
+  async void(req: VoidRequest): Promise<VoidResult> {
+    const now = isoNow();
+    const key = req.authorization.idempotencyKey;
+    const [, , rows] = await this.db.batch([
+      // A tombstone: if the authorization never arrived, a late one is refused.
+      this.db
+        .insert(testGatewayCharges)
+        .values({
+          id: newId("pay").replace("pay_", "ch_"),
+          authorizationKey: key,
+          token: req.authorization.method.method === "test" ? req.authorization.method.token : "unknown",
+          status: "void_requested",
+          amount: req.authorization.amount,
+          currency: req.authorization.currency,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing(),
+      this.db
+        .update(testGatewayCharges)
+        .set({ status: "voided", updatedAt: now })
+        .where(and(eq(testGatewayCharges.authorizationKey, key), eq(testGatewayCharges.status, "authorized"))),
+      this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.authorizationKey, key)),
+    ]);
+    const charge = rows[0];
+    switch (charge?.status) {
+      case "voided":
+        return { status: "voided" };
+      case "captured":
+      case "refunded":
+        return { status: "already_captured", amount: charge.capturedAmount ?? charge.amount };
+      default:
+        return { status: "not_found" };
+    }
+  }
+
+  async refund(req: RefundRequest): Promise<RefundResult> {
+    const now = isoNow();
+    const [, rows] = await this.db.batch([
+      this.db
+        .update(testGatewayCharges)
+        .set({ status: "refunded", refundedAmount: req.amount, updatedAt: now })
+        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "captured"))),
+      this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)),
+    ]);
+    const charge = rows[0];
+    if (charge?.status === "refunded") return { status: "refunded", amount: charge.refundedAmount ?? req.amount };
+    return { status: "error", message: `Cannot refund a ${charge?.status ?? "missing"} payment.` };
+  }
+}

@@ -1,0 +1,313 @@
+/** Storefront carts and checkout (API.md): validate, authenticate, hand over to the cart object. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { CartOp } from "../cart/cart-commands";
+import { currencyExists } from "../db/catalog";
+import { createDb } from "../db/client";
+import type { Env } from "../env";
+import { PHASES } from "../checkout/state-machine";
+import { getConfig } from "../lib/config";
+import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";
+import { AppError, validationError } from "../lib/errors";
+import { derivedId, isId, newId } from "../lib/ids";
+import { bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
+import {
+  CartSchema,
+  CheckoutSchema,
+  CheckoutStatusSchema,
+  CountryCode,
+  CurrencyCode,
+  DiscountCode,
+  Email,
+  errorResponse,
+  IdempotencyKeyHeader,
+  Money,
+  OrderSchema,
+  PaymentSchema,
+  Quantity,
+  TtlMinutes,
+} from "./schemas";
+
+export type AppEnv = { Bindings: Env };
+
+const CartId = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "cart_..." }) });
+const LineParams = CartId.extend({ line_id: z.string().max(64).openapi({ param: { name: "line_id", in: "path" } }) });
+const CodeParams = CartId.extend({ code: z.string().max(64).openapi({ param: { name: "code", in: "path" } }) });
+const security = [{ cartToken: [] }];
+const cartResponses = {
+  200: jsonResponse(z.object({ cart: CartSchema }), "The cart with live prices"),
+  400: errorResponse("Invalid input"),
+  401: errorResponse("Missing cart token"),
+  403: errorResponse("Token of another cart"),
+  404: errorResponse("Unknown cart, line or variant"),
+  409: errorResponse("The cart became an order"),
+  422: errorResponse("Quantity limit or invalid discount code"),
+  423: errorResponse("The cart is locked by an active checkout"),
+};
+
+/** Calls the cart object with the request's token, idempotency key and (in tests) fault. */
+async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: unknown = null): Promise<Response> {
+  const token = bearerToken(c);
+  // Malformed ids cannot name a cart: answer as for an unknown one, without waking an object.
+  if (!isId("cart", cartId)) throw new AppError(404, "not_found", "Cart not found.");
+  const key = idempotencyKey(c);
+  const config = getConfig(c.env);
+  const faultHeader = c.req.header("x-checkout-fault");
+  const fault = config.faultInjection && PHASES.includes(faultHeader as never) ? (faultHeader as (typeof PHASES)[number]) : undefined;
+  if ((op.type === "checkout_start" || op.type === "checkout_complete") && config.rateLimitPerMinute > 0) {
+    const { success } = await c.env.CHECKOUT_RATE_LIMITER.limit({ key: cartId });
+    if (!success) {
+      throw new AppError(429, "rate_limited", "Too many checkout attempts for this cart; try again in a minute.", undefined, { "Retry-After": "60" });
+    }
+  }
+  const stub = c.env.CART.getByName(cartId);
+  const outcome = await stub.command({
+    token,
+    op,
+    idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,
+    fault,
+  });
+  return respond(c, outcome);
+}
+
+const CreateCartBody = z.strictObject({
+  currency: CurrencyCode,
+  country: CountryCode.optional(),
+  email: Email.optional(),
+});
+const AddLineBody = z.strictObject({ variant_id: z.string().min(1).max(64), quantity: Quantity });
+const UpdateLineBody = z.strictObject({ quantity: z.number().int().min(0).max(1_000_000) });
+const ApplyDiscountBody = z.strictObject({ code: DiscountCode });
+const UpdateCartBody = z.strictObject({ email: Email.nullable().optional(), country: CountryCode.nullable().optional() });
+const StartCheckoutBody = z.strictObject({ expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
+const CompleteCheckoutBody = z.strictObject({ payment: PaymentSchema, expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
+
+export const cartRoutes = new OpenAPIHono<AppEnv>();
+
+cartRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/carts",
+    tags: ["carts"],
+    summary: "Create a cart; the token is returned once",
+    request: { headers: IdempotencyKeyHeader, ...jsonBody(CreateCartBody) },
+    responses: {
+      201: jsonResponse(z.object({ cart: CartSchema, token: z.string() }), "The new cart and its token"),
+      400: errorResponse("Invalid input or unsupported currency"),
+      422: errorResponse("Idempotency-Key reused with another body"),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const db = createDb(c.env.DB);
+    if (!(await currencyExists(db, body.currency))) {
+      throw validationError(`The currency ${body.currency} is not supported.`, [{ path: "currency", message: "Unsupported currency" }]);
+    }
+    const key = idempotencyKey(c);
+    const secret = c.env.QUOTE_SIGNING_SECRET ?? "";
+    // With a key the cart id is derived from it, so a retried create lands on the same object.
+    const cartId = key ? await derivedId("cart", `idempotent-cart:${secret}`, key) : newId("cart");
+    const token = toBase64Url(randomBytes(32));
+    const outcome = await c.env.CART.getByName(cartId).create({
+      cartId,
+      token,
+      tokenHash: await sha256Hex(token),
+      currency: body.currency,
+      country: body.country ?? null,
+      email: body.email ?? null,
+      idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,
+    });
+    return respond(c, outcome) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({ method: "get", path: "/v1/carts/{id}", tags: ["carts"], summary: "Read a cart", security, request: { params: CartId }, responses: cartResponses }),
+  async (c) => cartCall(c, c.req.valid("param").id, { type: "get" }) as never,
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/carts/{id}/lines",
+    tags: ["carts"],
+    summary: "Add a variant (the same variant again adds to its line)",
+    security,
+    request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(AddLineBody) },
+    responses: cartResponses,
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return cartCall(c, c.req.valid("param").id, { type: "add_line", variantId: body.variant_id, quantity: body.quantity }, body) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/v1/carts/{id}/lines/{line_id}",
+    tags: ["carts"],
+    summary: "Set a line's quantity (0 removes it)",
+    security,
+    request: { params: LineParams, ...jsonBody(UpdateLineBody) },
+    responses: cartResponses,
+  }),
+  async (c) => {
+    const { id, line_id } = c.req.valid("param");
+    return cartCall(c, id, { type: "update_line", lineId: line_id, quantity: c.req.valid("json").quantity }) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/carts/{id}/lines/{line_id}",
+    tags: ["carts"],
+    summary: "Remove a line",
+    security,
+    request: { params: LineParams },
+    responses: cartResponses,
+  }),
+  async (c) => {
+    const { id, line_id } = c.req.valid("param");
+    return cartCall(c, id, { type: "remove_line", lineId: line_id }) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({ method: "delete", path: "/v1/carts/{id}/lines", tags: ["carts"], summary: "Clear the cart", security, request: { params: CartId }, responses: cartResponses }),
+  async (c) => cartCall(c, c.req.valid("param").id, { type: "clear" }) as never,
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/carts/{id}/discounts",
+    tags: ["carts"],
+    summary: "Apply a discount code",
+    security,
+    request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(ApplyDiscountBody) },
+    responses: cartResponses,
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return cartCall(c, c.req.valid("param").id, { type: "apply_discount", code: body.code }, body) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/carts/{id}/discounts/{code}",
+    tags: ["carts"],
+    summary: "Remove a discount code",
+    security,
+    request: { params: CodeParams },
+    responses: cartResponses,
+  }),
+  async (c) => {
+    const { id, code } = c.req.valid("param");
+    return cartCall(c, id, { type: "remove_discount", code }) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "patch",
+    path: "/v1/carts/{id}",
+    tags: ["carts"],
+    summary: "Change the email or tax country",
+    security,
+    request: { params: CartId, ...jsonBody(UpdateCartBody) },
+    responses: cartResponses,
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return cartCall(c, c.req.valid("param").id, { type: "update", email: body.email, country: body.country }) as never;
+  },
+);
+
+const checkoutErrors = {
+  400: errorResponse("Invalid input"),
+  401: errorResponse("Missing cart token"),
+  403: errorResponse("Token of another cart"),
+  404: errorResponse("Unknown cart or variant"),
+  409: errorResponse("checkout_in_progress, insufficient_stock, price_changed, no_active_checkout or cart_completed"),
+  410: errorResponse("The checkout expired"),
+  422: errorResponse("cart_empty, invalid_discount_code or idempotency_key_reused"),
+  429: errorResponse("Rate limited"),
+  503: errorResponse("A dependency failed; everything was rolled back"),
+};
+
+cartRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/carts/{id}/checkout",
+    tags: ["checkout"],
+    summary: "Start checkout: validate, reserve stock, lock prices (phases 1–3)",
+    security,
+    request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(StartCheckoutBody, false) },
+    responses: { 201: jsonResponse(z.object({ checkout: CheckoutSchema }), "The locked checkout and its quote"), ...checkoutErrors },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return cartCall(c, c.req.valid("param").id, { type: "checkout_start", expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes }, body) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/carts/{id}/checkout/complete",
+    tags: ["checkout"],
+    summary: "Pay and complete: authorize, create order, capture, commit stock (phases 4–7)",
+    security,
+    request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(CompleteCheckoutBody) },
+    responses: {
+      201: jsonResponse(z.object({ order: OrderSchema, checkout: CheckoutSchema }), "The order"),
+      202: jsonResponse(z.object({ checkout: CheckoutSchema, next_action: z.object({ type: z.string(), client_secret: z.string() }) }), "Customer action needed (3-D Secure)"),
+      402: errorResponse("Payment declined"),
+      502: errorResponse("Payment gateway error; rolled back"),
+      ...checkoutErrors,
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const gateway = getConfig(c.env).paymentGateway;
+    if (body.payment.method !== gateway) {
+      throw validationError(`This store takes '${gateway}' payments.`, [{ path: "payment.method", message: `Must be '${gateway}'` }]);
+    }
+    return cartCall(
+      c,
+      c.req.valid("param").id,
+      { type: "checkout_complete", payment: body.payment, expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes },
+      body,
+    ) as never;
+  },
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/carts/{id}/checkout",
+    tags: ["checkout"],
+    summary: "Checkout status",
+    security,
+    request: { params: CartId },
+    responses: { 200: jsonResponse(CheckoutStatusSchema, "The status"), 401: errorResponse("Missing token"), 403: errorResponse("Forbidden"), 404: errorResponse("Unknown cart") },
+  }),
+  async (c) => cartCall(c, c.req.valid("param").id, { type: "checkout_status" }) as never,
+);
+
+cartRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/carts/{id}/checkout/cancel",
+    tags: ["checkout"],
+    summary: "Cancel the active checkout and release everything",
+    security,
+    request: { params: CartId, headers: IdempotencyKeyHeader },
+    responses: { 200: jsonResponse(z.object({ checkout: CheckoutSchema }), "The cancelled checkout"), ...checkoutErrors },
+  }),
+  async (c) => cartCall(c, c.req.valid("param").id, { type: "checkout_cancel" }) as never,
+);

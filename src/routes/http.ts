@@ -1,0 +1,45 @@
+/** Small HTTP helpers shared by the routes: bearer tokens, request hashes, outcomes. */
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Outcome } from "../cart/cart-state";
+import { canonicalJson } from "../checkout/quote-signature";
+import { sha256Hex } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+
+export const jsonBody = <T>(schema: T, required = true) => ({
+  body: { content: { "application/json": { schema } }, required },
+});
+
+export const jsonResponse = <T>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+/** The bearer credential of the request, or a 401. */
+export function bearerToken(c: Context): string {
+  const header = c.req.header("authorization");
+  const match = header?.match(/^Bearer\s+(\S{1,512})\s*$/i);
+  if (!match) throw new AppError(401, "unauthorized", "Send the cart token as 'Authorization: Bearer <token>'.");
+  return match[1]!;
+}
+
+/** Identifies a request for idempotency: the route and its validated body. */
+export function requestHash(c: Context, body: unknown): Promise<string> {
+  return sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${canonicalJson(body ?? null)}`);
+}
+
+export function idempotencyKey(c: Context): string | undefined {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255) {
+    throw new AppError(400, "validation_error", "Idempotency-Key must be 1 to 255 characters.", {
+      issues: [{ path: "Idempotency-Key", message: "Must be 1 to 255 characters" }],
+    });
+  }
+  return key;
+}
+
+export function respond(c: Context, outcome: Outcome): Response {
+  for (const [name, value] of Object.entries(outcome.headers ?? {})) c.header(name, value);
+  return c.json(outcome.body as object, outcome.status as ContentfulStatusCode);
+}

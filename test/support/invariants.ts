@@ -1,0 +1,89 @@
+/**
+ * Checks the invariants of DESIGN.md directly against D1, so every failure-path test
+ * can assert "nothing leaked, nothing oversold, nobody double-charged".
+ */
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+
+async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
+}
+
+/** Invariants 1, 4 and 5 (and 8) over the whole database. */
+export async function expectInvariants(): Promise<void> {
+  // 1. 0 <= reserved <= on_hand and reserved = sum of active reservations.
+  const stock = await all<{ variant_id: string; on_hand: number; reserved: number; active: number }>(
+    `SELECT i.variant_id, i.on_hand, i.reserved, COALESCE(SUM(CASE WHEN r.status = 'active' THEN r.quantity END), 0) AS active
+     FROM inventory i LEFT JOIN stock_reservations r ON r.variant_id = i.variant_id GROUP BY i.variant_id`,
+  );
+  for (const s of stock) {
+    expect(s.reserved, `reserved of ${s.variant_id}`).toBe(s.active);
+    expect(s.reserved).toBeGreaterThanOrEqual(0);
+    expect(s.reserved).toBeLessThanOrEqual(s.on_hand);
+  }
+  // 2. Conservation: adjustments (initial stock included) minus committed units = on_hand.
+  const conservation = await all<{ variant_id: string; on_hand: number; adjusted: number; committed: number }>(
+    `SELECT i.variant_id, i.on_hand,
+       (SELECT COALESCE(SUM(delta), 0) FROM inventory_adjustments a WHERE a.variant_id = i.variant_id) AS adjusted,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed
+     FROM inventory i`,
+  );
+  for (const c of conservation) expect(c.adjusted - c.committed, `conservation of ${c.variant_id}`).toBe(c.on_hand);
+  // 4. Captured payment ⇔ one paid order of exactly the quote total.
+  const captured = await all<{ checkout_id: string; amount: number; orders: number; order_total: number | null; quote_total: number | null }>(
+    `SELECT p.checkout_id, p.captured_amount AS amount,
+       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid') AS orders,
+       (SELECT total FROM orders o WHERE o.checkout_id = p.checkout_id) AS order_total,
+       (SELECT total FROM quotes q WHERE q.checkout_id = p.checkout_id) AS quote_total
+     FROM payments p WHERE p.status = 'captured'`,
+  );
+  for (const p of captured) {
+    expect(p.orders, `orders of captured ${p.checkout_id}`).toBe(1);
+    expect(p.amount).toBe(p.order_total);
+    expect(p.amount).toBe(p.quote_total);
+  }
+  const paidOrders = await all<{ id: string; captures: number }>(
+    `SELECT o.id, (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured') AS captures FROM orders o WHERE o.status = 'paid'`,
+  );
+  for (const o of paidOrders) expect(o.captures, `captures of order ${o.id}`).toBe(1);
+  // The gateway's own ledger: nothing captured without a paid order, nothing left authorized after a terminal checkout.
+  const gateway = await all<{ id: string; status: string; checkout_id: string; checkout_state: string | null; order_status: string | null }>(
+    `SELECT g.id, g.status, json_extract(g.metadata, '$.checkout_id') AS checkout_id,
+       (SELECT state FROM checkouts c WHERE c.id = json_extract(g.metadata, '$.checkout_id')) AS checkout_state,
+       (SELECT status FROM orders o WHERE o.checkout_id = json_extract(g.metadata, '$.checkout_id')) AS order_status
+     FROM test_gateway_charges g WHERE g.status IN ('captured', 'authorized')`,
+  );
+  for (const g of gateway) {
+    if (g.status === "captured") expect(g.order_status, `order of gateway capture ${g.id}`).toBe("paid");
+    if (g.status === "authorized") expect(["failed", "cancelled", "expired"], `authorization ${g.id} left on terminal checkout`).not.toContain(g.checkout_state);
+  }
+  // 5. A terminal checkout holds no active reservation.
+  const leaks = await all<{ checkout_id: string }>(
+    `SELECT r.checkout_id FROM stock_reservations r JOIN checkouts c ON c.id = r.checkout_id
+     WHERE r.status = 'active' AND c.state IN ('completed', 'failed', 'cancelled', 'expired')`,
+  );
+  expect(leaks, "active reservations of terminal checkouts").toEqual([]);
+  // 8. Discount uses within limits, counters equal to reservation rows.
+  const discounts = await all<{ code: string; usage_limit: number | null; used_count: number; reserved_count: number; consumed: number; active: number }>(
+    `SELECT d.code, d.usage_limit, d.used_count, d.reserved_count,
+       (SELECT COUNT(*) FROM discount_reservations r WHERE r.code = d.code AND r.status = 'consumed') AS consumed,
+       (SELECT COUNT(*) FROM discount_reservations r WHERE r.code = d.code AND r.status = 'active') AS active
+     FROM discounts d`,
+  );
+  for (const d of discounts) {
+    expect(d.used_count).toBe(d.consumed);
+    expect(d.reserved_count).toBe(d.active);
+    if (d.usage_limit !== null) expect(d.used_count + d.reserved_count).toBeLessThanOrEqual(d.usage_limit);
+  }
+}
+
+export async function checkoutRow(id: string) {
+  return env.DB.prepare("SELECT * FROM checkouts WHERE id = ?").bind(id).first<Record<string, any>>();
+}
+
+export async function gatewayCharges(checkoutId: string) {
+  return all<{ status: string; amount: number; captured_amount: number | null }>(
+    "SELECT status, amount, captured_amount FROM test_gateway_charges WHERE json_extract(metadata, '$.checkout_id') = ? ORDER BY created_at",
+    checkoutId,
+  );
+}
