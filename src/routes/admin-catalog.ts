@@ -149,7 +149,8 @@ adminCatalogRoutes.openapi(
       [, , rows] = await db.batch([
         db.insert(inventoryAdjustments).select(
           db
-            .select({ variantId: inventory.variantId, delta: sql<number>`${onHand} - ${inventory.onHand}`.as("delta"), reason: sql<string>`'admin'`.as("reason"), at: sql<string>`${now}`.as("at") })
+            // All columns in table order (drizzle's rule for INSERT … SELECT); a NULL id autoincrements.
+            .select({ id: sql<number>`NULL`.as("id"), variantId: inventory.variantId, delta: sql<number>`${onHand} - ${inventory.onHand}`.as("delta"), reason: sql<string>`'admin'`.as("reason"), at: sql<string>`${now}`.as("at") })
             .from(inventory)
             .where(eq(inventory.variantId, variantId)),
         ),
