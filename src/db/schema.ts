@@ -211,20 +211,25 @@ export const quotes = sqliteTable(
   (t) => [uniqueIndex("quotes_checkout_unique").on(t.checkoutId), check("quotes_total_nonnegative", sql`${t.total} >= 0`)],
 );
 
+/** The frozen figures of one line, shared by price snapshots and order lines. */
+const lineFigures = () => ({
+  lineId: text("line_id").notNull(),
+  variantId: text("variant_id").notNull(),
+  sku: text("sku").notNull(),
+  quantity: integer("quantity").notNull(),
+  unitPrice: integer("unit_price").notNull(),
+  subtotal: integer("subtotal").notNull(),
+  discountTotal: integer("discount_total").notNull(),
+  taxTotal: integer("tax_total").notNull(),
+  total: integer("total").notNull(),
+});
+
 /** Line-level price snapshots of each quote, for queries and audits. */
 export const priceSnapshots = sqliteTable(
   "price_snapshots",
   {
     quoteId: text("quote_id").notNull(),
-    lineId: text("line_id").notNull(),
-    variantId: text("variant_id").notNull(),
-    sku: text("sku").notNull(),
-    quantity: integer("quantity").notNull(),
-    unitPrice: integer("unit_price").notNull(),
-    subtotal: integer("subtotal").notNull(),
-    discountTotal: integer("discount_total").notNull(),
-    taxTotal: integer("tax_total").notNull(),
-    total: integer("total").notNull(),
+    ...lineFigures(),
   },
   (t) => [primaryKey({ columns: [t.quoteId, t.lineId] })],
 );
@@ -254,15 +259,7 @@ export const orderLines = sqliteTable(
   "order_lines",
   {
     orderId: text("order_id").notNull(),
-    lineId: text("line_id").notNull(),
-    variantId: text("variant_id").notNull(),
-    sku: text("sku").notNull(),
-    quantity: integer("quantity").notNull(),
-    unitPrice: integer("unit_price").notNull(),
-    subtotal: integer("subtotal").notNull(),
-    discountTotal: integer("discount_total").notNull(),
-    taxTotal: integer("tax_total").notNull(),
-    total: integer("total").notNull(),
+    ...lineFigures(),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.lineId] })],
 );
