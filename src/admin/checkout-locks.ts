@@ -1,0 +1,236 @@
+/**
+ * Checkout locks as admins see them: read from the D1 mirror of each checkout (its
+ * row, quote, timeline, reservations, payments and order). Only release goes through
+ * the cart object, which is the single writer of its checkout.
+ */
+import { and, asc, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import type { Outcome } from "../cart/cart-state";
+import type { Quote } from "../checkout/quote";
+import { isTerminal, STATES, TERMINAL_STATES, type CheckoutState } from "../checkout/state-machine";
+import type { Database } from "../db/client";
+import { checkoutEvents, checkouts, discountReservations, orders, payments, quotes, stockReservations, variants } from "../db/schema";
+import type { Env } from "../env";
+import { AppError, notFound } from "../lib/errors";
+import { readOrder, type OrderJson } from "../orders/order-view";
+
+export type CheckoutRow = typeof checkouts.$inferSelect;
+
+/** Filter values of the list: every state, plus `active` for "not terminal". */
+export const LOCK_STATE_FILTERS = ["active", ...STATES] as const;
+export type LockStateFilter = (typeof LOCK_STATE_FILTERS)[number];
+
+export const ACTIVE_STATES: readonly CheckoutState[] = STATES.filter((s) => !isTerminal(s));
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** What `failure_reason` holds (see upsertCheckoutRow): the failure and/or a cancel reason. */
+interface StoredFailure {
+  phase?: string;
+  code?: string;
+  message?: string;
+  attempts?: number;
+  cancel_reason?: string | null;
+}
+
+export function endedAt(row: CheckoutRow): string | null {
+  return row.completedAt ?? row.failedAt ?? row.cancelledAt ?? row.expiredAt ?? null;
+}
+
+function failureOf(row: CheckoutRow): { phase: string; code: string; message: string } | null {
+  const f = row.failureReason as StoredFailure | null;
+  return f?.phase && f.code ? { phase: f.phase, code: f.code, message: f.message ?? "" } : null;
+}
+
+function secondsBetween(from: string, to: string | null): number | null {
+  return to === null ? null : Math.round((Date.parse(to) - Date.parse(from)) / 10) / 100;
+}
+
+/** One line of the list: the checkout without its quote. */
+export function lockSummary(row: CheckoutRow, now: number) {
+  const ended = endedAt(row);
+  return {
+    id: row.id,
+    cart_id: row.cartId,
+    state: row.state as CheckoutState,
+    phase: row.phase,
+    active: !isTerminal(row.state as CheckoutState),
+    currency: row.currency,
+    total: row.total,
+    order_id: row.orderId,
+    payment_attempts: row.attempts,
+    created_at: row.createdAt,
+    locked_at: row.lockedAt,
+    expires_at: row.expiresAt,
+    completed_at: row.completedAt,
+    ended_at: ended,
+    duration_seconds: secondsBetween(row.createdAt, ended),
+    overdue: !isTerminal(row.state as CheckoutState) && Date.parse(row.expiresAt) <= now,
+    failure: failureOf(row),
+    cancel_reason: (row.failureReason as StoredFailure | null)?.cancel_reason ?? null,
+    updated_at: row.updatedAt,
+  };
+}
+export type LockSummary = ReturnType<typeof lockSummary>;
+
+/** The API.md `Checkout`, from the D1 row and the stored quote. */
+export function checkoutFromRow(row: CheckoutRow, quote: Quote | null, now: number) {
+  return {
+    ...lockSummary(row, now),
+    can_resume: row.state === "locked" && Date.parse(row.expiresAt) > now,
+    quote,
+  };
+}
+
+// ------------------------------------------------------------------ the list
+
+export interface LockListQuery {
+  state?: LockStateFilter;
+  cartId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** The cursor is opaque to clients: the (created_at, id) of the last row of a page. */
+export function encodeCursor(row: { createdAt: string; id: string }): string {
+  return btoa(`${row.createdAt}|${row.id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
+  try {
+    const text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const [createdAt, id, ...rest] = text.split("|");
+    if (rest.length || !createdAt || !id || Number.isNaN(Date.parse(createdAt))) return null;
+    return { createdAt, id };
+  } catch {
+    return null;
+  }
+}
+
+/** Newest first; `cursor` continues after the last row of the previous page. */
+export async function listLocks(db: Database, query: LockListQuery, now: number) {
+  const where: SQL[] = [];
+  if (query.state === "active") where.push(inArray(checkouts.state, [...ACTIVE_STATES]));
+  else if (query.state) where.push(eq(checkouts.state, query.state));
+  if (query.cartId) where.push(eq(checkouts.cartId, query.cartId));
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor);
+    if (!after) throw new AppError(400, "validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
+    where.push(or(lt(checkouts.createdAt, after.createdAt), and(eq(checkouts.createdAt, after.createdAt), lt(checkouts.id, after.id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(checkouts)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(checkouts.createdAt), desc(checkouts.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map((r) => lockSummary(r, now)),
+    next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+// ---------------------------------------------------------------- one lock
+
+export interface LockDetail {
+  checkout: ReturnType<typeof checkoutFromRow>;
+  timeline: Array<{ at: string; state: string; phase: string; event: string; detail: unknown }>;
+  reservations: Array<{ variant_id: string; sku: string | null; quantity: number; status: string; expires_at: string; created_at: string; updated_at: string }>;
+  discount_reservations: Array<{ code: string; status: string; updated_at: string }>;
+  payments: Array<{
+    id: string;
+    attempt: number;
+    provider: string;
+    reference: string | null;
+    status: string;
+    amount: number;
+    captured_amount: number | null;
+    currency: string;
+    decline_code: string | null;
+    created_at: string;
+    updated_at: string;
+  }>;
+  order: OrderJson | null;
+  quote_status: string | null;
+}
+
+export async function readLockRow(db: Database, id: string): Promise<CheckoutRow | null> {
+  return (await db.select().from(checkouts).where(eq(checkouts.id, id)).get()) ?? null;
+}
+
+/** Everything D1 knows about one checkout, in one batch (plus the order, when there is one). */
+export async function readLock(db: Database, id: string, now: number): Promise<LockDetail | null> {
+  const [rows, quoteRows, events, reservations, discountRows, paymentRows, orderRows] = await db.batch([
+    db.select().from(checkouts).where(eq(checkouts.id, id)),
+    db.select().from(quotes).where(eq(quotes.checkoutId, id)),
+    db.select().from(checkoutEvents).where(eq(checkoutEvents.checkoutId, id)).orderBy(asc(checkoutEvents.id)),
+    // No join: D1 keys row values by column name, so same-named columns would collide.
+    db.select().from(stockReservations).where(eq(stockReservations.checkoutId, id)),
+    db.select().from(discountReservations).where(eq(discountReservations.checkoutId, id)),
+    db.select().from(payments).where(eq(payments.checkoutId, id)).orderBy(asc(payments.attempt)),
+    db.select({ id: orders.id }).from(orders).where(eq(orders.checkoutId, id)),
+  ]);
+  const row = rows[0];
+  if (!row) return null;
+  const quoteRow = quoteRows[0];
+  const variantIds = reservations.map((r) => r.variantId);
+  const skus = variantIds.length
+    ? new Map((await db.select({ id: variants.id, sku: variants.sku }).from(variants).where(inArray(variants.id, variantIds))).map((v) => [v.id, v.sku]))
+    : new Map<string, string>();
+  const orderId = row.orderId ?? orderRows[0]?.id ?? null;
+  return {
+    checkout: checkoutFromRow(row, (quoteRow?.body as Quote | undefined) ?? null, now),
+    timeline: events.map((e) => ({ at: e.at, state: e.state, phase: e.phase, event: e.event, detail: e.detail ?? null })),
+    reservations: reservations.map((r) => ({
+      variant_id: r.variantId,
+      sku: skus.get(r.variantId) ?? null,
+      quantity: r.quantity,
+      status: r.status,
+      expires_at: r.expiresAt,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+    })),
+    discount_reservations: discountRows.map((d) => ({ code: d.code, status: d.status, updated_at: d.updatedAt })),
+    payments: paymentRows.map((p) => ({
+      id: p.id,
+      attempt: p.attempt,
+      provider: p.provider,
+      reference: p.reference,
+      status: p.status,
+      amount: p.amount,
+      captured_amount: p.capturedAmount,
+      currency: p.currency,
+      decline_code: p.declineCode,
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+    })),
+    order: orderId ? await readOrder(db, orderId) : null,
+    quote_status: quoteRow?.status ?? null,
+  };
+}
+
+// ------------------------------------------------------------------ release
+
+export const ADMIN_RELEASE_REASON = "admin_release";
+
+/**
+ * Cancels an active checkout with reason `admin_release`: the cart object rolls it back
+ * (void, cancel order, release quote, discounts and stock, unlock). A terminal one
+ * answers 409, also when it is asked again after a release (nothing changes twice).
+ */
+export async function releaseLock(env: Env, db: Database, id: string): Promise<Outcome> {
+  const row = await readLockRow(db, id);
+  if (!row) throw notFound("Checkout", { checkout_id: id });
+  const state = row.state as CheckoutState;
+  if ((TERMINAL_STATES as readonly string[]).includes(state)) {
+    throw new AppError(409, "checkout_not_active", `This checkout already ended (${state}); there is nothing to release.`, {
+      checkout_id: id,
+      state,
+      cancel_reason: (row.failureReason as StoredFailure | null)?.cancel_reason ?? null,
+    });
+  }
+  // The object decides: D1 may lag behind it, and it answers 409 itself when it ended meanwhile.
+  return env.CART.getByName(row.cartId).release(id, ADMIN_RELEASE_REASON);
+}

@@ -1,0 +1,136 @@
+/**
+ * Admin JSON API for checkout locks (API.md, Admin): list, statistics, one lock in
+ * full, release, and diagnostics. Authenticated by `requireAdmin` on `/admin/api/*`.
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  DEFAULT_PAGE_SIZE,
+  LOCK_STATE_FILTERS,
+  MAX_PAGE_SIZE,
+  listLocks,
+  readLock,
+  releaseLock,
+} from "../admin/checkout-locks";
+import { cachedStatistics, DEFAULT_WINDOW_HOURS, forgetStatistics, MAX_WINDOW_HOURS, STATISTICS_TTL_SECONDS } from "../admin/checkout-statistics";
+import { runDiagnostics } from "../admin/diagnostics";
+import { diagnoseLock } from "../admin/lock-diagnostics";
+import { createDb } from "../db/client";
+import { getConfig } from "../lib/config";
+import { notFound } from "../lib/errors";
+import type { AppEnv } from "./carts";
+import { jsonResponse, respond } from "./http";
+import { errorResponse } from "./schemas";
+
+export const adminLockRoutes = new OpenAPIHono<AppEnv>();
+
+const security = [{ adminToken: [] }];
+const adminErrors = { 400: errorResponse("Invalid query"), 401: errorResponse("Missing or wrong admin token"), 503: errorResponse("Admin disabled") };
+const Json = z.record(z.string(), z.unknown());
+const LockId = z.string().min(1).max(64);
+
+const ListQuery = z.object({
+  state: z.enum(LOCK_STATE_FILTERS).optional().openapi({ description: "A checkout state, or `active` for every non-terminal one" }),
+  cart_id: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().min(1).max(512).optional().openapi({ description: "next_cursor of the previous page" }),
+});
+
+adminLockRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/api/checkout-locks",
+    tags: ["admin"],
+    summary: "Checkout locks, newest first, with cursor pagination",
+    security,
+    request: { query: ListQuery },
+    responses: { 200: jsonResponse(z.object({ data: z.array(Json), next_cursor: z.string().nullable() }), "A page of checkout summaries"), ...adminErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const page = await listLocks(createDb(c.env.DB), { state: q.state, cartId: q.cart_id, limit: q.limit, cursor: q.cursor }, Date.now());
+    return c.json(page, 200);
+  },
+);
+
+adminLockRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/api/checkout-locks/statistics",
+    tags: ["admin"],
+    summary: `Checkout statistics over a window (cached ${STATISTICS_TTL_SECONDS} s; send Cache-Control: no-cache for fresh numbers)`,
+    security,
+    request: { query: z.object({ hours: z.coerce.number().int().min(1).max(MAX_WINDOW_HOURS).default(DEFAULT_WINDOW_HOURS) }) },
+    responses: { 200: jsonResponse(Json, "The statistics"), ...adminErrors },
+  }),
+  async (c) => {
+    const { hours } = c.req.valid("query");
+    const fresh = /no-cache|no-store|max-age=0/i.test(c.req.header("cache-control") ?? "");
+    const { value, cached, age } = await cachedStatistics(c.env.DB, hours, { fresh });
+    c.header("Cache-Control", `private, max-age=${STATISTICS_TTL_SECONDS}`);
+    c.header("X-Cache", cached ? "hit" : "miss");
+    c.header("Age", String(age));
+    return c.json(value, 200);
+  },
+);
+
+adminLockRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/api/checkout-locks/{id}",
+    tags: ["admin"],
+    summary: "One checkout lock in full: checkout with quote, timeline, reservations, payments, order",
+    security,
+    request: { params: z.object({ id: LockId.openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: { 200: jsonResponse(Json, "The lock"), 404: errorResponse("Unknown checkout"), ...adminErrors },
+  }),
+  async (c) => {
+    const lock = await readLock(createDb(c.env.DB), c.req.valid("param").id, Date.now());
+    if (!lock) throw notFound("Checkout");
+    return c.json(lock, 200);
+  },
+);
+
+adminLockRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/api/checkout-locks/{id}/release",
+    tags: ["admin"],
+    summary: "Release an active checkout: cancelled with reason admin_release, everything given back",
+    security,
+    request: { params: z.object({ id: LockId.openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: {
+      200: jsonResponse(z.object({ checkout: Json }), "The cancelled checkout"),
+      404: errorResponse("Unknown checkout"),
+      409: errorResponse("The checkout already ended (or its payment was captured)"),
+      ...adminErrors,
+    },
+  }),
+  async (c) => {
+    const outcome = await releaseLock(c.env, createDb(c.env.DB), c.req.valid("param").id);
+    if (outcome.status === 200) forgetStatistics(c.env.DB);
+    return respond(c, outcome) as never;
+  },
+);
+
+adminLockRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/api/diagnostics",
+    tags: ["admin"],
+    summary: "Invariant checks (ok / warn / fail); lock_id narrows them to one checkout and explains its state",
+    security,
+    request: { query: z.object({ lock_id: LockId.optional() }) },
+    responses: { 200: jsonResponse(Json, "The checks"), 404: errorResponse("Unknown checkout"), ...adminErrors },
+  }),
+  async (c) => {
+    const { lock_id } = c.req.valid("query");
+    const config = getConfig(c.env);
+    c.header("Cache-Control", "no-store");
+    if (lock_id) {
+      const report = await diagnoseLock(createDb(c.env.DB), c.env.DB, config, c.env.QUOTE_SIGNING_SECRET, lock_id, Date.now());
+      if (!report) throw notFound("Checkout", { checkout_id: lock_id });
+      return c.json(report, 200);
+    }
+    return c.json(await runDiagnostics(c.env.DB, config, Date.now()), 200);
+  },
+);
