@@ -9,6 +9,7 @@ import { getConfig } from "./lib/config";
 import { AppError } from "./lib/errors";
 import { createLogger, errorFields } from "./lib/logger";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
+import { adminLockRoutes } from "./routes/admin-locks";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
@@ -55,6 +56,7 @@ export function createApp() {
   app.route("/", cartRoutes);
   app.route("/", orderRoutes);
   app.route("/", adminCatalogRoutes);
+  app.route("/", adminLockRoutes);
   app.route("/", healthRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cartToken", { type: "http", scheme: "bearer", description: "The cart token from POST /v1/carts" });
