@@ -3,7 +3,7 @@
  * processor: its ledger lives in its own D1 table, every call is idempotent by key,
  * and a void that arrives before a lost authorization blocks that authorization.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
 import { testGatewayCharges } from "../db/schema";
@@ -78,7 +78,8 @@ export class TestGateway implements PaymentGateway {
       this.db
         .update(testGatewayCharges)
         .set({ status: "captured", capturedAmount: req.amount, updatedAt: now })
-        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "authorized"), eq(testGatewayCharges.amount, req.amount))),
+        // tok_capture_decline never captures: its capture is declined below.
+        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "authorized"), eq(testGatewayCharges.amount, req.amount), ne(testGatewayCharges.token, "tok_capture_decline"))),
       this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)),
     ]);
     const charge = rows[0];
