@@ -9,6 +9,7 @@ import { getConfig } from "./lib/config";
 import { AppError } from "./lib/errors";
 import { createLogger, errorFields } from "./lib/logger";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
+import { adminCleanupRoutes } from "./routes/admin-cleanup";
 import { adminLockRoutes } from "./routes/admin-locks";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
@@ -56,6 +57,7 @@ export function createApp() {
   app.route("/", cartRoutes);
   app.route("/", orderRoutes);
   app.route("/", adminCatalogRoutes);
+  app.route("/", adminCleanupRoutes);
   app.route("/", adminLockRoutes);
   app.route("/", healthRoutes);
 
