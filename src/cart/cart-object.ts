@@ -19,7 +19,8 @@ import type { PaymentGateway } from "../payments/gateway";
 import { MAX_DISCOUNT_CODES, MAX_LINES, MAX_QUANTITY, type CartOp, type CartRequest, type CreateCartInput } from "./cart-commands";
 import type { CartState, CheckoutRecord, IdempotencyRecord, Outcome } from "./cart-state";
 import { cartJson, checkoutJson, checkoutStatus, isActive, pricedOrNull, pricingContext } from "./cart-view";
-import { cartCompleted, CheckoutSaga, type SagaHost } from "./checkout-saga";
+import { cartCompleted, CheckoutSaga, checkoutInProgress, type PaymentEvent, type PaymentEventResult, type SagaHost } from "./checkout-saga";
+import { PausePoints } from "./pause-points";
 
 type CartEdit = Exclude<CartOp, { type: "get" | "checkout_status" | "checkout_start" | "checkout_complete" | "checkout_cancel" }>;
 
@@ -32,6 +33,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   readonly gateway: PaymentGateway;
   readonly log: Logger;
   readonly quoteSecret: string;
+  /** Test-only (CHECKOUT_FAULT_INJECTION=enabled): saga pause points a test can arm. */
+  readonly pausePoints: PausePoints | null;
   readonly #saga: CheckoutSaga;
   /** Distinguishes this instance's in-flight idempotent requests from a dead instance's. */
   readonly #instance = crypto.randomUUID();
@@ -41,6 +44,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   #interrupted: boolean;
   /** Serialises the saga (start, complete, cancel, alarm, recovery) within this instance. */
   #exclusive: Promise<unknown> = Promise.resolve();
+  /** Saga steps running now (0 or 1): an in-flight state with none running was left unfinished. */
+  #running = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,12 +54,14 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     this.gateway = createGateway(env, this.config, this.db);
     this.log = createLogger(this.config.logging, { component: "cart" });
     this.quoteSecret = env.QUOTE_SIGNING_SECRET ?? "";
+    this.pausePoints = this.config.faultInjection ? new PausePoints() : null;
     this.#saga = new CheckoutSaga(this);
     // The SQLite-backed key-value API is synchronous: the state is loaded before any event.
     this.#cart = ctx.storage.kv.get<CartState>("cart") ?? null;
     this.#checkout = ctx.storage.kv.get<CheckoutRecord>("checkout") ?? null;
-    this.#interrupted = this.#checkout !== null && isInFlight(this.#checkout.state) && this.#checkout.state !== "rolling_back";
-    if (this.#checkout && isActive(this.#checkout) && isInFlight(this.#checkout.state)) {
+    // Nothing runs yet, so an in-flight state (a rollback included) is work a dead instance left.
+    this.#interrupted = isActive(this.#checkout) && isInFlight(this.#checkout.state);
+    if (this.#interrupted) {
       // Resume from the alarm right away; the alarm retries by itself if recovery fails.
       ctx.blockConcurrencyWhile(() => ctx.storage.setAlarm(Date.now()));
     }
@@ -86,7 +93,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     const rec = this.#checkout;
     if (isActive(rec)) {
       times.push(Date.parse(rec.expiresAt));
-      if (rec.retry.nextAt) times.push(Date.parse(rec.retry.nextAt));
+      // Only unfinished work is retried: a stale retry time on a settled checkout would re-fire forever.
+      if (rec.retry.nextAt && isInFlight(rec.state)) times.push(Date.parse(rec.retry.nextAt));
       if (isInFlight(rec.state) && this.#interrupted) times.push(Date.now());
     }
     const idemExpiry = this.ctx.storage.kv.get<number>("idem_next_expiry");
@@ -125,7 +133,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     if (denied) return denied;
     if (req.op.type === "get") return this.#outcome(() => this.#get());
     if (req.op.type === "checkout_status") return this.#outcome(async () => ({ status: 200, body: this.#status() }));
-    return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.fault), req.op.type === "checkout_complete");
+    return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.fault, req.idempotency?.key), req.op.type === "checkout_complete");
   }
 
   /** For `GET /v1/orders/{id}`: does this token own this cart? null when there is no cart. */
@@ -138,7 +146,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   async release(checkoutId: string, reason: string): Promise<Outcome> {
     return this.#outcome(() =>
       this.#serialised(async () => {
-        await this.#recoverIfInterrupted();
+        await this.#settle();
         const rec = this.#checkout;
         if (!rec || rec.id !== checkoutId || !isActive(rec)) {
           throw new AppError(409, "checkout_not_active", "This checkout is not active.", { checkout_id: checkoutId, state: rec?.id === checkoutId ? rec.state : null });
@@ -147,6 +155,19 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
         return { status: 200, body: { checkout: checkoutJson(done, Date.now()) } };
       }),
     );
+  }
+
+  /**
+   * Stripe's webhook (routes/stripe-webhooks.ts): a payment of this cart changed. It
+   * waits its turn behind a running storefront call instead of answering 409, so the
+   * two settle one after the other and only one of them pays.
+   */
+  async paymentEvent(event: PaymentEvent): Promise<PaymentEventResult> {
+    if (!this.#cart) return { result: "ignored", reason: "unknown_cart" };
+    return this.#serialised(async () => {
+      await this.#settle();
+      return this.#saga.paymentEvent(event);
+    });
   }
 
   /** Cron's safety net: expire an overdue checkout or resume an interrupted one (the object decides). */
@@ -181,22 +202,24 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
 
   // ----------------------------------------------------------------- commands
 
-  async #mutate(op: CartOp, fault?: CheckoutPhase): Promise<Outcome> {
+  async #mutate(op: CartOp, fault?: CheckoutPhase, requestKey?: string): Promise<Outcome> {
     switch (op.type) {
       case "checkout_start":
+        this.#assertNoStepRunning();
         return this.#serialised(async () => {
-          await this.#recoverIfInterrupted();
+          await this.#settle();
           const rec = await this.#saga.start(op, fault);
           return { status: 201, body: { checkout: checkoutJson(rec, Date.now()) } };
         });
       case "checkout_complete":
+        this.#assertNoStepRunning();
         return this.#serialised(async () => {
-          await this.#recoverIfInterrupted();
-          return this.#saga.complete(op, fault);
+          await this.#settle();
+          return this.#saga.complete({ ...op, requestKey }, fault);
         });
       case "checkout_cancel":
         return this.#serialised(async () => {
-          await this.#recoverIfInterrupted();
+          await this.#settle();
           const rec = await this.#saga.cancel("customer");
           return { status: 200, body: { checkout: checkoutJson(rec, Date.now()) } };
         });
@@ -352,15 +375,38 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
 
   /** Runs saga work one at a time; the lock state is still checked synchronously outside. */
   #serialised<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#exclusive.then(fn, fn);
+    const step = async () => {
+      this.#running++;
+      try {
+        return await fn();
+      } finally {
+        this.#running--;
+      }
+    };
+    const run = this.#exclusive.then(step, step);
     this.#exclusive = run.catch(() => undefined);
     return run;
   }
 
-  async #recoverIfInterrupted(): Promise<void> {
+  /**
+   * A second checkout (or payment) while a saga step of this cart is running answers 409
+   * at once, even while that step awaits D1 or the gateway, instead of queueing behind it.
+   */
+  #assertNoStepRunning(): void {
     const rec = this.#checkout;
-    if (this.#interrupted && isActive(rec)) {
-      await this.#saga.recover(rec);
+    if (this.#running > 0 && isActive(rec) && isInFlight(rec.state)) throw checkoutInProgress(rec);
+  }
+
+  /**
+   * Before a saga step: finish what was left unfinished — a step of a dead instance, a
+   * step waiting for its retry, or a deadline that passed before its alarm ran — so the
+   * step starts from a settled checkout (terminal or `locked`).
+   */
+  async #settle(): Promise<void> {
+    const rec = this.#checkout;
+    if (isActive(rec)) {
+      const unfinished = this.#interrupted || (isInFlight(rec.state) && rec.retry.nextAt !== null);
+      if (unfinished || Date.parse(rec.expiresAt) <= Date.now()) await this.#saga.recover(rec);
     }
     this.#interrupted = false;
   }
@@ -376,9 +422,10 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
 
   /**
    * API.md idempotency: same key and body → the stored answer; another body → 422; a
-   * repeat while the first runs → 409. Outcomes of 5xx and 429 are not stored, so a
+   * repeat while the first runs → 409. "Try again later" outcomes are not stored, so a
    * retry runs again. A record left "in progress" by a dead instance is run again: every
-   * step below is idempotent by checkout id.
+   * step below is idempotent by checkout id, and a completion that paid before the crash
+   * answers its order to the retry (the payment attempt remembers the request's key).
    */
   async #idempotent(idem: { key: string; hash: string } | undefined, fn: () => Promise<Outcome>, untilCheckoutEnds = false): Promise<Outcome> {
     if (!idem) return this.#outcome(fn);
@@ -406,7 +453,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
       this.ctx.storage.kv.delete(storageKey);
       throw error;
     }
-    if (outcome.status >= 500 || outcome.status === 429 || outcome.status === 409 && (outcome.body as { error?: { code?: string } })?.error?.code === "request_in_progress") {
+    // Answers that say "try again later" (5xx, and 423, 409 and 429 with Retry-After) are
+    // not stored, so the retry they ask for runs again instead of replaying them.
+    if (outcome.status >= 500 || outcome.headers?.["Retry-After"] !== undefined) {
       this.ctx.storage.kv.delete(storageKey);
     } else {
       const expiresAt = Date.now() + IDEMPOTENCY_RETENTION_MS;

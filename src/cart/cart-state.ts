@@ -45,6 +45,8 @@ export interface PaymentAttempt {
   /** Idempotency key of the authorization, derived from the checkout id and attempt. */
   key: string;
   method: PaymentMethodInput;
+  /** Idempotency-Key of the `complete` request that made this attempt (its retry gets the order). */
+  requestKey?: string | null;
   status: PaymentAttemptStatus;
   reference: string | null;
   declineCode: string | null;

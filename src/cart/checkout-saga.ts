@@ -18,6 +18,7 @@ import {
   PHASE_OF_STATE,
   type CheckoutEvent,
   type CheckoutPhase,
+  type CheckoutState,
   type RollbackTarget,
 } from "../checkout/state-machine";
 import {
@@ -29,7 +30,14 @@ import {
   upsertOrder,
   upsertPayment,
 } from "../checkout/checkout-records";
-import { consumeDiscounts, isDiscountLimitError, reactivateDiscounts, releaseDiscounts, reserveDiscounts } from "../checkout/discount-usage";
+import {
+  consumeDiscounts,
+  exhaustedDiscountCodes,
+  isDiscountLimitError,
+  reactivateDiscounts,
+  releaseDiscounts,
+  reserveDiscounts,
+} from "../checkout/discount-usage";
 import { loadCatalog, type CatalogSnapshot } from "../db/catalog";
 import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
@@ -39,9 +47,10 @@ import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { errorFields, type Logger } from "../lib/logger";
-import { paymentKeys, type AuthorizeRequest, type PaymentGateway, type PaymentMethodInput } from "../payments/gateway";
+import { paymentKeys, samePaymentMethod, type AuthorizeRequest, type AuthorizeResult, type PaymentGateway, type PaymentMethodInput } from "../payments/gateway";
 import type { CartState, CheckoutFailure, CheckoutRecord, Outcome, PaymentAttempt } from "./cart-state";
 import { checkoutJson, isActive, pricedOrNull, pricingContext } from "./cart-view";
+import type { PausePoint, PausePoints } from "./pause-points";
 
 export interface SagaHost {
   readonly config: Config;
@@ -49,6 +58,8 @@ export interface SagaHost {
   readonly gateway: PaymentGateway;
   readonly log: Logger;
   readonly quoteSecret: string;
+  /** Test-only pause points (CHECKOUT_FAULT_INJECTION=enabled); null in production. */
+  readonly pausePoints: PausePoints | null;
   cart(): CartState;
   saveCart(cart: CartState): void;
   checkout(): CheckoutRecord | null;
@@ -122,6 +133,7 @@ export class CheckoutSaga {
     let priced: PricedCart;
     try {
       this.#fault(fault, "cart_validation");
+      await this.#pause("cart_validation");
       const snapshot = await loadCatalog(host.db, {
         variantIds: rec.lines.map((l) => l.variantId),
         currencyCodes: [rec.currency, host.config.baseCurrency],
@@ -148,6 +160,7 @@ export class CheckoutSaga {
       });
       rec.reservationSent = true;
       host.saveCheckout(rec);
+      await this.#pause("inventory_reservation");
       // Phases 2 and 3 in one atomic batch: every line reserves, the quote is stored and
       // the discount uses are reserved, or none of it happens.
       const locked: CheckoutRecord = { ...rec, state: "locked", phase: "price_lock", lockedAt: now };
@@ -166,6 +179,7 @@ export class CheckoutSaga {
         timelineEntry(db, locked, "price_locked", "price_locked", now, { quote_id: rec.quote.id, total: rec.quote.total }),
         recordEvent(db, "checkout.started", rec.id, this.#eventData(locked), now),
       ]);
+      await this.#pause("inventory_reservation:sent");
       this.#transition(rec, "reserved");
       rec.lockedAt = now;
       this.#transition(rec, "price_locked");
@@ -218,16 +232,19 @@ export class CheckoutSaga {
     if (fault === "price_lock" && this.host.config.faultInjection) return new InjectedFault("price_lock");
     if (isStockConstraintError(error)) {
       const stock = await readStock(this.host.db, rec.lines.map((l) => l.variantId)).catch(() => new Map());
-      const lines = rec.lines
-        .map((l) => ({ variant_id: l.variantId, requested: l.quantity, available: Math.max(0, stock.get(l.variantId)?.available ?? 0) }))
-        .filter((l) => l.available < l.requested);
+      const lines = rec.lines.map((l) => ({ variant_id: l.variantId, requested: l.quantity, available: Math.max(0, stock.get(l.variantId)?.available ?? 0) }));
+      const short = lines.filter((l) => l.available < l.requested);
       rec.phase = "inventory_reservation";
-      return new AppError(409, "insufficient_stock", "Not enough stock for some lines.", { lines });
+      // Stock freed since the batch failed can hide the short line: then every line is named.
+      return new AppError(409, "insufficient_stock", "Not enough stock for some lines.", { lines: short.length ? short : lines });
     }
     if (isDiscountLimitError(error)) {
       rec.phase = "price_lock";
-      const code = rec.quote?.discount_codes.find(() => true) ?? null;
-      return new AppError(422, "invalid_discount_code", "A discount code was used up while checking out.", { code, reason: "used_up" });
+      // Name the code that ran out, not merely the first one on the cart.
+      const codes = rec.quote?.discount_codes ?? [];
+      const exhausted = await exhaustedDiscountCodes(this.host.db, codes).catch(() => []);
+      const code = exhausted[0] ?? codes[0] ?? null;
+      return new AppError(422, "invalid_discount_code", `The discount code ${code} was used up while checking out.`, { code, reason: "used_up" });
     }
     return error;
   }
@@ -244,14 +261,28 @@ export class CheckoutSaga {
   // ------------------------------------------------------------- complete (4–7)
 
   async complete(
-    input: { payment: PaymentMethodInput; expectedTotal?: number; ttlMinutes?: number },
+    input: { payment: PaymentMethodInput; expectedTotal?: number; ttlMinutes?: number; requestKey?: string },
     fault?: CheckoutPhase,
   ): Promise<Outcome> {
     const { host } = this;
     const cart = host.cart();
-    if (cart.completed) throw cartCompleted(cart);
     let rec = host.checkout();
-    if (!isActive(rec)) rec = await this.start({ expectedTotal: input.expectedTotal, ttlMinutes: input.ttlMinutes }, fault);
+    if (cart.completed) {
+      // A retry of the request that paid (its answer lost to a crash or a 5xx) gets its order.
+      const paidBy = rec?.attempts.find((a) => a.status === "captured")?.requestKey;
+      if (rec?.state === "completed" && input.requestKey !== undefined && paidBy === input.requestKey) return this.#completedOutcome(rec);
+      throw cartCompleted(cart);
+    }
+    // A gateway that cannot take payments (a missing key) says so before anything changes.
+    const misconfigured = host.gateway.configurationError?.();
+    if (misconfigured) throw new AppError(503, "unavailable", misconfigured, { phase: "payment_authorization" });
+    const last = rec;
+    if (!isActive(rec)) {
+      // The quote the shopper was shown expired: paying now would charge figures they never
+      // saw. They start again (POST …/checkout), or change the cart, which means a new look.
+      if (last?.state === "expired" && Date.parse(cart.updatedAt) <= Date.parse(last.endedAt ?? last.expiresAt)) throw expiredError(last);
+      rec = await this.start({ expectedTotal: input.expectedTotal, ttlMinutes: input.ttlMinutes }, fault);
+    }
     if (rec.state === "committing") return this.#finishForward(rec, fault);
     if (rec.state !== "locked") throw checkoutInProgress(rec);
     if (Date.parse(rec.expiresAt) <= Date.now()) {
@@ -259,28 +290,34 @@ export class CheckoutSaga {
       throw expiredError(rec);
     }
     const quote = rec.quote!;
+    // A payment still waiting for the shopper (3-D Secure) is resumed, not paid twice.
+    const awaiting = await this.#awaitingAttempt(rec, input.payment);
+    if (awaiting && input.requestKey !== undefined) awaiting.requestKey = input.requestKey;
 
     // Phase 4: authorize exactly the quote total.
-    const attempt: PaymentAttempt = {
+    const attempt: PaymentAttempt = awaiting ?? {
       number: rec.attempts.length + 1,
       paymentId: newId("pay"),
       provider: host.gateway.provider,
       key: paymentKeys.authorize(rec.id, rec.attempts.length + 1),
       method: input.payment,
+      requestKey: input.requestKey ?? null,
       status: "pending",
       reference: null,
       declineCode: null,
       recorded: false,
     };
-    rec.attempts.push(attempt);
+    if (!awaiting) rec.attempts.push(attempt);
     this.#transition(rec, "pay");
     let auth;
     try {
       this.#fault(fault, "payment_authorization");
-      auth = await host.gateway.authorize(this.#authorizeRequest(rec, attempt));
+      await this.#pause("payment_authorization");
+      auth = awaiting ? await this.#retrieveAuthorization(rec, attempt) : await host.gateway.authorize(this.#authorizeRequest(rec, attempt));
     } catch (error) {
       auth = { status: "error" as const, message: error instanceof Error ? error.message : String(error), retryable: true };
     }
+    await this.#pause("payment_authorization:sent");
     if (auth.status === "declined") {
       attempt.status = "declined";
       attempt.declineCode = auth.declineCode;
@@ -299,9 +336,18 @@ export class CheckoutSaga {
       attempt.status = "requires_action";
       attempt.reference = auth.reference;
       attempt.clientSecret = auth.clientSecret;
-      host.saveCheckout(rec);
+      // Locked again: it waits for the shopper; a later complete or the gateway's webhook resumes it.
+      this.#transition(rec, "action_required");
       await this.#recordAttempt(rec, attempt, "payment_requires_action");
       return { status: 202, body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret } } };
+    }
+    if (auth.status === "error" && awaiting) {
+      // Asking about a waiting payment failed: nothing changed, it still waits.
+      this.#transition(rec, "action_required");
+      throw new AppError(502, "payment_gateway_error", "The payment gateway could not be reached; the payment still waits. Retrying is safe.", {
+        phase: "payment_authorization",
+        checkout_id: rec.id,
+      });
     }
     if (auth.status === "error") {
       const failure: CheckoutFailure = { phase: "payment_authorization", code: "payment_gateway_error", message: auth.message };
@@ -315,10 +361,74 @@ export class CheckoutSaga {
     attempt.reference = auth.reference;
     if (auth.amount !== quote.total) {
       const failure: CheckoutFailure = { phase: "payment_authorization", code: "amount_mismatch", message: `Authorized ${auth.amount}, quote is ${quote.total}.` };
+      host.log.error("payment.amount_mismatch", this.#fields(rec, { authorized: auth.amount, quote_total: quote.total, reference: auth.reference }));
       await this.#rollback(rec, "failed", failure).catch(swallowRetry);
       throw this.#clientError(rec, new AppError(502, "payment_gateway_error", failure.message), failure);
     }
     return this.#continueAfterAuthorization(rec, attempt, fault);
+  }
+
+  /**
+   * The last attempt, if it waits for the shopper (3-D Secure) and `payment` names its
+   * method: that one is resumed. With another method the waiting one is voided first,
+   * so a checkout never holds two live authorizations.
+   */
+  async #awaitingAttempt(rec: CheckoutRecord, payment: PaymentMethodInput): Promise<PaymentAttempt | null> {
+    const last = rec.attempts.at(-1);
+    if (last?.status !== "requires_action") return null;
+    if (samePaymentMethod(last.method, payment)) return last;
+    const result = await this.host.gateway
+      .void({ idempotencyKey: paymentKeys.void(rec.id, last.number), authorization: this.#authorizeRequest(rec, last), reference: last.reference })
+      .catch((e) => ({ status: "error" as const, message: String(e) }));
+    if (result.status === "error") {
+      throw new AppError(502, "payment_gateway_error", "The waiting payment could not be cancelled; nothing changed. Retrying is safe.", {
+        phase: "payment_authorization",
+        checkout_id: rec.id,
+      });
+    }
+    // It went through after all (the shopper finished 3-D Secure meanwhile): finish that one.
+    if (result.status === "already_captured") return last;
+    last.status = result.status === "voided" ? "voided" : "failed";
+    this.host.saveCheckout(rec);
+    this.host.log.info("payment.waiting_voided", this.#fields(rec, { attempt: last.number, result: result.status }));
+    await this.#recordAttempt(rec, last, "payment_voided");
+    return null;
+  }
+
+  /** Where a waiting authorization stands now, in the gateway's words. */
+  async #retrieveAuthorization(rec: CheckoutRecord, attempt: PaymentAttempt): Promise<AuthorizeResult> {
+    const { gateway } = this.host;
+    if (!gateway.retrieve || !attempt.reference) return { status: "error", message: "The gateway cannot resume this payment.", retryable: false };
+    return gateway.retrieve({ reference: attempt.reference, authorization: this.#authorizeRequest(rec, attempt) });
+  }
+
+  /**
+   * The gateway reports on a payment (Stripe's webhook). A payment that waits for the
+   * shopper is finished through `complete` with its own payment method — the storefront's
+   * path, inside the same serialiser — so a webhook and a storefront call racing for one
+   * checkout end in one order and one capture. Anything else is already settled.
+   */
+  async paymentEvent(event: PaymentEvent): Promise<PaymentEventResult> {
+    const rec = this.host.checkout();
+    if (!rec || rec.id !== event.checkoutId) return { result: "ignored", reason: "unknown_checkout" };
+    const attempt = rec.attempts.find((a) => a.reference === event.reference);
+    if (!attempt) return { result: "ignored", reason: "unknown_payment", state: rec.state };
+    if (!isActive(rec) || rec.state !== "locked" || attempt.status !== "requires_action") {
+      return { result: "ignored", reason: "already_settled", state: rec.state };
+    }
+    let status: number;
+    let code: string | null = null;
+    try {
+      status = (await this.complete({ payment: attempt.method })).status;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      status = error.status;
+      code = error.code;
+    }
+    const now = this.host.checkout()!;
+    // Still waiting (the gateway was unreachable, or still asks for the shopper): the sender should retry.
+    if (isActive(now) && attempt.status === "requires_action") return { result: "retry", reason: code ?? "requires_action", state: now.state };
+    return { result: "applied", status, code, state: now.state, orderId: now.orderId };
   }
 
   async #continueAfterAuthorization(rec: CheckoutRecord, attempt: PaymentAttempt, fault?: CheckoutPhase): Promise<Outcome> {
@@ -329,6 +439,7 @@ export class CheckoutSaga {
     this.#transition(rec, "authorized");
     try {
       this.#fault(fault, "order_creation");
+      await this.#pause("order_creation");
       const now = isoNow();
       const db = host.db;
       const results = await db.batch([
@@ -338,6 +449,7 @@ export class CheckoutSaga {
         upsertCheckoutRow(db, { ...rec, state: "capturing", phase: "payment_capture" }, now),
         timelineEntry(db, rec, "order_created", `order_created:${attempt.number}`, now, { order_id: rec.orderId, attempt: attempt.number }),
       ]);
+      await this.#pause("order_creation:sent");
       const numberRows = results[3] as Array<{ number: number }>;
       rec.orderNumber = numberRows[0]?.number ?? null;
       attempt.recorded = true;
@@ -352,6 +464,7 @@ export class CheckoutSaga {
     let capture;
     try {
       this.#fault(fault, "payment_capture");
+      await this.#pause("payment_capture");
       if (!(await isQuoteIntact(host.quoteSecret, quote))) throw new Error("The quote signature does not match its contents.");
       capture = await host.gateway.capture({
         idempotencyKey: paymentKeys.capture(rec.id, attempt.number),
@@ -362,12 +475,24 @@ export class CheckoutSaga {
     } catch (error) {
       capture = { status: "error" as const, message: error instanceof Error ? error.message : String(error), retryable: true };
     }
+    await this.#pause("payment_capture:sent");
     if (capture.status === "captured" && capture.amount !== quote.total) {
       host.log.error("payment.capture_amount_mismatch", this.#fields(rec, { captured: capture.amount, quote_total: quote.total }));
     }
     if (capture.status !== "captured") {
       // The capture may have happened even though we did not hear back: a void tells.
-      if (capture.status === "error" && (await this.#capturedAnyway(rec, attempt))) return this.#pivot(rec, attempt, fault);
+      if (capture.status === "error") {
+        const outcome = await this.#captureOutcome(rec, attempt);
+        if (outcome === "captured") return this.#pivot(rec, attempt, fault);
+        if (outcome === "unknown") {
+          // Neither side of the pivot is known: decide nothing now; the alarm asks the gateway again.
+          await this.#scheduleRetry(rec, new Error(capture.message));
+          throw new AppError(502, "payment_gateway_error", "The payment gateway did not answer; the payment will be completed or voided shortly.", {
+            phase: "payment_capture",
+            checkout_id: rec.id,
+          });
+        }
+      }
       const failure: CheckoutFailure = {
         phase: "payment_capture",
         code: capture.status === "declined" ? "payment_declined" : "payment_gateway_error",
@@ -389,15 +514,20 @@ export class CheckoutSaga {
     return this.#pivot(rec, attempt, fault);
   }
 
-  /** Asks the gateway to void; if it says the payment was captured, we are past the pivot. */
-  async #capturedAnyway(rec: CheckoutRecord, attempt: PaymentAttempt): Promise<boolean> {
+  /**
+   * After a capture whose answer was lost: asks the gateway to void. "Already captured"
+   * means we are past the pivot; voided (or never authorized) means we are not; no
+   * answer means we cannot know yet.
+   */
+  async #captureOutcome(rec: CheckoutRecord, attempt: PaymentAttempt): Promise<"captured" | "voided" | "unknown"> {
     const result = await this.host.gateway
       .void({ idempotencyKey: paymentKeys.void(rec.id, attempt.number), authorization: this.#authorizeRequest(rec, attempt), reference: attempt.reference })
       .catch((e) => ({ status: "error" as const, message: String(e) }));
     if (result.status === "voided") attempt.status = "voided";
     if (result.status === "not_found") attempt.status = "failed";
     this.host.saveCheckout(rec);
-    return result.status === "already_captured";
+    if (result.status === "already_captured") return "captured";
+    return result.status === "error" ? "unknown" : "voided";
   }
 
   async #pivot(rec: CheckoutRecord, attempt: PaymentAttempt, fault?: CheckoutPhase): Promise<Outcome> {
@@ -410,6 +540,11 @@ export class CheckoutSaga {
   /** Phase 7: commit the stock. Past the pivot this is retried until it is done. */
   async #finishForward(rec: CheckoutRecord, fault?: CheckoutPhase): Promise<Outcome> {
     await this.#commit(rec, fault).catch(swallowRetry);
+    return this.#completedOutcome(rec);
+  }
+
+  /** Past the pivot the answer is the order, whether or not the stock commit is done yet. */
+  #completedOutcome(rec: CheckoutRecord): Outcome {
     return { status: 201, body: { order: this.#orderJson(rec), checkout: checkoutJson(rec, Date.now()) } };
   }
 
@@ -419,6 +554,7 @@ export class CheckoutSaga {
     const attempt = rec.attempts.find((a) => a.status === "captured")!;
     try {
       this.#fault(fault, "stock_commit");
+      await this.#pause("stock_commit");
       const now = isoNow();
       const done: CheckoutRecord = { ...rec, state: "completed", phase: "stock_commit", completedAt: now, endedAt: now };
       await db.batch([
@@ -486,10 +622,18 @@ export class CheckoutSaga {
         case "creating_order":
         case "capturing": {
           const attempt = rec.attempts.at(-1)!;
-          if (rec.state === "capturing" && (await this.#capturedAnyway(rec, attempt))) {
-            attempt.status = "captured";
-            this.#transition(rec, "captured");
-            return await this.#commit(rec);
+          if (rec.state === "capturing") {
+            const outcome = await this.#captureOutcome(rec, attempt);
+            if (outcome === "captured") {
+              attempt.status = "captured";
+              this.#transition(rec, "captured");
+              return await this.#commit(rec);
+            }
+            if (outcome === "unknown") {
+              // Not knowing whether the money moved, neither void nor commit: ask again later.
+              await this.#scheduleRetry(rec, new Error("The gateway did not say whether the capture happened."));
+              return;
+            }
           }
           if (overdue) return await this.#rollback(rec, "expired", { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." });
           return await this.#resetPayment(rec);
@@ -527,6 +671,7 @@ export class CheckoutSaga {
       await this.#scheduleRetry(rec, error);
       throw new RetryLater();
     }
+    rec.retry = { attempts: 0, nextAt: null, lastError: null };
     this.#transition(rec, "payment_reset");
     this.host.log.warn("checkout.payment_reset", this.#fields(rec, { attempt: rec.attempts.length }));
     await this.host.scheduleAlarm();
@@ -581,6 +726,7 @@ export class CheckoutSaga {
   async #finishRollback(rec: CheckoutRecord): Promise<void> {
     const target = rec.rollbackTarget ?? "failed";
     await this.#voidAttempts(rec);
+    await this.#pause("rollback");
     const now = isoNow();
     const db = this.host.db;
     const ended: CheckoutRecord = { ...rec, state: target, endedAt: now };
@@ -658,6 +804,10 @@ export class CheckoutSaga {
     if (fault === phase && this.host.config.faultInjection) throw new InjectedFault(phase);
   }
 
+  async #pause(point: PausePoint): Promise<void> {
+    await this.host.pausePoints?.at(point);
+  }
+
   #failureOf(rec: CheckoutRecord, error: unknown): CheckoutFailure {
     if (error instanceof AppError) return { phase: rec.phase, code: error.code, message: error.message };
     if (error instanceof InjectedFault) {
@@ -726,6 +876,20 @@ export class CheckoutSaga {
 function swallowRetry(error: unknown): void {
   if (!(error instanceof RetryLater)) throw error;
 }
+
+/** A gateway's report on one payment (from Stripe's webhook), routed to its cart. */
+export interface PaymentEvent {
+  type: string;
+  eventId: string;
+  checkoutId: string;
+  /** The gateway's id of the payment (a PaymentIntent id). */
+  reference: string;
+}
+
+export type PaymentEventResult =
+  | { result: "ignored"; reason: string; state?: CheckoutState }
+  | { result: "retry"; reason: string; state: CheckoutState }
+  | { result: "applied"; status: number; code: string | null; state: CheckoutState; orderId: string | null };
 
 export function cartCompleted(cart: CartState): AppError {
   return new AppError(409, "cart_completed", "This cart became an order and is read-only.", { order_id: cart.orderId });

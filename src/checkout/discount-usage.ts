@@ -3,9 +3,9 @@
  * consumed at order creation, released on rollback. Triggers keep the counters on
  * `discounts` equal to the reservation rows, and a CHECK stops them passing the limit.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { discountReservations } from "../db/schema";
+import { discountReservations, discounts } from "../db/schema";
 import { errorText } from "../inventory/stock-ledger";
 
 export function reserveDiscounts(db: Database, checkoutId: string, codes: string[], now: string) {
@@ -39,4 +39,15 @@ export function releaseDiscounts(db: Database, checkoutId: string, now: string) 
 
 export function isDiscountLimitError(error: unknown): boolean {
   return errorText(error).includes("discounts_usage_within_limit");
+}
+
+/** Which of `codes` have no use left (used + reserved at the limit), in the order given. */
+export async function exhaustedDiscountCodes(db: Database, codes: string[]): Promise<string[]> {
+  if (codes.length === 0) return [];
+  const rows = await db
+    .select({ code: discounts.code })
+    .from(discounts)
+    .where(and(inArray(discounts.code, codes), isNotNull(discounts.usageLimit), sql`${discounts.usedCount} + ${discounts.reservedCount} >= ${discounts.usageLimit}`));
+  const exhausted = new Set(rows.map((r) => r.code));
+  return codes.filter((c) => exhausted.has(c));
 }

@@ -1,0 +1,104 @@
+/**
+ * Helpers for the checkout saga tests: reach into a cart's Durable Object (pause points,
+ * its stored checkout, its alarm), crash it mid-request, and read what the saga left in
+ * D1 for one checkout.
+ */
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { CheckoutRecord } from "../../src/cart/cart-state";
+import type { PausePoint } from "../../src/cart/pause-points";
+import { isInFlight } from "../../src/checkout/state-machine";
+import type { Res, TestCart } from "./api";
+
+/** A fresh stub each time: a stub of an aborted object stays broken. */
+export const cartObject = (cart: TestCart | string) => env.CART.getByName(typeof cart === "string" ? cart : cart.id);
+
+/** The next saga step of this cart that reaches `point` waits there (test-only hook). */
+export async function armPause(cart: TestCart, point: PausePoint): Promise<void> {
+  await runInDurableObject(cartObject(cart), (obj) => obj.pausePoints!.arm(point));
+}
+
+export async function waitUntilPaused(cart: TestCart, point: PausePoint): Promise<void> {
+  for (let i = 0; i < 1_000; i++) {
+    if (await runInDurableObject(cartObject(cart), (obj) => obj.pausePoints!.isWaiting(point))) return;
+    await scheduler.wait(5);
+  }
+  throw new Error(`The saga never reached the pause point ${point}`);
+}
+
+export async function releasePause(cart: TestCart, point: PausePoint): Promise<void> {
+  await runInDurableObject(cartObject(cart), (obj) => obj.pausePoints!.release(point));
+}
+
+/** The checkout the cart object holds (its storage is the source of truth). */
+export async function storedCheckout(cart: TestCart): Promise<CheckoutRecord> {
+  const rec = await runInDurableObject(cartObject(cart), (obj) => obj.checkout());
+  if (!rec) throw new Error("The cart has no checkout");
+  return rec;
+}
+
+/** Changes the stored checkout in place, as the object itself would (memory and storage). */
+export async function editStoredCheckout(cart: TestCart, edit: (rec: CheckoutRecord) => void): Promise<void> {
+  await runInDurableObject(cartObject(cart), (obj) => {
+    const rec = obj.checkout()!;
+    edit(rec);
+    obj.saveCheckout(rec);
+  });
+}
+
+/**
+ * A crash: every object of this test file is aborted at once — the paused request dies
+ * with its instance, nothing in memory survives, only storage and D1 do. The request
+ * that was running gets the Worker's 500.
+ */
+export async function crash(pending: Promise<Res>): Promise<Res> {
+  await abortAllDurableObjects();
+  const res = await pending;
+  expect(res.status, "the request that died with the object").toBe(500);
+  return res;
+}
+
+/**
+ * Wakes the cart's object after a crash and lets its alarm (set for "now" by the
+ * constructor when it finds unfinished work) resume the saga, until the checkout is
+ * settled again. The runtime may fire that alarm by itself first; either way it runs once.
+ */
+export async function recoverByAlarm(cart: TestCart): Promise<CheckoutRecord> {
+  for (let i = 0; i < 200; i++) {
+    await runDurableObjectAlarm(cartObject(cart));
+    const rec = await storedCheckout(cart);
+    if (!isInFlight(rec.state)) return rec;
+    await scheduler.wait(10);
+  }
+  throw new Error("The checkout did not settle after the crash");
+}
+
+async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
+  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
+}
+
+/** Everything D1 holds about one checkout, for asserting what a saga left behind. */
+export async function checkoutTrace(checkoutId: string) {
+  const [row] = await all<Record<string, any>>("SELECT * FROM checkouts WHERE id = ?", checkoutId);
+  return {
+    row: row ? { ...row, failure_reason: row.failure_reason ? JSON.parse(row.failure_reason) : null } : null,
+    reservations: await all<{ variant_id: string; quantity: number; status: string }>(
+      "SELECT variant_id, quantity, status FROM stock_reservations WHERE checkout_id = ? ORDER BY variant_id",
+      checkoutId,
+    ),
+    quote: (await all<{ status: string; total: number }>("SELECT status, total FROM quotes WHERE checkout_id = ?", checkoutId))[0] ?? null,
+    orders: await all<{ id: string; status: string; total: number }>("SELECT id, status, total FROM orders WHERE checkout_id = ?", checkoutId),
+    payments: await all<{ attempt: number; status: string; amount: number; captured_amount: number | null }>(
+      "SELECT attempt, status, amount, captured_amount FROM payments WHERE checkout_id = ? ORDER BY attempt",
+      checkoutId,
+    ),
+    charges: await all<{ token: string; status: string; amount: number; captured_amount: number | null }>(
+      "SELECT token, status, amount, captured_amount FROM test_gateway_charges WHERE authorization_key LIKE ? ORDER BY authorization_key",
+      `${checkoutId}:%`,
+    ),
+    discounts: await all<{ code: string; status: string }>("SELECT code, status FROM discount_reservations WHERE checkout_id = ? ORDER BY code", checkoutId),
+    timeline: (await all<{ event: string }>("SELECT event FROM checkout_events WHERE checkout_id = ? ORDER BY id", checkoutId)).map((e) => e.event),
+    events: (await all<{ type: string }>("SELECT type FROM outbox WHERE payload LIKE ? ORDER BY created_at, type", `%${checkoutId}%`)).map((e) => e.type),
+  };
+}
