@@ -6,6 +6,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { CheckoutRecord, PaymentAttempt } from "../cart/cart-state";
 import type { Database } from "../db/client";
+import { insertJsonRows } from "../db/json-rows";
 import { checkoutEvents, checkouts, orderLines, orders, payments, priceSnapshots, quotes } from "../db/schema";
 import type { Quote } from "./quote";
 
@@ -94,10 +95,11 @@ export function insertQuote(db: Database, quote: Quote, totalOverride?: number) 
         expiresAt: quote.expires_at,
       })
       .onConflictDoNothing(),
-    db
-      .insert(priceSnapshots)
-      .values(
-        quote.lines.map((l) => ({
+    // One bound parameter for all lines: D1 binds at most 100 per statement (10 per row here).
+    insertJsonRows(
+      db,
+      priceSnapshots,
+      quote.lines.map((l) => ({
           quoteId: quote.id,
           lineId: l.line_id,
           variantId: l.variant_id,
@@ -109,8 +111,7 @@ export function insertQuote(db: Database, quote: Quote, totalOverride?: number) 
           taxTotal: l.tax_total,
           total: l.total,
         })),
-      )
-      .onConflictDoNothing(),
+    ).onConflictDoNothing(),
   ] as const;
 }
 
@@ -149,10 +150,10 @@ export function upsertOrder(db: Database, rec: CheckoutRecord, quote: Quote, now
         set: { status: "pending_payment", updatedAt: now },
         setWhere: eq(orders.status, "cancelled"),
       }),
-    db
-      .insert(orderLines)
-      .values(
-        quote.lines.map((l) => ({
+    insertJsonRows(
+      db,
+      orderLines,
+      quote.lines.map((l) => ({
           orderId,
           lineId: l.line_id,
           variantId: l.variant_id,
@@ -164,8 +165,7 @@ export function upsertOrder(db: Database, rec: CheckoutRecord, quote: Quote, now
           taxTotal: l.tax_total,
           total: l.total,
         })),
-      )
-      .onConflictDoNothing(),
+    ).onConflictDoNothing(),
     db.select({ number: orders.number, id: orders.id }).from(orders).where(eq(orders.checkoutId, rec.id)),
   ] as const;
 }

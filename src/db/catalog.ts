@@ -5,6 +5,7 @@
 import { eq, inArray } from "drizzle-orm";
 import type { CurrencyInfo, DiscountRule, TaxRateInfo } from "../checkout/pricing";
 import type { Database } from "./client";
+import { inJsonArray } from "./json-rows";
 import { currencies, discounts, products, taxRates, variantPrices, variants } from "./schema";
 
 export interface CatalogVariant {
@@ -40,15 +41,17 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
   const codes = unique(req.discountCodes);
   // An IN () with no values is not valid SQL, so absent lists query a value that cannot match.
   const orNone = (values: string[]) => (values.length ? values : ["\u0000"]);
+  // Variant ids travel as one JSON parameter: D1 binds at most 100 per statement, and a
+  // full cart plus the variant being added is 101.
   // Variants and products are read separately: D1 returns rows keyed by column name, so
   // a join would let products.title/active overwrite variants.title/active.
   const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows] = await db.batch([
-    db.select().from(variants).where(inArray(variants.id, orNone(variantIds))),
+    db.select().from(variants).where(inJsonArray(variants.id, variantIds)),
     db
       .select({ id: products.id, title: products.title, active: products.active })
       .from(products)
-      .where(inArray(products.id, db.select({ id: variants.productId }).from(variants).where(inArray(variants.id, orNone(variantIds))))),
-    db.select().from(variantPrices).where(inArray(variantPrices.variantId, orNone(variantIds))),
+      .where(inArray(products.id, db.select({ id: variants.productId }).from(variants).where(inJsonArray(variants.id, variantIds)))),
+    db.select().from(variantPrices).where(inJsonArray(variantPrices.variantId, variantIds)),
     db.select().from(currencies).where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
     db.select().from(taxRates).where(eq(taxRates.country, req.country ?? "\u0000")),
     db.select().from(discounts).where(inArray(discounts.code, orNone(codes))),

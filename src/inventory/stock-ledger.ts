@@ -7,6 +7,7 @@
  */
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { insertJsonRows } from "../db/json-rows";
 import { inventory, stockReservations } from "../db/schema";
 
 export interface ReservationLine {
@@ -18,20 +19,20 @@ export interface ReservationLine {
 export function reserveStock(db: Database, checkoutId: string, lines: ReservationLine[], expiresAt: string, now: string) {
   const byVariant = new Map<string, number>();
   for (const l of lines) byVariant.set(l.variantId, (byVariant.get(l.variantId) ?? 0) + l.quantity);
-  return db
-    .insert(stockReservations)
-    .values(
-      [...byVariant].map(([variantId, quantity]) => ({
-        checkoutId,
-        variantId,
-        quantity,
-        status: "active" as const,
-        expiresAt,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoNothing();
+  // One bound parameter for all lines: D1 binds at most 100 per statement (7 per row here).
+  return insertJsonRows(
+    db,
+    stockReservations,
+    [...byVariant].map(([variantId, quantity]) => ({
+      checkoutId,
+      variantId,
+      quantity,
+      status: "active" as const,
+      expiresAt,
+      createdAt: now,
+      updatedAt: now,
+    })),
+  ).onConflictDoNothing();
 }
 
 /** Turn the checkout's active reservations into taken stock. */

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, inArray, sql } from "drizzle-orm";
 import { createDb, isoNow } from "../db/client";
+import { insertJsonRows } from "../db/json-rows";
 import { currencies, discounts, inventory, inventoryAdjustments, products, taxRates, variantPrices, variants } from "../db/schema";
 import { errorText } from "../inventory/stock-ledger";
 import { getConfig } from "../lib/config";
@@ -75,13 +76,14 @@ adminCatalogRoutes.openapi(
     try {
       await db.batch([
         db.insert(products).values({ id: productId, title: body.title, createdAt: now }),
-        db.insert(variants).values(created.map((v) => ({ id: v.id, productId, sku: v.sku, title: v.title, taxClass: v.tax_class, createdAt: now }))),
+        // Rows as one JSON parameter each: D1 binds at most 100 per statement (a product has up to 100 variants).
+        insertJsonRows(db, variants, created.map((v) => ({ id: v.id, productId, sku: v.sku, title: v.title, taxClass: v.tax_class, active: true, createdAt: now }))),
         ...created.flatMap((v) => {
           const prices = Object.entries(v.prices).map(([currency, amount]) => ({ variantId: v.id, currency, amount, updatedAt: now }));
           return prices.length ? [db.insert(variantPrices).values(prices)] : [];
         }),
-        db.insert(inventory).values(created.map((v) => ({ variantId: v.id, onHand: v.stock, reserved: 0, updatedAt: now }))),
-        db.insert(inventoryAdjustments).values(created.map((v) => ({ variantId: v.id, delta: v.stock, reason: "initial", at: now }))),
+        insertJsonRows(db, inventory, created.map((v) => ({ variantId: v.id, onHand: v.stock, reserved: 0, updatedAt: now }))),
+        insertJsonRows(db, inventoryAdjustments, created.map((v) => ({ variantId: v.id, delta: v.stock, reason: "initial", at: now }))),
       ]);
     } catch (error) {
       if (errorText(error).includes("UNIQUE")) throw new AppError(409, "sku_exists", "A variant with this SKU exists already.", { skus });

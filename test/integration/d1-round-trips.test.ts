@@ -1,0 +1,105 @@
+/**
+ * The D1 round-trip budget of a checkout (issue 8): start + complete of a cart costs at
+ * most 6 D1 round trips, and the same number whatever the cart holds — lines travel in
+ * batches, never one query per line. D1 is the one shared writer of the whole store, so
+ * this count is what bounds checkouts per second in production; it is deterministic, so
+ * the suite enforces it (timings live in `npm run bench`).
+ *
+ * Each measurement is also put on the test's `meta`, which `npm run bench` reads from
+ * vitest's JSON report for its scaling table.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
+import { countWork, D1_MAX_BOUND_PARAMETERS, type WorkCount } from "../support/d1-counter";
+import { expectInvariants } from "../support/invariants";
+
+declare module "vitest" {
+  interface TaskMeta {
+    checkoutCost?: { lines: number; start: WorkCount; complete: WorkCount };
+  }
+}
+
+/** start: catalog read + reservation batch; complete: authorize, order, capture, commit. */
+const D1_BUDGET_PER_CHECKOUT = 6;
+const CART_SIZES = [1, 10, 50, 100] as const;
+
+async function cartOfLines(lines: number): Promise<{ cart: TestCart; variants: string[] }> {
+  const variants = await createProduct(Array.from({ length: lines }, (_, i) => ({ prices: { USD: 500 + i }, stock: 50 })), `Budget ${lines}`);
+  const cart = await cartWith(variants.map((v) => [v, 2] as [string, number]));
+  return { cart, variants };
+}
+
+const stubOf = (cart: TestCart) => env.CART.getByName(cart.id);
+
+describe("D1 round-trip budget of a checkout", () => {
+  const totals = new Map<number, number>();
+  const storageTotals = new Map<number, number>();
+
+  for (const lines of CART_SIZES) {
+    it(`start + complete of a ${lines}-line cart takes at most ${D1_BUDGET_PER_CHECKOUT} D1 round trips`, async ({ task }) => {
+      const { cart, variants } = await cartOfLines(lines);
+
+      const start = await countWork(stubOf(cart), () => startCheckout(cart));
+      expect(start.result.status).toBe(201);
+      const complete = await countWork(stubOf(cart), () => completeCheckout(cart));
+      expect(complete.result.status).toBe(201);
+      expect(complete.result.body.order.lines).toHaveLength(lines);
+      task.meta.checkoutCost = { lines, start: start.count, complete: complete.count };
+
+      // Start: one catalog read, one batch reserving stock and storing the quote.
+      expect(start.count.d1RoundTrips).toBe(2);
+      expect(start.count.d1RoundTrips + complete.count.d1RoundTrips).toBeLessThanOrEqual(D1_BUDGET_PER_CHECKOUT);
+      // Every statement is counted: nothing went through a D1 session.
+      expect(start.count.d1Sessions + complete.count.d1Sessions).toBe(0);
+      // Production D1 refuses a statement with more bound parameters than this; local
+      // SQLite does not, so only this count shows a 100-line cart would deploy.
+      expect(Math.max(start.count.maxBoundParameters, complete.count.maxBoundParameters)).toBeLessThanOrEqual(D1_MAX_BOUND_PARAMETERS);
+      totals.set(lines, start.count.d1RoundTrips + complete.count.d1RoundTrips);
+      storageTotals.set(lines, start.count.storageOps + complete.count.storageOps);
+
+      // The checkout really happened: every line's stock was taken.
+      expect(await stockOf(variants[0]!)).toMatchObject({ on_hand: 48, reserved: 0 });
+      expect(await stockOf(variants.at(-1)!)).toMatchObject({ on_hand: 48, reserved: 0 });
+    });
+  }
+
+  it("costs the same number of round trips and storage operations for 1 line as for 100", () => {
+    expect(totals.size).toBe(CART_SIZES.length);
+    expect(new Set(totals.values()).size).toBe(1);
+    expect(new Set(storageTotals.values()).size).toBe(1);
+  });
+
+  it("keeps the budget with Idempotency-Keys, and a replay costs no D1 round trip", async () => {
+    const { cart } = await cartOfLines(3);
+    const startKey = { "idempotency-key": `start-${cart.id}` };
+    const completeKey = { "idempotency-key": `complete-${cart.id}` };
+
+    const start = await countWork(stubOf(cart), () => startCheckout(cart, {}, startKey));
+    const complete = await countWork(stubOf(cart), () => completeCheckout(cart, "tok_visa", completeKey));
+    expect(start.result.status).toBe(201);
+    expect(complete.result.status).toBe(201);
+    expect(start.count.d1RoundTrips + complete.count.d1RoundTrips).toBeLessThanOrEqual(D1_BUDGET_PER_CHECKOUT);
+
+    const replay = await countWork(stubOf(cart), () => completeCheckout(cart, "tok_visa", completeKey));
+    expect(replay.result.status).toBe(201);
+    expect(replay.result.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.result.body.order.id).toBe(complete.result.body.order.id);
+    expect(replay.count.d1RoundTrips).toBe(0);
+  });
+
+  it("answers a refused start (insufficient stock) in the same round trips, leaving nothing reserved", async () => {
+    const [scarce] = await createProduct([{ stock: 1 }]);
+    const cart = await cartWith([[scarce!, 2]]);
+    const refused = await countWork(stubOf(cart), () => startCheckout(cart));
+    expect(refused.result.status).toBe(409);
+    expect(refused.result.body.error.code).toBe("insufficient_stock");
+    // Catalog read, the batch the CHECK rolled back, a stock read for the details, and
+    // the rollback batch recording the failed checkout.
+    expect(refused.count.d1RoundTrips).toBeLessThanOrEqual(4);
+    expect(await stockOf(scarce!)).toMatchObject({ on_hand: 1, reserved: 0 });
+    const status = await call("GET", `/v1/carts/${cart.id}/checkout`, { headers: cart.auth });
+    expect(status.body).toMatchObject({ locked: false, can_checkout: true });
+    await expectInvariants();
+  });
+});
