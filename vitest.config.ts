@@ -4,7 +4,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
-  return {
+  // One Workers project per gateway: the cart object reads its gateway from its own
+  // bindings, so the Stripe tests need a Worker whose bindings select Stripe.
+  const workersProject = (name: string, include: string[], exclude: string[], extraBindings: Record<string, string> = {}) => ({
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
@@ -19,14 +21,34 @@ export default defineConfig(async () => {
             CHECKOUT_FAULT_INJECTION: "enabled",
             CHECKOUT_LOGGING_ENABLED: "false",
             CHECKOUT_RATE_LIMIT_PER_MINUTE: "1000",
+            ...extraBindings,
           },
         },
       }),
     ],
     test: {
+      name,
       setupFiles: ["./test/support/apply-migrations.ts"],
-      include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+      include,
+      exclude,
       testTimeout: 30_000,
+    },
+  });
+  const stripeTests = "test/integration/stripe-*.test.ts";
+  return {
+    test: {
+      projects: [
+        workersProject("workers", ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"], [stripeTests]),
+        // Stripe's API is a double inside the tests (test/support/stripe-double.ts) at STRIPE_API_BASE.
+        workersProject("stripe", [stripeTests], [], {
+          CHECKOUT_PAYMENT_GATEWAY: "stripe",
+          STRIPE_SECRET_KEY: "sk_test_double",
+          STRIPE_WEBHOOK_SECRET: "whsec_test_double",
+          STRIPE_API_BASE: "https://stripe.test",
+          STRIPE_TIMEOUT_MS: "400",
+          CORS_ORIGINS: "https://shop.test",
+        }),
+      ],
     },
   };
 });

@@ -24,6 +24,8 @@ export interface Env {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
+  /** Milliseconds before a Stripe call is given up (default 10000). */
+  STRIPE_TIMEOUT_MS?: string;
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;
   CF_ACCESS_TEAM_DOMAIN?: string;

@@ -80,7 +80,9 @@ export type CheckoutEvent =
   | "expire"
   | "rolled_back"
   /** The request paying for it died: the payment was voided and the checkout is open again. */
-  | "payment_reset";
+  | "payment_reset"
+  /** The gateway waits for the customer (3-D Secure): the checkout waits, locked, to be resumed. */
+  | "action_required";
 
 const TRANSITIONS: Partial<Record<CheckoutState, Partial<Record<CheckoutEvent, CheckoutState>>>> = {
   pending: { begin: "validating", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
@@ -92,6 +94,7 @@ const TRANSITIONS: Partial<Record<CheckoutState, Partial<Record<CheckoutEvent, C
     authorized: "creating_order",
     declined: "locked",
     payment_reset: "locked",
+    action_required: "locked",
     fail: "rolling_back",
     cancel: "rolling_back",
     expire: "rolling_back",
@@ -127,6 +130,7 @@ export const ALL_EVENTS: readonly CheckoutEvent[] = [
   "expire",
   "rolled_back",
   "payment_reset",
+  "action_required",
 ];
 
 /** Human names for the status helpers (from the original design's CheckoutHelper). */

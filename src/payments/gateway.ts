@@ -62,12 +62,32 @@ export interface RefundRequest {
 
 export type RefundResult = { status: "refunded"; amount: number } | { status: "error"; message: string };
 
+export interface RetrieveRequest {
+  reference: string;
+  /** The authorization it belongs to: the amount and currency it must have. */
+  authorization: AuthorizeRequest;
+}
+
 export interface PaymentGateway {
   readonly provider: "test" | "stripe";
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
   capture(request: CaptureRequest): Promise<CaptureResult>;
   void(request: VoidRequest): Promise<VoidResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * Where an authorization that waited for the customer (3-D Secure) stands now. Only
+   * gateways that can answer `requires_action` need it.
+   */
+  retrieve?(request: RetrieveRequest): Promise<AuthorizeResult>;
+  /** Why the gateway cannot take payments as configured (a missing key), or null. */
+  configurationError?(): string | null;
+}
+
+/** Whether two payment inputs name the same method (a resumed 3-D Secure payment must). */
+export function samePaymentMethod(a: PaymentMethodInput, b: PaymentMethodInput): boolean {
+  if (a.method === "test" && b.method === "test") return a.token === b.token;
+  if (a.method === "stripe" && b.method === "stripe") return a.payment_method === b.payment_method;
+  return false;
 }
 
 /** Idempotency keys of the saga's gateway calls. */
