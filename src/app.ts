@@ -53,6 +53,9 @@ export function createApp() {
 
   app.use("/admin/api/*", requireAdmin);
 
+  // Liveness probe: 204 without touching D1 or a Durable Object (also the benchmark's baseline).
+  app.get("/v1/ping", (c) => c.body(null, 204));
+
   app.route("/", productRoutes);
   app.route("/", cartRoutes);
   app.route("/", orderRoutes);
