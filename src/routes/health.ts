@@ -1,49 +1,83 @@
-/** `GET /health/checkout`: D1 and Durable Object reachability and lock counts. */
+/**
+ * `GET /health/checkout` (API.md, Health): a D1 round trip, a Durable Object ping, and
+ * the counts of active and expired locks. Each dependency gets a deadline, so a hung
+ * one answers 503 with the same shape instead of hanging the probe. Locks past their
+ * deadline plus the cleanup interval make it `degraded` (the cron job is behind).
+ */
 import { Hono } from "hono";
-import type { AppEnv } from "./carts";
+import { ACTIVE_STATES } from "../admin/checkout-locks";
 import { getConfig } from "../lib/config";
+import type { AppEnv } from "./carts";
+
+/** How long each dependency may take before the probe calls it down. */
+export const HEALTH_DEPENDENCY_TIMEOUT_MS = 3_000;
+/** The Durable Object the probe pings; it stores nothing. */
+const PING_OBJECT = "health-check";
+
+type DependencyCheck = { status: "ok" | "fail"; latency_ms: number; error?: string };
+
+async function timed<T>(work: () => Promise<T>): Promise<{ check: DependencyCheck; value: T | null }> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_DEPENDENCY_TIMEOUT_MS} ms`)), HEALTH_DEPENDENCY_TIMEOUT_MS);
+    });
+    const value = await Promise.race([work(), deadline]);
+    return { check: { status: "ok", latency_ms: Date.now() - started }, value };
+  } catch (error) {
+    return { check: { status: "fail", latency_ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) }, value: null };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const ACTIVE_SQL = ACTIVE_STATES.map((s) => `'${s}'`).join(", ");
 
 export const healthRoutes = new Hono<AppEnv>();
 
 healthRoutes.get("/health/checkout", async (c) => {
-  const checks: Record<string, { status: "ok" | "fail"; latency_ms?: number; error?: string }> = {};
-  let active: number | null = null;
-  let expired: number | null = null;
-  const started = Date.now();
-  try {
-    const now = new Date().toISOString();
-    const row = await c.env.DB.prepare(
-      `SELECT
-         SUM(CASE WHEN state NOT IN ('completed','failed','cancelled','expired') THEN 1 ELSE 0 END) AS active,
-         SUM(CASE WHEN state NOT IN ('completed','failed','cancelled','expired') AND expires_at < ?1 THEN 1 ELSE 0 END) AS expired
-       FROM checkouts`,
-    )
-      .bind(now)
-      .first<{ active: number | null; expired: number | null }>();
-    active = row?.active ?? 0;
-    expired = row?.expired ?? 0;
-    checks.d1 = { status: "ok", latency_ms: Date.now() - started };
-  } catch (error) {
-    checks.d1 = { status: "fail", error: error instanceof Error ? error.message : String(error) };
-  }
-  const doStarted = Date.now();
-  try {
-    await c.env.CART.getByName("health-check").ping();
-    checks.durable_objects = { status: "ok", latency_ms: Date.now() - doStarted };
-  } catch (error) {
-    checks.durable_objects = { status: "fail", error: error instanceof Error ? error.message : String(error) };
-  }
-  const down = Object.values(checks).some((check) => check.status === "fail");
-  const overdue = (expired ?? 0) > 0;
-  const status = down ? "degraded" : overdue ? "degraded" : "ok";
+  const now = Date.now();
+  const config = getConfig(c.env);
+  const graceIso = new Date(now - config.cleanupIntervalMinutes * 60_000).toISOString();
+  const [d1, objects] = await Promise.all([
+    // One indexed query (checkouts_state_expires_idx) is the round trip.
+    timed(() =>
+      c.env.DB.prepare(
+        `SELECT COUNT(*) AS active,
+           COALESCE(SUM(CASE WHEN expires_at < ?1 THEN 1 ELSE 0 END), 0) AS expired,
+           COALESCE(SUM(CASE WHEN expires_at < ?2 THEN 1 ELSE 0 END), 0) AS stuck
+         FROM checkouts WHERE state IN (${ACTIVE_SQL})`,
+      )
+        .bind(new Date(now).toISOString(), graceIso)
+        .first<{ active: number; expired: number; stuck: number }>(),
+    ),
+    timed(async () => {
+      const pong = await c.env.CART.getByName(PING_OBJECT).ping();
+      if (pong !== "pong") throw new Error(`unexpected ping answer ${String(pong)}`);
+      return pong;
+    }),
+  ]);
+  const counts = d1.value;
+  const down = d1.check.status === "fail" || objects.check.status === "fail";
+  const stuck = counts?.stuck ?? 0;
+  const locks = counts
+    ? {
+        status: stuck > 0 ? ("warn" as const) : ("ok" as const),
+        active: counts.active,
+        expired: counts.expired,
+        expired_beyond_cleanup_interval: stuck,
+      }
+    : { status: "unknown" as const };
+  c.header("Cache-Control", "no-store");
   return c.json(
     {
-      status,
-      checks,
-      active_locks: active,
-      expired_locks: expired,
-      payment_gateway: getConfig(c.env).paymentGateway,
-      at: new Date().toISOString(),
+      status: down || stuck > 0 ? "degraded" : "ok",
+      checks: { d1: d1.check, durable_objects: objects.check, locks },
+      active_locks: counts?.active ?? null,
+      expired_locks: counts?.expired ?? null,
+      payment_gateway: config.paymentGateway,
+      at: new Date(now).toISOString(),
     },
     down ? 503 : 200,
   );
