@@ -12,20 +12,19 @@ import { AppError, validationError } from "../lib/errors";
 import { derivedId, isId, newId } from "../lib/ids";
 import { bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
 import {
+  AddLineBody,
+  ApplyDiscountBody,
   CartSchema,
   CheckoutSchema,
   CheckoutStatusSchema,
-  CountryCode,
-  CurrencyCode,
-  DiscountCode,
-  Email,
+  CompleteCheckoutBody,
+  CreateCartBody,
   errorResponse,
   IdempotencyKeyHeader,
-  Money,
   OrderSchema,
-  PaymentSchema,
-  Quantity,
-  TtlMinutes,
+  StartCheckoutBody,
+  UpdateCartBody,
+  UpdateLineBody,
 } from "./schemas";
 
 export type AppEnv = { Bindings: Env };
@@ -69,18 +68,6 @@ async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: un
   });
   return respond(c, outcome);
 }
-
-const CreateCartBody = z.strictObject({
-  currency: CurrencyCode,
-  country: CountryCode.optional(),
-  email: Email.optional(),
-});
-const AddLineBody = z.strictObject({ variant_id: z.string().min(1).max(64), quantity: Quantity });
-const UpdateLineBody = z.strictObject({ quantity: z.number().int().min(0).max(1_000_000) });
-const ApplyDiscountBody = z.strictObject({ code: DiscountCode });
-const UpdateCartBody = z.strictObject({ email: Email.nullable().optional(), country: CountryCode.nullable().optional() });
-const StartCheckoutBody = z.strictObject({ expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
-const CompleteCheckoutBody = z.strictObject({ payment: PaymentSchema, expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
 
 export const cartRoutes = new OpenAPIHono<AppEnv>();
 

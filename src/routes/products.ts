@@ -8,17 +8,7 @@ import { getConfig } from "../lib/config";
 import { validationError } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
-import { CurrencyCode, errorResponse } from "./schemas";
-
-const ProductSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    variants: z.array(
-      z.object({ id: z.string(), sku: z.string(), title: z.string(), price: z.number().int(), currency: z.string(), available: z.number().int() }),
-    ),
-  })
-  .openapi("Product");
+import { CurrencyCode, errorResponse, ProductSchema } from "./schemas";
 
 export const productRoutes = new OpenAPIHono<AppEnv>();
 

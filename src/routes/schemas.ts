@@ -151,3 +151,27 @@ export const PaymentSchema = z
 
 export const TtlMinutes = z.number().int().min(1).max(24 * 60);
 export { Money };
+
+// Request bodies of the storefront routes. They live here, next to the responses, so the
+// typed client (src/client) is typed from the same schemas that validate the requests.
+export const CreateCartBody = z.strictObject({
+  currency: CurrencyCode,
+  country: CountryCode.optional(),
+  email: Email.optional(),
+});
+export const AddLineBody = z.strictObject({ variant_id: z.string().min(1).max(64), quantity: Quantity });
+export const UpdateLineBody = z.strictObject({ quantity: z.number().int().min(0).max(1_000_000) });
+export const ApplyDiscountBody = z.strictObject({ code: DiscountCode });
+export const UpdateCartBody = z.strictObject({ email: Email.nullable().optional(), country: CountryCode.nullable().optional() });
+export const StartCheckoutBody = z.strictObject({ expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
+export const CompleteCheckoutBody = z.strictObject({ payment: PaymentSchema, expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
+
+export const ProductSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    variants: z.array(
+      z.object({ id: z.string(), sku: z.string(), title: z.string(), price: z.number().int(), currency: z.string(), available: z.number().int() }),
+    ),
+  })
+  .openapi("Product");
