@@ -9,7 +9,7 @@ import { expect } from "vitest";
 import type { CheckoutRecord } from "../../src/cart/cart-state";
 import type { PausePoint } from "../../src/cart/pause-points";
 import { isInFlight } from "../../src/checkout/state-machine";
-import type { Res, TestCart } from "./api";
+import { ADMIN, addLine, call, createCart, type Res, type TestCart } from "./api";
 
 /** A fresh stub each time: a stub of an aborted object stays broken. */
 export const cartObject = (cart: TestCart | string) => env.CART.getByName(typeof cart === "string" ? cart : cart.id);
@@ -101,4 +101,26 @@ export async function checkoutTrace(checkoutId: string) {
     timeline: (await all<{ event: string }>("SELECT event FROM checkout_events WHERE checkout_id = ? ORDER BY id", checkoutId)).map((e) => e.event),
     events: (await all<{ type: string }>("SELECT type FROM outbox WHERE payload LIKE ? ORDER BY created_at, type", `%${checkoutId}%`)).map((e) => e.type),
   };
+}
+
+export const uniqueCode = (prefix = "CODE") => `${prefix}${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
+
+export async function createDiscount(body: Record<string, unknown>): Promise<void> {
+  const res = await call("POST", "/admin/api/discounts", { headers: ADMIN, body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}
+
+export async function applyCode(cart: TestCart, code: string): Promise<Res> {
+  return call("POST", `/v1/carts/${cart.id}/discounts`, { headers: cart.auth, body: { code } });
+}
+
+/** A cart with lines and discount codes (each code applied successfully). */
+export async function cartWithCodes(lines: Array<[string, number]>, codes: string[], body: Record<string, unknown> = { currency: "USD" }): Promise<TestCart> {
+  const cart = await createCart(body);
+  for (const [variantId, quantity] of lines) expect((await addLine(cart, variantId, quantity)).status).toBe(200);
+  for (const code of codes) {
+    const res = await applyCode(cart, code);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  return cart;
 }
