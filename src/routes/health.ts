@@ -28,7 +28,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ check: DependencyChec
   } catch (error) {
     return { check: { status: "fail", latency_ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) }, value: null };
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { exportJWK, generateKeyPair, SignJWT, createLocalJWKSet, type CryptoKey } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminGuard } from "../../src/admin/admin-auth";
-import { accessConfig, verifyAccessJwt, type AccessConfig } from "../../src/admin/cloudflare-access";
+import { accessConfig, verifyAccessJwt, type AccessConfig, type AccessKeySource } from "../../src/admin/cloudflare-access";
 import { createApp } from "../../src/app";
 import type { Env } from "../../src/env";
 import { ADMIN, call } from "../support/api";
@@ -17,7 +17,7 @@ async function callWithEnv(path: string, overrides: Partial<Env>, headers: Recor
 
 describe("admin API authentication", () => {
   it("answers 401 without a token, with a wrong one and with a malformed header", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: "Basic dGVzdDp0ZXN0" }, { authorization: `Bearer ${env.ADMIN_TOKEN}x` }]) {
+    for (const headers of <Array<Record<string, string>>>[{}, { authorization: "Bearer wrong-token" }, { authorization: "Basic dGVzdDp0ZXN0" }, { authorization: `Bearer ${env.ADMIN_TOKEN}x` }]) {
       const res = await call("GET", "/admin/api/checkout-locks", { headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.body.error.code).toBe("unauthorized");
@@ -93,7 +93,7 @@ describe("Cloudflare Access", () => {
 
   it("guards admin routes: a valid Access JWT passes, an invalid one is 401, unreachable keys are 503", async () => {
     const accessEnv: Env = { ...env, ADMIN_TOKEN: undefined, CF_ACCESS_TEAM_DOMAIN: TEAM, CF_ACCESS_AUD: AUD };
-    const guarded = (source: () => ReturnType<typeof createLocalJWKSet>) => {
+    const guarded = (source: AccessKeySource) => {
       const app = new Hono<{ Bindings: Env }>();
       app.onError((error, c) => c.json({ status: (error as { status?: number }).status ?? 500, code: (error as { code?: string }).code }, ((error as { status?: number }).status ?? 500) as 401));
       app.use("/admin/api/*", adminGuard({ accessKeys: source }));

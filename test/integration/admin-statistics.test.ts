@@ -18,7 +18,8 @@ async function lockedCart(): Promise<{ cart: TestCart; checkoutId: string }> {
 /** Moves the checkout's deadline into the past and lets its alarm expire it, as time passing would. */
 async function expireByAlarm(cart: TestCart): Promise<void> {
   const stub = env.CART.getByName(cart.id);
-  await runInDurableObject(stub, (object: CartObject) => {
+  await runInDurableObject(stub, (instance) => {
+    const object = instance as unknown as CartObject;
     const rec = object.checkout()!;
     object.saveCheckout({ ...rec, expiresAt: new Date(Date.now() - 1_000).toISOString() });
   });
