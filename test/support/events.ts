@@ -3,10 +3,16 @@
  * refuses it), and a webhook receiver that stands in for the merchant's server by
  * intercepting the Worker's outbound fetch (the Worker runs in the test's isolate).
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import worker from "../../src/index";
+import { cartWith, createProduct, startCheckout } from "./api";
 
 export const WEBHOOK_URL = "https://receiver.test/hook";
+export const EVENTS_QUEUE = "edge-checkout-events";
+/** The test env with a webhook target (WEBHOOK_SECRET comes from vitest.config.ts). */
+export const webhookEnv = () => ({ ...env, WEBHOOK_URL });
 
 /** A stand-in for the EVENTS producer: records message bodies, or fails when told to. */
 export function recordingQueue(options: { fail?: boolean } = {}) {
@@ -56,4 +62,31 @@ export async function deliveryAttempts(eventId: string) {
   return (
     await env.DB.prepare("SELECT attempt, status, ok, error FROM webhook_deliveries WHERE event_id = ? ORDER BY id").bind(eventId).all<{ attempt: number; status: number | null; ok: number; error: string | null }>()
   ).results;
+}
+
+export interface QueueDelivery {
+  id: string;
+  body: unknown;
+  attempts?: number;
+}
+
+/** One delivery of a batch to the Worker's queue() handler, as the queue would make it. */
+export async function deliverBatch(messages: QueueDelivery[], testEnv: Cloudflare.Env = webhookEnv()) {
+  const batch = createMessageBatch(
+    EVENTS_QUEUE,
+    messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, testEnv, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** A real checkout start, whose `checkout.started` event is then in the outbox. */
+export async function startedCheckoutEvent(): Promise<{ checkoutId: string; eventId: string }> {
+  const [variant] = await createProduct([{ prices: { USD: 2500 }, stock: 5 }]);
+  const cart = await cartWith([[variant!, 1]]);
+  const started = await startCheckout(cart);
+  if (started.status !== 201) throw new Error(`startCheckout: ${started.status} ${JSON.stringify(started.body)}`);
+  const checkoutId = started.body.checkout.id as string;
+  return { checkoutId, eventId: `evt_checkout_started_${checkoutId}` };
 }
