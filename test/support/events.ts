@@ -76,9 +76,14 @@ export async function deliverBatch(messages: QueueDelivery[], testEnv: Cloudflar
     EVENTS_QUEUE,
     messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
   );
+  // getQueueResult does not report retry delays; the spies do.
+  const retries = batch.messages.map((m) => [m.id, vi.spyOn(m, "retry")] as const);
   const ctx = createExecutionContext();
   await worker.queue(batch, testEnv, ctx);
-  return getQueueResult(batch, ctx);
+  const result = await getQueueResult(batch, ctx);
+  const retryDelays: Record<string, number | undefined> = {};
+  for (const [id, spy] of retries) if (spy.mock.calls.length > 0) retryDelays[id] = spy.mock.calls.at(-1)![0]?.delaySeconds;
+  return { ...result, retryDelays };
 }
 
 /** A real checkout start, whose `checkout.started` event is then in the outbox. */
