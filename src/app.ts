@@ -15,6 +15,7 @@ import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
 import { productRoutes } from "./routes/products";
+import { stripeWebhookRoutes } from "./routes/stripe-webhooks";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -30,6 +31,7 @@ export function createApp() {
   });
 
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
+  app.route("/", stripeWebhookRoutes); // before CORS: Stripe's servers call it, never a browser
 
   // CORS only for the storefront API, and only for the configured origins.
   app.use(
