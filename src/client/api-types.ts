@@ -1,0 +1,71 @@
+/**
+ * The storefront API's request and response types, inferred from the zod schemas that
+ * validate the requests and describe the responses (src/routes/schemas.ts). Type-only
+ * imports: the client ships no zod, and a change to the contract is a type error here.
+ */
+import type { z } from "@hono/zod-openapi";
+import type {
+  AddLineBody,
+  ApplyDiscountBody,
+  CartSchema,
+  CheckoutSchema,
+  CheckoutStatusSchema,
+  CompleteCheckoutBody,
+  CreateCartBody,
+  OrderSchema,
+  PaymentSchema,
+  ProductSchema,
+  QuoteSchema,
+  StartCheckoutBody,
+  UpdateCartBody,
+  UpdateLineBody,
+} from "../routes/schemas";
+
+export type Cart = z.output<typeof CartSchema>;
+export type CartLine = Cart["lines"][number];
+export type CheckoutStatus = z.output<typeof CheckoutStatusSchema>;
+export type Checkout = z.output<typeof CheckoutSchema>;
+export type Quote = z.output<typeof QuoteSchema>;
+export type QuoteLine = Quote["lines"][number];
+export type Order = z.output<typeof OrderSchema>;
+export type Product = z.output<typeof ProductSchema>;
+export type ProductVariant = Product["variants"][number];
+export type CheckoutState = Checkout["state"];
+export type CheckoutPhase = Checkout["phase"];
+
+export type CreateCartInput = z.input<typeof CreateCartBody>;
+export type AddLineInput = z.input<typeof AddLineBody>;
+export type UpdateLineInput = z.input<typeof UpdateLineBody>;
+export type ApplyDiscountInput = z.input<typeof ApplyDiscountBody>;
+export type UpdateCartInput = z.input<typeof UpdateCartBody>;
+export type StartCheckoutInput = z.input<typeof StartCheckoutBody>;
+export type CompleteCheckoutInput = z.input<typeof CompleteCheckoutBody>;
+export type PaymentMethod = z.input<typeof PaymentSchema>;
+
+/** `POST /v1/carts` → 201: the token is returned once; keep it with the cart id. */
+export interface CreatedCart {
+  cart: Cart;
+  token: string;
+}
+export interface CartResponse {
+  cart: Cart;
+}
+export interface CheckoutResponse {
+  checkout: Checkout;
+}
+/** `POST …/checkout/complete` → 201. */
+export interface CompletedCheckout {
+  order: Order;
+  checkout: Checkout;
+}
+/** `POST …/checkout/complete` → 202: the shopper must act (3-D Secure), then complete again. */
+export interface CheckoutNeedsAction {
+  checkout: Checkout;
+  next_action: { type: string; client_secret: string };
+}
+export interface OrderResponse {
+  order: Order;
+}
+export interface ProductList {
+  data: Product[];
+}

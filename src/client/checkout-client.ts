@@ -1,0 +1,212 @@
+/**
+ * A typed client for the storefront API (API.md), for storefront servers and browsers.
+ *
+ * - Typed from the route schemas (./api-types), so it cannot drift from the server.
+ * - Every POST carries an Idempotency-Key: one per logical operation (one call), reused
+ *   by every retry of that call, so a retried "pay" can never charge twice.
+ * - Retries 502/503/429 (and 409 request_in_progress) and lost answers with backoff,
+ *   honouring Retry-After; an answer the server replayed for the key is final.
+ * - Any `fetch`: the platform's, a storefront's own, or a Worker's `fetch` in tests.
+ */
+import type {
+  AddLineInput,
+  ApplyDiscountInput,
+  CartResponse,
+  CheckoutNeedsAction,
+  CheckoutResponse,
+  CheckoutStatus,
+  CompleteCheckoutInput,
+  CompletedCheckout,
+  CreateCartInput,
+  CreatedCart,
+  OrderResponse,
+  ProductList,
+  StartCheckoutInput,
+  UpdateCartInput,
+  UpdateLineInput,
+} from "./api-types";
+import { CheckoutApiError, CheckoutNetworkError } from "./client-errors";
+import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry-policy";
+
+/** Anything that sends a Request and resolves its Response (global fetch qualifies). */
+export type FetchLike = (request: Request) => Promise<Response>;
+
+export interface CheckoutClientOptions {
+  /** Where the Worker answers, e.g. "https://checkout.example.com" (a browser on the same origin: `location.origin`). */
+  baseUrl: string;
+  fetch?: FetchLike;
+  retry?: Partial<RetryPolicy>;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Makes idempotency keys; `crypto.randomUUID` by default. */
+  idempotencyKey?: () => string;
+  /** Waits between attempts; replaceable so tests need not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Per call: a key of your own (e.g. stored to survive a page reload), an abort signal, extra headers. */
+export interface CallOptions {
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/** A cart as the shopper holds it: its id and the token `createCart` returned once. */
+export interface CartRef {
+  id: string;
+  token: string;
+}
+
+export interface CheckoutClient {
+  /** `GET /v1/products`: the catalog with prices in a currency and live availability. */
+  listProducts(query?: { currency?: string }, options?: CallOptions): Promise<ProductList>;
+  /** `POST /v1/carts`: a new cart and its token (keep both, e.g. as a `CartRef`). */
+  createCart(body: CreateCartInput, options?: CallOptions): Promise<CreatedCart>;
+  /** The calls on one cart, authenticated with its token. */
+  cart(ref: CartRef): CartClient;
+}
+
+export interface CartClient {
+  readonly ref: CartRef;
+  get(options?: CallOptions): Promise<CartResponse>;
+  addLine(body: AddLineInput, options?: CallOptions): Promise<CartResponse>;
+  /** Sets a line's quantity; 0 removes it. */
+  updateLine(lineId: string, body: UpdateLineInput, options?: CallOptions): Promise<CartResponse>;
+  removeLine(lineId: string, options?: CallOptions): Promise<CartResponse>;
+  clear(options?: CallOptions): Promise<CartResponse>;
+  applyDiscount(body: ApplyDiscountInput, options?: CallOptions): Promise<CartResponse>;
+  removeDiscount(code: string, options?: CallOptions): Promise<CartResponse>;
+  /** Email and tax country. */
+  update(body: UpdateCartInput, options?: CallOptions): Promise<CartResponse>;
+  /** Phases 1–3: reserve stock and freeze the quote; the cart answers 423 to edits until the checkout ends. */
+  startCheckout(body?: StartCheckoutInput, options?: CallOptions): Promise<CheckoutResponse>;
+  /** Phases 4–7: pay exactly the quote. A 402 decline leaves the checkout resumable: call again with another method. */
+  completeCheckout(body: CompleteCheckoutInput, options?: CallOptions): Promise<CompletedCheckout | CheckoutNeedsAction>;
+  cancelCheckout(options?: CallOptions): Promise<CheckoutResponse>;
+  checkoutStatus(options?: CallOptions): Promise<CheckoutStatus>;
+  /** `GET /v1/orders/{id}` with this cart's token. */
+  getOrder(orderId: string, options?: CallOptions): Promise<OrderResponse>;
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+interface Call {
+  method: Method;
+  path: string;
+  token?: string;
+  body?: unknown;
+  options?: CallOptions;
+}
+
+export function createCheckoutClient(options: CheckoutClientOptions): CheckoutClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  // Called unbound: a browser's fetch throws "Illegal invocation" when called as a method of another object.
+  const send: FetchLike = options.fetch ?? ((request) => fetch(request));
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const newKey = options.idempotencyKey ?? (() => crypto.randomUUID());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+
+  async function request<T>({ method, path, token, body, options: call = {} }: Call): Promise<T> {
+    // One key per logical operation, made once here and carried by every attempt.
+    const key = method === "POST" ? (call.idempotencyKey ?? newKey()) : null;
+    const headers: Record<string, string> = { accept: "application/json", ...options.headers, ...call.headers };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (key !== null) headers["idempotency-key"] = key;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        // A fresh Request per attempt: a body can be read only once.
+        response = await send(new Request(`${baseUrl}${path}`, { method, headers, body: payload, signal: call.signal }));
+      } catch (error) {
+        if (call.signal?.aborted) throw error;
+        // No answer (connection lost, or the answer was): the same key makes a retry safe.
+        const delay = retryDelayMs(policy, attempt, null, random);
+        if (delay === null) throw new CheckoutNetworkError(`${method} ${path} got no answer: ${errorMessage(error)}`, key, { cause: error });
+        await sleep(delay);
+        continue;
+      }
+      const parsed = await readJson(response);
+      if (response.ok) return parsed as T;
+
+      const envelope = errorEnvelope(parsed);
+      const retryAfter = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+      const error = new CheckoutApiError(
+        response.status,
+        envelope?.code ?? `http_${response.status}`,
+        envelope?.message ?? `${method} ${path} answered ${response.status}.`,
+        envelope?.details as never,
+        retryAfter,
+        key,
+      );
+      // A replayed answer is what the server decided for this key: asking again changes nothing.
+      const replayed = response.headers.get("idempotent-replayed") === "true";
+      if (replayed || !isRetryableStatus(response.status, envelope?.code ?? null)) throw error;
+      const delay = retryDelayMs(policy, attempt, retryAfter, random);
+      if (delay === null) throw error;
+      await sleep(delay);
+    }
+  }
+
+  const segment = encodeURIComponent;
+
+  function cartClient(ref: CartRef): CartClient {
+    const base = `/v1/carts/${segment(ref.id)}`;
+    const on = <T>(method: Method, path: string, body?: unknown, options?: CallOptions) =>
+      request<T>({ method, path: base + path, token: ref.token, body, options });
+    return {
+      ref,
+      get: (options) => on("GET", "", undefined, options),
+      addLine: (body, options) => on("POST", "/lines", body, options),
+      updateLine: (lineId, body, options) => on("PATCH", `/lines/${segment(lineId)}`, body, options),
+      removeLine: (lineId, options) => on("DELETE", `/lines/${segment(lineId)}`, undefined, options),
+      clear: (options) => on("DELETE", "/lines", undefined, options),
+      applyDiscount: (body, options) => on("POST", "/discounts", body, options),
+      removeDiscount: (code, options) => on("DELETE", `/discounts/${segment(code)}`, undefined, options),
+      update: (body, options) => on("PATCH", "", body, options),
+      startCheckout: (body = {}, options) => on("POST", "/checkout", body, options),
+      completeCheckout: (body, options) => on("POST", "/checkout/complete", body, options),
+      cancelCheckout: (options) => on("POST", "/checkout/cancel", undefined, options),
+      checkoutStatus: (options) => on("GET", "/checkout", undefined, options),
+      getOrder: (orderId, options) => request({ method: "GET", path: `/v1/orders/${segment(orderId)}`, token: ref.token, options }),
+    };
+  }
+
+  return {
+    listProducts: (query = {}, options) =>
+      request({ method: "GET", path: `/v1/products${query.currency ? `?currency=${segment(query.currency)}` : ""}`, options }),
+    createCart: (body, options) => request({ method: "POST", path: "/v1/carts", body, options }),
+    cart: cartClient,
+  };
+}
+
+/** True for the 202 answer of `completeCheckout` (the shopper must act, then complete again). */
+export function needsAction(result: CompletedCheckout | CheckoutNeedsAction): result is CheckoutNeedsAction {
+  return "next_action" in result;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function errorEnvelope(body: unknown): { code: string; message: string; details?: unknown } | null {
+  if (typeof body !== "object" || body === null || !("error" in body)) return null;
+  const error = (body as { error: unknown }).error;
+  if (typeof error !== "object" || error === null) return null;
+  const { code, message, details } = error as Record<string, unknown>;
+  return typeof code === "string" ? { code, message: typeof message === "string" ? message : code, details } : null;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
