@@ -9,6 +9,7 @@ import { getConfig } from "./lib/config";
 import { AppError } from "./lib/errors";
 import { createLogger, errorFields } from "./lib/logger";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
+import { adminConsoleRoutes } from "./routes/admin-console";
 import { adminCleanupRoutes } from "./routes/admin-cleanup";
 import { adminLockRoutes } from "./routes/admin-locks";
 import { cartRoutes, type AppEnv } from "./routes/carts";
@@ -64,6 +65,7 @@ export function createApp() {
   app.route("/", adminCatalogRoutes);
   app.route("/", adminCleanupRoutes);
   app.route("/", adminLockRoutes);
+  app.route("/", adminConsoleRoutes);
   app.route("/", healthRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cartToken", { type: "http", scheme: "bearer", description: "The cart token from POST /v1/carts" });

@@ -1,0 +1,56 @@
+/** How the console writes money, times and durations. Pure. */
+import { formatMinor } from "../../checkout/money";
+
+const digitsCache = new Map<string, number>();
+
+/** Minor units of the currency (Intl knows that JPY has none and USD two). */
+function currencyDigits(currency: string): number {
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    digitsCache.set(currency, digits);
+  }
+  return digits;
+}
+
+export function money(amount: number | null | undefined, currency: string): string {
+  if (amount === null || amount === undefined) return "—";
+  return `${formatMinor(amount, currencyDigits(currency))} ${currency}`;
+}
+
+/** "2026-11-22 10:30:05 UTC" */
+export function time(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+export function relative(iso: string | null | undefined, now: number): string {
+  if (!iso) return "";
+  const delta = Date.parse(iso) - now;
+  const abs = Math.abs(delta);
+  const text = abs < 60_000 ? `${Math.round(abs / 1000)} s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : abs < 172_800_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} d`;
+  return delta >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function seconds(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return value < 60 ? `${value.toFixed(value < 10 ? 2 : 1)} s` : `${(value / 60).toFixed(1)} min`;
+}
+
+export function percent(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)} %`;
+}
+
+/** The CSS class of a state's badge: terminal states by name, everything else `active`. */
+export function stateClass(state: string): string {
+  return ["completed", "failed", "cancelled", "expired"].includes(state) ? state : "active";
+}
+
+export function compactJson(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return JSON.stringify(value);
+}

@@ -1,0 +1,108 @@
+/** The checkout locks table, newest first, with a state filter and cursor paging. */
+import type { FC } from "hono/jsx";
+import { LOCK_STATE_FILTERS, type LockSummary } from "../checkout-locks";
+import { money, relative, stateClass, time } from "./format";
+import { Badge, Layout, Notice } from "./layout";
+
+export interface LocksPageProps {
+  locks: LockSummary[];
+  nextCursor: string | null;
+  state: string | null;
+  cartId: string | null;
+  firstPage: boolean;
+  error: string | null;
+  now: number;
+  csrf: string;
+  who: string | null;
+}
+
+function pageLink(state: string | null, cartId: string | null, cursor: string | null): string {
+  const q = new URLSearchParams();
+  if (state) q.set("state", state);
+  if (cartId) q.set("cart_id", cartId);
+  if (cursor) q.set("cursor", cursor);
+  const s = q.toString();
+  return `/admin/locks${s ? `?${s}` : ""}`;
+}
+
+export const LocksPage: FC<LocksPageProps> = ({ locks, nextCursor, state, cartId, firstPage, error, now, csrf, who }) => (
+  <Layout title="Checkout locks" section="locks" csrf={csrf} who={who}>
+    <h1>Checkout locks</h1>
+    <form class="inline" method="get" action="/admin/locks">
+      <label>
+        State
+        <select name="state">
+          <option value="" selected={!state}>
+            all
+          </option>
+          {LOCK_STATE_FILTERS.map((s) => (
+            <option value={s} selected={state === s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Cart id
+        <input type="search" name="cart_id" value={cartId ?? ""} placeholder="cart_…" maxlength={64} />
+      </label>
+      <button class="primary" type="submit">
+        Filter
+      </button>
+    </form>
+    {error && <Notice kind="fail">{error}</Notice>}
+    {locks.length === 0 ? (
+      <p class="muted">No checkouts match.</p>
+    ) : (
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Checkout</th>
+              <th>State</th>
+              <th>Phase</th>
+              <th class="num">Total</th>
+              <th>Created</th>
+              <th>Expires / ended</th>
+              <th>Cart</th>
+            </tr>
+          </thead>
+          <tbody>
+            {locks.map((l) => (
+              <tr data-lock-id={l.id}>
+                <td>
+                  <a class="mono" href={`/admin/locks/${encodeURIComponent(l.id)}`}>
+                    {l.id}
+                  </a>
+                </td>
+                <td>
+                  <Badge kind={stateClass(l.state)}>{l.state}</Badge>
+                  {l.overdue && " ⚠ overdue"}
+                </td>
+                <td>
+                  <code>{l.phase}</code>
+                </td>
+                <td class="num">{money(l.total, l.currency)}</td>
+                <td>{time(l.created_at)}</td>
+                <td>{l.active ? `${time(l.expires_at)} (${relative(l.expires_at, now)})` : time(l.ended_at)}</td>
+                <td>
+                  <a class="mono" href={pageLink(null, l.cart_id, null)}>
+                    {l.cart_id}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    )}
+    <nav class="pager" aria-label="Pages">
+      {!firstPage && <a href={pageLink(state, cartId, null)}>« Newest</a>}
+      {nextCursor && (
+        <a href={pageLink(state, cartId, nextCursor)} rel="next">
+          Older »
+        </a>
+      )}
+    </nav>
+  </Layout>
+);

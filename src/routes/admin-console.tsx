@@ -1,0 +1,262 @@
+/**
+ * The admin console at `/admin`: server-rendered pages (Hono JSX, no script, one inline
+ * stylesheet allowed by hash), signed in with the admin token (an HttpOnly session
+ * cookie) or through Cloudflare Access. State changes are POST forms carrying a CSRF
+ * token and must come from this origin. `/admin/api/*` (the JSON API) is not served here.
+ */
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { JSX } from "hono/jsx/jsx-runtime";
+import { z } from "zod";
+import { adminEnabled, adminTokenConfigured, isAdminToken } from "../admin/admin-auth";
+import { LOCK_STATE_FILTERS, listLocks, readLock, releaseLock } from "../admin/checkout-locks";
+import { cachedStatistics, forgetStatistics } from "../admin/checkout-statistics";
+import { ACCESS_JWT_HEADER, accessConfig, remoteAccessKeys, verifyAccessJwt } from "../admin/cloudflare-access";
+import { consoleStyleHash } from "../admin/console/console-style";
+import { DashboardPage } from "../admin/console/dashboard-page";
+import { DiagnosticsPage } from "../admin/console/diagnostics-page";
+import { LockPage, RELEASE_NOTICES } from "../admin/console/lock-page";
+import { LocksPage } from "../admin/console/locks-page";
+import { ErrorPage, SignInPage } from "../admin/console/sign-in-page";
+import { csrfToken, isCsrfToken, issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifySession } from "../admin/console-session";
+import { runDiagnostics } from "../admin/diagnostics";
+import { diagnoseLock } from "../admin/lock-diagnostics";
+import { createDb } from "../db/client";
+import { getConfig } from "../lib/config";
+import { AppError } from "../lib/errors";
+import type { AppEnv } from "./carts";
+
+/** The signed-in admin: the secret credential their CSRF token is bound to, and a name to show. */
+interface ConsoleAdmin {
+  credential: string;
+  csrf: string;
+  who: string | null;
+}
+type ConsoleEnv = AppEnv & { Variables: { admin: ConsoleAdmin } };
+type ConsoleContext = Context<ConsoleEnv>;
+
+export const adminConsoleRoutes = new Hono<ConsoleEnv>();
+
+const isConsolePath = (path: string) => (path === "/admin" || path.startsWith("/admin/")) && !path.startsWith("/admin/api/") && path !== "/admin/api";
+
+async function render(c: ConsoleContext, page: JSX.Element, status: ContentfulStatusCode = 200): Promise<Response> {
+  return c.html(`<!doctype html>${await page}`, status);
+}
+
+/** Security headers of every console response: no script at all, the stylesheet by hash, no framing. */
+const consoleHeaders: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+  if (!isConsolePath(c.req.path)) return next();
+  await next();
+  c.res.headers.set(
+    "Content-Security-Policy",
+    `default-src 'self'; script-src 'none'; style-src ${await consoleStyleHash()}; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`,
+  );
+  c.res.headers.set("X-Frame-Options", "DENY");
+  c.res.headers.set("Cache-Control", "no-store");
+  c.res.headers.set("Referrer-Policy", "same-origin");
+  c.res.headers.set("X-Content-Type-Options", "nosniff");
+};
+
+/** The admin behind this request: a valid session cookie, or a valid Cloudflare Access JWT. */
+async function consoleAdmin(c: ConsoleContext): Promise<ConsoleAdmin | null> {
+  const session = getCookie(c, SESSION_COOKIE);
+  if (session && (await verifySession(c.env.ADMIN_TOKEN, session))) return { credential: session, csrf: await csrfToken(session), who: "admin token" };
+  const access = accessConfig(c.env);
+  const assertion = c.req.header(ACCESS_JWT_HEADER);
+  if (access && assertion) {
+    const verdict = await verifyAccessJwt(assertion, access, remoteAccessKeys(access));
+    if (verdict.ok) return { credential: assertion, csrf: await csrfToken(assertion), who: verdict.identity.email ?? verdict.identity.sub };
+  }
+  return null;
+}
+
+/**
+ * A form POST must come from a page of this origin. Browsers send Sec-Fetch-Site; older
+ * ones send Origin. (The CSRF token is the actual proof; this is a second lock.)
+ */
+function fromThisOrigin(c: ConsoleContext): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin";
+  // "null" is what a browser sends under Referrer-Policy no-referrer: it says nothing either way.
+  const origin = c.req.header("origin");
+  return origin === undefined || origin === "null" || origin === new URL(c.req.url).origin;
+}
+
+const disabledPage = (c: ConsoleContext) =>
+  render(c, <ErrorPage title="Admin is disabled" message="No ADMIN_TOKEN (or Cloudflare Access) is configured, so the console stays closed." />, 503);
+
+const requireConsoleAdmin: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+  if (!adminEnabled(c.env)) return disabledPage(c);
+  const admin = await consoleAdmin(c);
+  if (!admin) {
+    if (c.req.method === "GET" || c.req.method === "HEAD") {
+      const url = new URL(c.req.url);
+      return c.redirect(`/admin/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    }
+    return render(c, <ErrorPage title="Signed out" message="Your session ended. Sign in again." />, 401);
+  }
+  c.set("admin", admin);
+  await next();
+};
+
+/** Only redirect back into the console (never to another site). */
+function safeNext(next: unknown): string {
+  if (typeof next !== "string" || !next.startsWith("/admin") || next.startsWith("//") || /[\\\s]/.test(next) || next.length > 512) return "/admin";
+  return next;
+}
+
+adminConsoleRoutes.use("*", consoleHeaders);
+adminConsoleRoutes.get("/admin/", (c) => c.redirect("/admin", 301));
+
+// ------------------------------------------------------------------ sign-in
+
+adminConsoleRoutes.get("/admin/sign-in", async (c) => {
+  if (!adminEnabled(c.env)) return disabledPage(c);
+  if (await consoleAdmin(c)) return c.redirect(safeNext(c.req.query("next")), 303);
+  return render(c, <SignInPage next={safeNext(c.req.query("next"))} accessConfigured={accessConfig(c.env) !== null} />);
+});
+
+adminConsoleRoutes.post("/admin/sign-in", async (c) => {
+  if (!adminEnabled(c.env)) return disabledPage(c);
+  const form = await c.req.parseBody();
+  const next = safeNext(form.next);
+  const page = (error: string, status: ContentfulStatusCode) => render(c, <SignInPage next={next} error={error} accessConfigured={accessConfig(c.env) !== null} />, status);
+  if (!fromThisOrigin(c)) return page("Sign in from this console's own page.", 403);
+  if (!adminTokenConfigured(c.env)) return page("Token sign-in is off: no ADMIN_TOKEN is configured. Use Cloudflare Access.", 503);
+  const token = typeof form.token === "string" ? form.token.trim() : "";
+  if (!isAdminToken(c.env, token)) return page("That token is not valid.", 401);
+  const session = await issueSession(c.env.ADMIN_TOKEN!);
+  setCookie(c, SESSION_COOKIE, session.value, {
+    path: "/admin",
+    httpOnly: true,
+    secure: new URL(c.req.url).protocol === "https:",
+    sameSite: "Strict",
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+  return c.redirect(next, 303);
+});
+
+adminConsoleRoutes.post("/admin/sign-out", requireConsoleAdmin, async (c) => {
+  const form = await c.req.parseBody();
+  if (!fromThisOrigin(c) || !(await isCsrfToken(c.get("admin").credential, form.csrf))) {
+    return render(c, <ErrorPage title="Not signed out" message="The form was stale or not sent from this console." csrf={c.get("admin").csrf} />, 403);
+  }
+  deleteCookie(c, SESSION_COOKIE, { path: "/admin", secure: new URL(c.req.url).protocol === "https:" });
+  return c.redirect("/admin/sign-in", 303);
+});
+
+// ------------------------------------------------------------------- pages
+
+adminConsoleRoutes.get("/admin", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const [hour, day, week] = await Promise.all([1, 24, 24 * 7].map((h) => cachedStatistics(c.env.DB, h)));
+  return render(
+    c,
+    <DashboardPage
+      windows={[
+        { label: "hour", stats: hour!.value },
+        { label: "24 hours", stats: day!.value },
+        { label: "7 days", stats: week!.value },
+      ]}
+      detail={day!.value}
+      csrf={admin.csrf}
+      who={admin.who}
+    />,
+  );
+});
+
+const LocksQuery = z.object({
+  state: z.union([z.enum(LOCK_STATE_FILTERS), z.literal("")]).optional(),
+  cart_id: z.string().trim().max(64).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const now = Date.now();
+  const parsed = LocksQuery.safeParse(c.req.query());
+  const state = parsed.success && parsed.data.state ? parsed.data.state : null;
+  const cartId = parsed.success && parsed.data.cart_id ? parsed.data.cart_id : null;
+  const cursor = parsed.success && parsed.data.cursor ? parsed.data.cursor : null;
+  let error = parsed.success ? null : `Unknown filter: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}.`;
+  let page: Awaited<ReturnType<typeof listLocks>> = { data: [], next_cursor: null };
+  if (!error) {
+    try {
+      page = await listLocks(createDb(c.env.DB), { state: state ?? undefined, cartId: cartId ?? undefined, cursor: cursor ?? undefined, limit: 50 }, now);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status !== 400) throw e;
+      error = e.message;
+    }
+  }
+  return render(
+    c,
+    <LocksPage locks={page.data} nextCursor={page.next_cursor} state={state} cartId={cartId} firstPage={!cursor} error={error} now={now} csrf={admin.csrf} who={admin.who} />,
+    error ? 400 : 200,
+  );
+});
+
+adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const id = c.req.param("id");
+  const now = Date.now();
+  const db = createDb(c.env.DB);
+  const lock = id.length <= 64 ? await readLock(db, id, now) : null;
+  if (!lock) return render(c, <ErrorPage title="Not found" message="No checkout has this id." csrf={admin.csrf} />, 404);
+  const diagnosis = await diagnoseLock(db, c.env.DB, getConfig(c.env), c.env.QUOTE_SIGNING_SECRET, id, now);
+  const notice = c.req.query("notice");
+  return render(
+    c,
+    <LockPage lock={lock} diagnosis={diagnosis} notice={notice && notice in RELEASE_NOTICES ? notice : null} now={now} csrf={admin.csrf} who={admin.who} />,
+  );
+});
+
+adminConsoleRoutes.post("/admin/locks/:id/release", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const id = c.req.param("id");
+  const back = (notice: string) => c.redirect(`/admin/locks/${encodeURIComponent(id)}?notice=${notice}`, 303);
+  const form = await c.req.parseBody();
+  if (!fromThisOrigin(c) || !(await isCsrfToken(admin.credential, form.csrf))) {
+    return render(c, <ErrorPage title="Not released" message={RELEASE_NOTICES.csrf!.text} csrf={admin.csrf} />, 403);
+  }
+  let outcome;
+  try {
+    outcome = await releaseLock(c.env, createDb(c.env.DB), id);
+  } catch (error) {
+    if (error instanceof AppError && error.status === 404) return render(c, <ErrorPage title="Not found" message="No checkout has this id." csrf={admin.csrf} />, 404);
+    if (error instanceof AppError) return back(error.code in RELEASE_NOTICES ? error.code : "error");
+    throw error;
+  }
+  if (outcome.status === 200) {
+    forgetStatistics(c.env.DB);
+    return back("released");
+  }
+  const code = (outcome.body as { error?: { code?: string } }).error?.code ?? "error";
+  return back(code in RELEASE_NOTICES ? code : "error");
+});
+
+adminConsoleRoutes.get("/admin/diagnostics", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const now = Date.now();
+  const config = getConfig(c.env);
+  const lockId = c.req.query("lock_id")?.trim() || null;
+  if (lockId) {
+    const report = lockId.length <= 64 ? await diagnoseLock(createDb(c.env.DB), c.env.DB, config, c.env.QUOTE_SIGNING_SECRET, lockId, now) : null;
+    if (!report) {
+      return render(
+        c,
+        <DiagnosticsPage status="fail" generatedAt={new Date(now).toISOString()} checks={[]} lockId={lockId} explanation={null} error="No checkout has this id." csrf={admin.csrf} who={admin.who} />,
+        404,
+      );
+    }
+    return render(
+      c,
+      <DiagnosticsPage status={report.status} generatedAt={report.generated_at} checks={report.checks} lockId={lockId} explanation={report.explanation} error={null} csrf={admin.csrf} who={admin.who} />,
+    );
+  }
+  const report = await runDiagnostics(c.env.DB, config, now);
+  return render(
+    c,
+    <DiagnosticsPage status={report.status} generatedAt={report.generated_at} checks={report.checks} lockId={null} explanation={null} error={null} csrf={admin.csrf} who={admin.who} />,
+  );
+});
