@@ -6,14 +6,14 @@
  * the alarm with `runDurableObjectAlarm`, or calls `alarm()` directly to prove that an
  * alarm delivered twice does no harm.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addLine, call, cartWith, completeCheckout, createCart, createProduct, getCart, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectInvariants } from "../support/invariants";
-import { cartObject, cartWithCodes, checkoutTrace, createDiscount, editStoredCheckout, storedCheckout, uniqueCode } from "../support/saga";
+import { cartObject, cartWithCodes, checkoutTrace, createDiscount, editStoredCheckout, inCartObject, storedCheckout, uniqueCode } from "../support/saga";
 
-const alarmOf = (cart: TestCart) => runInDurableObject(cartObject(cart), (_, state) => state.storage.getAlarm());
-const runAlarmDirectly = (cart: TestCart) => runInDurableObject(cartObject(cart), (obj) => obj.alarm());
+const alarmOf = (cart: TestCart) => inCartObject(cart, (_, state) => state.storage.getAlarm());
+const runAlarmDirectly = (cart: TestCart) => inCartObject(cart, (obj) => obj.alarm());
 const pastDeadline = (rec: { expiresAt: string }) => {
   rec.expiresAt = new Date(Date.now() - 1_000).toISOString();
 };
@@ -73,7 +73,7 @@ describe("checkout expiry by alarm", () => {
     const [v] = await createProduct();
     const unknown = { id: "cart_00000000000000000000000000", token: "", auth: {} };
     await runAlarmDirectly(unknown);
-    expect(await runInDurableObject(cartObject(unknown), (obj) => obj.checkout())).toBeNull();
+    expect(await inCartObject(unknown, (obj) => obj.checkout())).toBeNull();
 
     const open = await cartWith([[v!, 1]]);
     await runAlarmDirectly(open);

@@ -6,41 +6,48 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { CartObject } from "../../src/cart/cart-object";
 import type { CheckoutRecord } from "../../src/cart/cart-state";
 import type { PausePoint } from "../../src/cart/pause-points";
 import { isInFlight } from "../../src/checkout/state-machine";
 import { ADMIN, addLine, call, createCart, type Res, type TestCart } from "./api";
 
 /** A fresh stub each time: a stub of an aborted object stays broken. */
-export const cartObject = (cart: TestCart | string) => env.CART.getByName(typeof cart === "string" ? cart : cart.id);
+export const cartObject = (cart: TestCart | string): DurableObjectStub<CartObject> => env.CART.getByName(typeof cart === "string" ? cart : cart.id);
+
+/** Runs `fn` inside the cart's object, with the object itself (its public SagaHost surface). */
+export function inCartObject<R>(cart: TestCart | string, fn: (obj: CartObject, state: DurableObjectState) => R | Promise<R>): Promise<R> {
+  // CartObject is typed with the app's Env and runInDurableObject with the test's: one object.
+  return runInDurableObject(cartObject(cart), (obj, state) => fn(obj as unknown as CartObject, state));
+}
 
 /** The next saga step of this cart that reaches `point` waits there (test-only hook). */
 export async function armPause(cart: TestCart, point: PausePoint): Promise<void> {
-  await runInDurableObject(cartObject(cart), (obj) => obj.pausePoints!.arm(point));
+  await inCartObject(cart, (obj) => obj.pausePoints!.arm(point));
 }
 
 export async function waitUntilPaused(cart: TestCart, point: PausePoint): Promise<void> {
   for (let i = 0; i < 1_000; i++) {
-    if (await runInDurableObject(cartObject(cart), (obj) => obj.pausePoints!.isWaiting(point))) return;
+    if (await inCartObject(cart, (obj) => obj.pausePoints!.isWaiting(point))) return;
     await scheduler.wait(5);
   }
   throw new Error(`The saga never reached the pause point ${point}`);
 }
 
 export async function releasePause(cart: TestCart, point: PausePoint): Promise<void> {
-  await runInDurableObject(cartObject(cart), (obj) => obj.pausePoints!.release(point));
+  await inCartObject(cart, (obj) => obj.pausePoints!.release(point));
 }
 
 /** The checkout the cart object holds (its storage is the source of truth). */
 export async function storedCheckout(cart: TestCart): Promise<CheckoutRecord> {
-  const rec = await runInDurableObject(cartObject(cart), (obj) => obj.checkout());
+  const rec = await inCartObject(cart, (obj) => obj.checkout());
   if (!rec) throw new Error("The cart has no checkout");
   return rec;
 }
 
 /** Changes the stored checkout in place, as the object itself would (memory and storage). */
 export async function editStoredCheckout(cart: TestCart, edit: (rec: CheckoutRecord) => void): Promise<void> {
-  await runInDurableObject(cartObject(cart), (obj) => {
+  await inCartObject(cart, (obj) => {
     const rec = obj.checkout()!;
     edit(rec);
     obj.saveCheckout(rec);
@@ -78,11 +85,21 @@ async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
   return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
 }
 
+/** Over the whole cart (every checkout it ever had): its paid orders and the gateway's captures. */
+export async function salesOf(cart: TestCart) {
+  const orders = await all<{ id: string }>("SELECT id FROM orders WHERE cart_id = ? AND status = 'paid'", cart.id);
+  const captures = await all<{ amount: number }>(
+    "SELECT captured_amount AS amount FROM test_gateway_charges WHERE json_extract(metadata, '$.cart_id') = ? AND status = 'captured'",
+    cart.id,
+  );
+  return { orders: orders.map((o) => o.id), captures: captures.map((c) => c.amount) };
+}
+
 /** Everything D1 holds about one checkout, for asserting what a saga left behind. */
 export async function checkoutTrace(checkoutId: string) {
   const [row] = await all<Record<string, any>>("SELECT * FROM checkouts WHERE id = ?", checkoutId);
   return {
-    row: row ? { ...row, failure_reason: row.failure_reason ? JSON.parse(row.failure_reason) : null } : null,
+    row: row ? ({ ...row, failure_reason: row.failure_reason ? JSON.parse(row.failure_reason) : null } as Record<string, any>) : null,
     reservations: await all<{ variant_id: string; quantity: number; status: string }>(
       "SELECT variant_id, quantity, status FROM stock_reservations WHERE checkout_id = ? ORDER BY variant_id",
       checkoutId,

@@ -1,0 +1,228 @@
+/**
+ * Crash recovery (DESIGN.md, crash safety): the cart object may die between any two
+ * awaits. Each case stops a real checkout at a pause point (the test-only hook of
+ * src/cart/pause-points.ts), so the object has recorded its intent in storage and the
+ * side effect has — or has not — reached D1 or the gateway; then every object is aborted
+ * (abortAllDurableObjects: nothing in memory survives), and the alarm the new instance
+ * sets for itself resumes the saga. The recovered state is what `recover()` promises:
+ * before the payment, roll back; during it, void the payment and reopen the lock; after
+ * capture, commit. Then the shopper's retry with the same Idempotency-Key ends in
+ * exactly one order and one capture.
+ */
+import { describe, expect, it } from "vitest";
+import type { PausePoint } from "../../src/cart/pause-points";
+import { completeCheckout, createProduct, fault, getCart, startCheckout, stockOf, type TestCart } from "../support/api";
+import { expectInvariants } from "../support/invariants";
+import {
+  armPause,
+  cartWithCodes,
+  checkoutTrace,
+  crash,
+  createDiscount,
+  recoverByAlarm,
+  salesOf,
+  storedCheckout,
+  uniqueCode,
+  waitUntilPaused,
+} from "../support/saga";
+
+interface Setup {
+  cart: TestCart;
+  variant: string;
+  code: string;
+}
+
+/** 2 units of a 1000-cent variant (stock 5) with a 10% code limited to 3 uses: quote total 1800. */
+async function setup(): Promise<Setup> {
+  const [variant] = await createProduct([{ prices: { USD: 1000 }, stock: 5 }]);
+  const code = uniqueCode("CRASH");
+  await createDiscount({ code, type: "percentage", percent: 10, usage_limit: 3 });
+  return { cart: await cartWithCodes([[variant!, 2]], [code]), variant: variant!, code };
+}
+
+type Recovered = "failed" | "locked" | "completed";
+
+interface CrashCase {
+  point: PausePoint;
+  /** The state the object had recorded when it died. */
+  crashedIn: string;
+  recovered: Recovered;
+  /** Whether the shopper had started checkout before paying (else complete starts it). */
+  started: boolean;
+  /** A fault that sends the saga into a rollback, to crash inside the rollback. */
+  headers?: Record<string, string>;
+  /** What reached D1 and the gateway before the crash, checked after recovery. */
+  check?: (trace: Awaited<ReturnType<typeof checkoutTrace>>, s: Setup) => void;
+}
+
+const CASES: CrashCase[] = [
+  {
+    point: "cart_validation",
+    crashedIn: "validating",
+    recovered: "failed",
+    started: false,
+    check: (t) => expect(t.reservations).toEqual([]),
+  },
+  {
+    point: "inventory_reservation",
+    crashedIn: "reserving",
+    recovered: "failed",
+    started: false,
+    check: (t) => expect(t.reservations).toEqual([]),
+  },
+  {
+    // The reservation batch committed in D1, the object never heard back.
+    point: "inventory_reservation:sent",
+    crashedIn: "reserving",
+    recovered: "failed",
+    started: false,
+    check: (t, s) => {
+      expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
+      expect(t.quote).toMatchObject({ status: "released" });
+      expect(t.discounts).toEqual([{ code: s.code, status: "released" }]);
+    },
+  },
+  {
+    // Never reached the gateway: the void leaves a tombstone so a late authorization is refused.
+    point: "payment_authorization",
+    crashedIn: "authorizing",
+    recovered: "locked",
+    started: true,
+    check: (t) => expect(t.charges.map((c) => c.status)).toEqual(["void_requested"]),
+  },
+  {
+    // Authorized at the gateway, the answer lost.
+    point: "payment_authorization:sent",
+    crashedIn: "authorizing",
+    recovered: "locked",
+    started: true,
+    check: (t) => expect(t.charges.map((c) => c.status)).toEqual(["voided"]),
+  },
+  {
+    point: "order_creation",
+    crashedIn: "creating_order",
+    recovered: "locked",
+    started: true,
+    check: (t) => {
+      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
+      expect(t.orders).toEqual([]);
+    },
+  },
+  {
+    // The order batch committed (order pending, discount use consumed), the answer lost.
+    point: "order_creation:sent",
+    crashedIn: "creating_order",
+    recovered: "locked",
+    started: true,
+    check: (t, s) => {
+      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
+      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
+      // The checkout is open again and keeps its discount: the consumed use is a reservation again.
+      expect(t.discounts).toEqual([{ code: s.code, status: "active" }]);
+    },
+  },
+  {
+    // The capture never reached the gateway: the void succeeds, so we were before the pivot.
+    point: "payment_capture",
+    crashedIn: "capturing",
+    recovered: "locked",
+    started: true,
+    check: (t) => {
+      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
+      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
+    },
+  },
+  {
+    // The capture reached the gateway: the void says "already captured", so forward.
+    point: "payment_capture:sent",
+    crashedIn: "capturing",
+    recovered: "completed",
+    started: true,
+    check: (t) => {
+      expect(t.charges).toMatchObject([{ status: "captured", captured_amount: 1800 }]);
+      expect(t.orders).toMatchObject([{ status: "paid", total: 1800 }]);
+      expect(t.reservations).toMatchObject([{ status: "committed" }]);
+    },
+  },
+  {
+    point: "stock_commit",
+    crashedIn: "committing",
+    recovered: "completed",
+    started: true,
+    check: (t) => {
+      expect(t.orders).toMatchObject([{ status: "paid" }]);
+      expect(t.reservations).toMatchObject([{ status: "committed" }]);
+    },
+  },
+  {
+    // A rollback (of an injected capture failure) dies after the void, before its D1 batch.
+    point: "rollback",
+    crashedIn: "rolling_back",
+    recovered: "failed",
+    started: true,
+    headers: fault("payment_capture"),
+    check: (t, s) => {
+      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
+      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
+      expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
+    },
+  },
+];
+
+describe("crash at each step of the saga, recovered by the alarm", () => {
+  it.each(CASES)("$point: dies in $crashedIn, recovers to $recovered", async (c) => {
+    const s = await setup();
+    if (c.started) expect((await startCheckout(s.cart)).status).toBe(201);
+    await armPause(s.cart, c.point);
+    const key = crypto.randomUUID();
+    const pending = completeCheckout(s.cart, "tok_visa", { "idempotency-key": key, ...c.headers });
+    await waitUntilPaused(s.cart, c.point);
+    const inFlight = await storedCheckout(s.cart);
+    expect(inFlight.state).toBe(c.crashedIn);
+
+    await crash(pending);
+    const rec = await recoverByAlarm(s.cart);
+    expect(rec.id).toBe(inFlight.id);
+    expect(rec.state).toBe(c.recovered);
+    expect(rec.retry.nextAt).toBeNull();
+
+    const trace = await checkoutTrace(rec.id);
+    expect(trace.row?.state).toBe(c.recovered);
+    c.check?.(trace, s);
+    const view = await getCart(s.cart);
+    switch (c.recovered) {
+      case "failed":
+        // A rollback that was under way keeps the failure it was rolling back for.
+        expect(rec.failure).toMatchObject({ code: c.point === "rollback" ? "payment_gateway_error" : "interrupted" });
+        expect(await stockOf(s.variant)).toMatchObject({ on_hand: 5, reserved: 0 });
+        expect(view).toMatchObject({ locked: false, checkout: { can_checkout: true } });
+        break;
+      case "locked":
+        // The payment was undone; the checkout keeps its stock, quote and deadline.
+        expect(await stockOf(s.variant)).toMatchObject({ on_hand: 5, reserved: 2 });
+        expect(view.checkout).toMatchObject({ locked: true, state: "locked", can_resume: true });
+        expect(trace.timeline).toContain("payment_reset");
+        break;
+      case "completed":
+        expect(await stockOf(s.variant)).toMatchObject({ on_hand: 3, reserved: 0 });
+        expect(view).toMatchObject({ completed: true });
+        break;
+    }
+    await expectInvariants();
+
+    // The shopper's client retries the request that died, with its Idempotency-Key.
+    const retry = await completeCheckout(s.cart, "tok_visa", { "idempotency-key": key });
+    expect(retry.status).toBe(201);
+    expect(retry.body.order).toMatchObject({ total: 1800, payment: { status: "captured", amount: 1800 } });
+    if (c.recovered === "completed") expect(retry.body.order.id).toBe(rec.orderId);
+    const sales = await salesOf(s.cart);
+    expect(sales.orders).toEqual([retry.body.order.id]);
+    expect(sales.captures).toEqual([1800]);
+    expect(await stockOf(s.variant)).toMatchObject({ on_hand: 3, reserved: 0 });
+    // And again: the stored answer, replayed.
+    const replay = await completeCheckout(s.cart, "tok_visa", { "idempotency-key": key });
+    expect(replay.status).toBe(201);
+    expect(replay.body.order.id).toBe(retry.body.order.id);
+    await expectInvariants();
+  });
+});
