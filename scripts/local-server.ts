@@ -23,6 +23,11 @@ export interface LocalServerOptions {
   /** Print the server's output (npm start) instead of keeping it quiet. */
   inheritOutput?: boolean;
   testScheduled?: boolean;
+  /**
+   * Serve this already-built bundle (from `wrangler deploy --dry-run --outdir`) instead of
+   * src/: it runs exactly what would deploy, and edits to src/ cannot restart it mid-run.
+   */
+  script?: string;
 }
 
 export interface LocalServer {
@@ -73,7 +78,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   if (!existsSync(path.join(persistTo, "v3", "d1")) || options.seed) prepareState(persistTo, options.seed ?? false);
   const vars: Record<string, string> = { ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, QUOTE_SIGNING_SECRET: "local-quote-secret", ...options.vars };
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  const bundle = options.script ? [options.script, "--no-bundle", "--config", path.join(ROOT, "wrangler.toml")] : [];
+  const args = ["dev", ...bundle, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
   if (options.testScheduled ?? true) args.push("--test-scheduled");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const url = `http://127.0.0.1:${port}`;

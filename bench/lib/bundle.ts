@@ -1,0 +1,28 @@
+/**
+ * The Worker as it would deploy: `wrangler deploy --dry-run --outdir` builds the bundle
+ * and prints its upload size (raw and gzipped — what a cold start loads and parses).
+ * The benchmark then serves this very bundle, so it measures what ships and an edit to
+ * src/ during a run cannot restart the server under load.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT, baseEnv } from "../../scripts/local-server.ts";
+
+export interface BuiltBundle {
+  outdir: string;
+  entry: string;
+  total_kib: number;
+  gzip_kib: number;
+}
+
+export function buildBundle(): BuiltBundle {
+  const outdir = mkdtempSync(path.join(tmpdir(), "edge-checkout-bundle-"));
+  const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], { cwd: ROOT, env: baseEnv(), encoding: "utf8" });
+  const output = run.stdout + run.stderr;
+  const match = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(output);
+  const entry = path.join(outdir, "index.js");
+  if (run.status !== 0 || !match || !existsSync(entry)) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output.slice(-2_000)}`);
+  return { outdir, entry, total_kib: Number(match[1]), gzip_kib: Number(match[2]) };
+}
