@@ -72,6 +72,7 @@ export async function diagnoseLock(
 export function explain(lock: LockDetail, now: number): string {
   const c = lock.checkout;
   const declined = lock.payments.filter((p) => p.status === "declined");
+  const voided = lock.payments.some((p) => p.status === "voided") ? "payment voided, " : "";
   const lastDecline = declined.at(-1);
   switch (c.state) {
     case "locked": {
@@ -86,9 +87,9 @@ export function explain(lock: LockDetail, now: number): string {
     case "completed":
       return `Completed at ${c.completed_at}: order ${lock.order ? `#${lock.order.number} (${lock.order.id})` : c.order_id} paid and its stock taken. Nothing is held.`;
     case "failed":
-      return `Failed in ${c.failure?.phase ?? c.phase} (${c.failure?.code ?? "unknown"}: ${c.failure?.message ?? "no message"}) at ${c.ended_at}; it was rolled back: payment voided, order cancelled, quote, discounts and stock released, cart editable again.`;
+      return `Failed in ${c.failure?.phase ?? c.phase} (${c.failure?.code ?? "unknown"}: ${c.failure?.message ?? "no message"}) at ${c.ended_at}; it was rolled back: ${voided}${lock.order ? "order cancelled, " : ""}quote, discounts and stock released, cart editable again.`;
     case "cancelled":
-      return `Cancelled${c.cancel_reason ? ` (${c.cancel_reason})` : ""} at ${c.ended_at}; payment voided, quote, discounts and stock released, cart editable again.`;
+      return `Cancelled${c.cancel_reason ? ` (${c.cancel_reason})` : ""} at ${c.ended_at}; ${voided}quote, discounts and stock released, cart editable again.`;
     case "expired":
       return `Expired at ${c.ended_at} after its deadline ${c.expires_at}; quote, discounts and stock released, cart editable again.`;
     case "rolling_back":

@@ -11,11 +11,12 @@ const HEIGHT = 180;
 const PAD_LEFT = 30;
 const PAD_BOTTOM = 20;
 const PAD_TOP = 8;
+const PAD_RIGHT = 16;
 const OUTCOMES = ["completed", "failed", "expired", "cancelled", "active"] as const;
 
 export const CheckoutsChart: FC<{ points: SeriesPoint[]; bucket: "hour" | "day" }> = ({ points, bucket }) => {
   const max = Math.max(1, ...points.map((p) => p.total));
-  const plotWidth = WIDTH - PAD_LEFT;
+  const plotWidth = WIDTH - PAD_LEFT - PAD_RIGHT;
   const plotHeight = HEIGHT - PAD_BOTTOM - PAD_TOP;
   const slot = plotWidth / Math.max(1, points.length);
   const barWidth = Math.max(1, slot * 0.75);
@@ -25,8 +26,8 @@ export const CheckoutsChart: FC<{ points: SeriesPoint[]; bucket: "hour" | "day" 
   return (
     <figure class="card">
       <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${total} checkouts, ${points.length} ${bucket}s, at most ${max} in one ${bucket}`}>
-        <line x1={PAD_LEFT} y1={HEIGHT - PAD_BOTTOM} x2={WIDTH} y2={HEIGHT - PAD_BOTTOM} />
-        <line x1={PAD_LEFT} y1={PAD_TOP} x2={WIDTH} y2={PAD_TOP} />
+        <line x1={PAD_LEFT} y1={HEIGHT - PAD_BOTTOM} x2={WIDTH - PAD_RIGHT} y2={HEIGHT - PAD_BOTTOM} />
+        <line x1={PAD_LEFT} y1={PAD_TOP} x2={WIDTH - PAD_RIGHT} y2={PAD_TOP} />
         <text x={PAD_LEFT - 4} y={PAD_TOP + 4} text-anchor="end">
           {max}
         </text>

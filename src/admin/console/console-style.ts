@@ -55,6 +55,7 @@ button.danger { background: var(--fail); }
 .signin form { display: flex; flex-direction: column; gap: .8rem; }
 .muted { color: var(--muted); }
 .pager { display: flex; gap: 1rem; margin: .8rem 0; }
+figure { margin: 0; }
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart .completed { fill: var(--ok); } svg.chart .failed { fill: var(--fail); } svg.chart .expired { fill: var(--warn); }
 svg.chart .cancelled { fill: var(--idle); } svg.chart .active { fill: var(--active); }
@@ -67,7 +68,7 @@ svg.chart line { stroke: var(--line); }
 progress { width: 8rem; height: .7rem; accent-color: var(--fail); }
 details summary { cursor: pointer; color: var(--accent); }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0 0; font-size: .8rem; }
-@media (max-width: 40rem) { main { padding: .7rem; } .big { font-size: 1.5rem; } th, td { padding: .4rem .5rem; } }
+@media (max-width: 40rem) { header .brand { flex-basis: 100%; } main { padding: .7rem; } .big { font-size: 1.5rem; } th, td { padding: .4rem .5rem; } }
 `;
 
 let hash: Promise<string> | null = null;

@@ -1,0 +1,99 @@
+/**
+ * The operators' CLI against the real server, run as an operator would
+ * (`bin/checkout-admin.mjs`): readable tables, --json, clear errors and exit codes.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { freePort, ROOT } from "../../scripts/local-server.ts";
+import type { E2eContext } from "./run.ts";
+
+const BIN = path.join(ROOT, "bin", "checkout-admin.mjs");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 99) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function lockedCheckout(baseUrl: string): Promise<string> {
+  const post = async (p: string, body: unknown, token?: string) => {
+    const res = await fetch(`${baseUrl}${p}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    assert.ok(res.ok, `${p}: ${res.status}`);
+    return res.json() as Promise<any>;
+  };
+  const { cart, token } = await post("/v1/carts", { currency: "EUR", country: "DE" });
+  await post(`/v1/carts/${cart.id}/lines`, { variant_id: "var_demo_tee_s", quantity: 1 }, token);
+  return (await post(`/v1/carts/${cart.id}/checkout`, {}, token)).checkout.id;
+}
+
+export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eContext): Promise<void> {
+  const env = { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: adminToken };
+  const checkoutId = await lockedCheckout(baseUrl);
+
+  const locks = await cli(["locks", "--state", "locked"], env);
+  assert.equal(locks.code, 0, locks.stderr);
+  const [header, rule] = locks.stdout.split("\n");
+  assert.match(header!, /^ID\s+STATE\s+PHASE\s+TOTAL\s+CREATED \(UTC\)/);
+  assert.match(rule!, /^─+\s+─+/);
+  assert.match(locks.stdout, new RegExp(`${checkoutId}\\s+locked\\s+price_lock\\s+\\d+\\.\\d{2} EUR`));
+
+  const json = await cli(["locks", "--cart-id", "cart_nothing", "--json"], env);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), { data: [], next_cursor: null });
+
+  const monitor = await cli(["monitor", "--hours", "1"], env);
+  assert.equal(monitor.code, 0, monitor.stderr);
+  for (const text of ["Checkout statistics", "Success rate", "Active now", "FAILED IN PHASE", "payment_capture"]) assert.ok(monitor.stdout.includes(text), `monitor shows ${text}`);
+
+  const diagnostics = await cli(["diagnostics"], env);
+  assert.equal(diagnostics.code, 0, diagnostics.stdout + diagnostics.stderr);
+  assert.match(diagnostics.stdout, /^Diagnostics: ok/);
+  assert.match(diagnostics.stdout, /reserved_matches_reservations\s+ok/);
+
+  const one = await cli(["diagnostics", "--lock-id", checkoutId], env);
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stdout, /Locked since/);
+
+  const released = await cli(["release", checkoutId], env);
+  assert.equal(released.code, 0, released.stderr);
+  assert.match(released.stdout, new RegExp(`Released ${checkoutId}: cancelled \\(admin_release\\)`));
+  const again = await cli(["release", checkoutId], env);
+  assert.equal(again.code, 1, "a second release is refused");
+  assert.match(again.stderr, /Not released: This checkout already ended \(cancelled\)/);
+
+  const cleanup = await cli(["cleanup"], env);
+  assert.equal(cleanup.code, 0, cleanup.stderr);
+  assert.match(cleanup.stdout, /released_reservations\s+\d+/);
+
+  // Wrong token, wrong URL, a page that is not the API, a usage error: clear words and distinct exit codes.
+  const wrongToken = await cli(["locks", "--token", "nope"], env);
+  assert.equal(wrongToken.code, 3);
+  assert.match(wrongToken.stderr, /admin token was refused \(401/);
+  const port = await freePort(); // free now, so nothing listens there
+  const closedPort = await cli(["monitor", "--url", `http://127.0.0.1:${port}`], env);
+  assert.equal(closedPort.code, 3);
+  assert.match(closedPort.stderr, new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port}: connection refused`));
+  const notApi = await cli(["locks", "--url", `${baseUrl}/v1`], env);
+  assert.equal(notApi.code, 3);
+  assert.match(notApi.stderr, /not an admin API route/);
+  const usage = await cli(["locks", "--state"], env);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--state needs a value/);
+  const noToken = await cli(["locks"], { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: "" });
+  assert.equal(noToken.code, 2);
+  assert.match(noToken.stderr, /No admin token/);
+}
