@@ -4,12 +4,14 @@
  * become (or already is) a paid order.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCleanup } from "../../src/jobs/cleanup";
 import { cartWith, createProduct, startCheckout, stockOf } from "../support/api";
 import { recordingQueue } from "../support/events";
 import { checkoutRow, expectInvariants } from "../support/invariants";
 import { makeOverdue } from "../support/overdue";
+
+afterEach(() => vi.restoreAllMocks());
 
 const cleanup = (options: { now?: number; batchSize?: number } = {}) => runCleanup({ ...env, EVENTS: recordingQueue().queue }, options);
 const iso = (msFromNow = 0) => new Date(Date.now() + msFromNow).toISOString();
@@ -83,6 +85,7 @@ describe("cleanup: orphaned reservations", () => {
     const checkoutId = await makeOverdue(cart.id, 60);
     // Every sweep fails, as when the object cannot be reached: the stock must not stay
     // held because of it (invariant 5: deadline plus one cleanup interval).
+    vi.spyOn(console, "error").mockImplementation(() => {});
     const unreachable = { getByName: () => ({ sweep: () => Promise.reject(new Error("Durable Object unreachable (test)")) }) };
     const result = await runCleanup({ ...env, CART: unreachable as unknown as typeof env.CART, EVENTS: recordingQueue().queue });
     expect(result).toMatchObject({ expired: 0, released_reservations: 1, errors: 1 });

@@ -3,7 +3,6 @@
  * captured at the gateway whose order was never finished is finished by its own cart
  * object (never by a second order path), or raised as an alert when it cannot be.
  */
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PaymentAttempt } from "../../src/cart/cart-state";
@@ -17,6 +16,7 @@ import { call, cartWith, createProduct, startCheckout, stockOf, type TestCart } 
 import { recordingQueue } from "../support/events";
 import { checkoutRow, expectInvariants, gatewayCharges } from "../support/invariants";
 import { makeOverdue } from "../support/overdue";
+import { storedCheckout } from "../support/saga";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -74,7 +74,7 @@ async function crashAfterCapture(cart: TestCart, checkoutId: string, total: numb
     rec.state = "capturing";
     rec.phase = "payment_capture";
   });
-  const rec = await runInDurableObject(env.CART.getByName(cart.id), (obj) => obj.checkout()!);
+  const rec = await storedCheckout(cart);
   const now = isoNow();
   await db.batch([upsertPayment(db, rec, rec.attempts[0]!, now), ...upsertOrder(db, rec, rec.quote!, now), upsertCheckoutRow(db, rec, now)]);
 }

@@ -16,7 +16,7 @@ function verify(hit: ReceivedWebhook, secret: string): boolean {
   const id = hit.headers.get("webhook-id");
   const timestamp = hit.headers.get("webhook-timestamp");
   const signatures = (hit.headers.get("webhook-signature") ?? "").split(" ");
-  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const key = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
   const expected = `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${hit.body}`).digest("base64")}`;
   return signatures.includes(expected);
 }

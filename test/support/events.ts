@@ -71,7 +71,7 @@ export interface QueueDelivery {
 }
 
 /** One delivery of a batch to the Worker's queue() handler, as the queue would make it. */
-export async function deliverBatch(messages: QueueDelivery[], testEnv: Cloudflare.Env = webhookEnv()) {
+export async function deliverBatch(messages: QueueDelivery[], testEnv: Cloudflare.Env = webhookEnv()): Promise<QueueOutcome> {
   const batch = createMessageBatch(
     EVENTS_QUEUE,
     messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
@@ -79,11 +79,18 @@ export async function deliverBatch(messages: QueueDelivery[], testEnv: Cloudflar
   // getQueueResult does not report retry delays; the spies do.
   const retries = batch.messages.map((m) => [m.id, vi.spyOn(m, "retry")] as const);
   const ctx = createExecutionContext();
-  await worker.queue(batch, testEnv, ctx);
+  await worker.queue(batch, testEnv);
   const result = await getQueueResult(batch, ctx);
   const retryDelays: Record<string, number | undefined> = {};
   for (const [id, spy] of retries) if (spy.mock.calls.length > 0) retryDelays[id] = spy.mock.calls.at(-1)![0]?.delaySeconds;
-  return { ...result, retryDelays };
+  return { explicitAcks: result.explicitAcks, retryMessages: result.retryMessages, retryDelays };
+}
+
+export interface QueueOutcome {
+  explicitAcks: string[];
+  retryMessages: Array<{ msgId: string }>;
+  /** The delaySeconds of each retried message (getQueueResult does not report them). */
+  retryDelays: Record<string, number | undefined>;
 }
 
 /** A real checkout start, whose `checkout.started` event is then in the outbox. */

@@ -4,13 +4,13 @@
  * instead, everywhere it lives (the object's stored checkout, the D1 row, the
  * reservations), and the alarm that would have expired it is deleted.
  */
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { CheckoutRecord } from "../../src/cart/cart-state";
+import { inCartObject } from "./saga";
 
 export async function makeOverdue(cartId: string, minutesAgo: number, edit: (rec: CheckoutRecord) => void = () => {}): Promise<string> {
   const expiresAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-  const checkoutId = await runInDurableObject(env.CART.getByName(cartId), async (obj, state) => {
+  const checkoutId = await inCartObject(cartId, async (obj, state) => {
     const rec = obj.checkout()!;
     edit(rec);
     rec.expiresAt = expiresAt;
@@ -26,5 +26,5 @@ export async function makeOverdue(cartId: string, minutesAgo: number, edit: (rec
 }
 
 export async function alarmOf(cartId: string): Promise<number | null> {
-  return runInDurableObject(env.CART.getByName(cartId), (_obj, state) => state.storage.getAlarm());
+  return inCartObject(cartId, (_obj, state) => state.storage.getAlarm());
 }
