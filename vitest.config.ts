@@ -1,9 +1,12 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildStorefrontBundle } from "./scripts/build-storefront.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The pool skips wrangler's [build]: make the storefront's browser bundle the Worker imports.
+  await buildStorefrontBundle();
   // One Workers project per gateway: the cart object reads its gateway from its own
   // bindings, so the Stripe tests need a Worker whose bindings select Stripe.
   const workersProject = (name: string, include: string[], exclude: string[], extraBindings: Record<string, string> = {}) => ({

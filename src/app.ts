@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
 import { productRoutes } from "./routes/products";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks";
+import { storefrontRoutes } from "./storefront/storefront-routes";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -67,6 +68,7 @@ export function createApp() {
   app.route("/", adminLockRoutes);
   app.route("/", adminConsoleRoutes);
   app.route("/", healthRoutes);
+  app.route("/", storefrontRoutes); // the demo storefront: `/` and /storefront/* assets only
 
   app.openAPIRegistry.registerComponent("securitySchemes", "cartToken", { type: "http", scheme: "bearer", description: "The cart token from POST /v1/carts" });
   app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" });

@@ -29,7 +29,7 @@ import { CheckoutApiError, CheckoutNetworkError } from "./client-errors";
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry-policy";
 
 /** Anything that sends a Request and resolves its Response (global fetch qualifies). */
-export type FetchLike = (request: Request) => Promise<Response>;
+export type FetchLike = (request: Request) => Response | Promise<Response>;
 
 export interface CheckoutClientOptions {
   /** Where the Worker answers, e.g. "https://checkout.example.com" (a browser on the same origin: `location.origin`). */

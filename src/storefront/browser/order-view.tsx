@@ -1,0 +1,90 @@
+/** The order confirmation: what was bought and what was charged. */
+import type { Order } from "../../client";
+import { formatMoney } from "../money-format";
+
+export function OrderView(props: { order: Order | null; error: string | null; onContinue(): void }) {
+  const { order } = props;
+  if (!order) {
+    return (
+      <section class="panel" data-testid="order">
+        <h2>Your order</h2>
+        <p class={props.error ? "field-error" : "muted"}>{props.error ?? "Loading your order…"}</p>
+        <div class="actions">
+          <button type="button" onClick={props.onContinue}>
+            Continue shopping
+          </button>
+        </div>
+      </section>
+    );
+  }
+  const money = (minor: number) => formatMoney(minor, order.currency);
+  return (
+    <section class="panel" data-testid="order" aria-labelledby="order-title">
+      <div class="order-head">
+        <span class="tick" aria-hidden="true">
+          ✓
+        </span>
+        <div>
+          <h2 id="order-title">Thank you! Order {order.number === null ? order.id : `#${order.number}`} is confirmed</h2>
+          <p class="muted small">
+            {order.email ? `A receipt goes to ${order.email}. ` : ""}Placed {new Date(order.created_at).toLocaleString()}.
+          </p>
+        </div>
+      </div>
+      <table class="quote-table">
+        <thead>
+          <tr>
+            <th>Item</th>
+            <th>Qty</th>
+            <th>Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          {order.lines.map((line) => (
+            <tr>
+              <td>
+                {line.title}
+                <span class="sub">{line.sku}</span>
+              </td>
+              <td>{line.quantity}</td>
+              <td>{money(line.total)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table class="totals" aria-label="Order totals">
+        <tbody>
+          <tr>
+            <th>Subtotal</th>
+            <td>{money(order.subtotal)}</td>
+          </tr>
+          <tr>
+            <th>Discounts</th>
+            <td>−{money(order.discount_total)}</td>
+          </tr>
+          <tr>
+            <th>Tax</th>
+            <td>{money(order.tax_total)}</td>
+          </tr>
+          <tr class="grand">
+            <th>Charged</th>
+            <td data-testid="order-total">{money(order.payment?.amount ?? order.total)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <dl class="meta">
+        <dt>Order</dt>
+        <dd data-testid="order-id">{order.id}</dd>
+        <dt>Status</dt>
+        <dd data-testid="order-status">{order.status}</dd>
+        <dt>Payment</dt>
+        <dd>{order.payment ? `${order.payment.status} by ${order.payment.provider}` : "—"}</dd>
+      </dl>
+      <div class="actions">
+        <button type="button" class="primary" onClick={props.onContinue}>
+          Continue shopping
+        </button>
+      </div>
+    </section>
+  );
+}
