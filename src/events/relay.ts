@@ -12,8 +12,11 @@ import { webhookTarget } from "./webhook-target";
 
 /** Longer than the consumer's whole retry schedule (about a day): an event still `enqueued` after this was lost. */
 export const ENQUEUED_STALE_AFTER_MS = 48 * 60 * 60 * 1000;
-/** Queues accepts at most 100 messages per sendBatch. */
-const MAX_SEND_BATCH = 100;
+/**
+ * Events per sendBatch and per status update: Queues takes at most 100 messages per
+ * sendBatch, and D1 binds at most 100 parameters per statement (ids + status + time).
+ */
+const MAX_SEND_BATCH = 50;
 
 export interface RelayResult {
   relayed: number;

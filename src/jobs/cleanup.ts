@@ -16,6 +16,7 @@
  *    live in the cart objects, which prune them from their own alarms.
  */
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { releaseDiscounts } from "../checkout/discount-usage";
 import { isTerminal, STATES, type CheckoutState } from "../checkout/state-machine";
 import { createDb, isoNow, type Database } from "../db/client";
@@ -37,6 +38,8 @@ export const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 const SWEEP_CONCURRENCY = 10;
 /** Cron rounds per tick while a backlog remains (each round is bounded). */
 const MAX_SCHEDULED_ROUNDS = 5;
+/** D1 binds at most 100 parameters per statement: ids go in groups, all in one batch. */
+const MAX_IDS_PER_STATEMENT = 50;
 
 const ACTIVE_STATES = STATES.filter((s) => !isTerminal(s));
 const ROLLED_BACK_STATES: CheckoutState[] = ["failed", "cancelled", "expired"];
@@ -278,27 +281,31 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
   const rows = held.results;
   if (rows.length === 0) return false;
   const ids = rows.map((r) => r.checkout_id);
-  const [stock, ...rest] = await db.batch([
-    releaseStockOf(db, ids, nowIso).returning({ checkoutId: stockReservations.checkoutId, quantity: stockReservations.quantity }),
-    ...ids.map((id) => releaseDiscounts(db, id, nowIso).returning({ code: discountReservations.code })),
-    ...rows
-      .filter((r) => r.checkout_state && r.checkout_phase)
-      .map((r) =>
-        db
-          .insert(checkoutEvents)
-          .values({
-            checkoutId: r.checkout_id,
-            at: nowIso,
-            state: r.checkout_state!,
-            phase: r.checkout_phase!,
-            event: "reservations_released",
-            key: `cleanup_released:${nowIso}`,
-            detail: { by: "cleanup", reason: isTerminal(r.checkout_state as CheckoutState) ? "checkout_ended" : "overdue" },
-          })
-          .onConflictDoNothing(),
-      ),
-  ]);
-  const discounts = rest.slice(0, ids.length) as Array<unknown[]>;
+  // One batch, so the release is atomic; ids in groups within D1's parameter limit.
+  const stockReleases = groups(ids, MAX_IDS_PER_STATEMENT).map((group) =>
+    releaseStockOf(db, group, nowIso).returning({ checkoutId: stockReservations.checkoutId, quantity: stockReservations.quantity }),
+  );
+  const discountReleases = ids.map((id) => releaseDiscounts(db, id, nowIso).returning({ code: discountReservations.code }));
+  const timelineEntries = rows
+    .filter((r) => r.checkout_state && r.checkout_phase)
+    .map((r) =>
+      db
+        .insert(checkoutEvents)
+        .values({
+          checkoutId: r.checkout_id,
+          at: nowIso,
+          state: r.checkout_state!,
+          phase: r.checkout_phase!,
+          event: "reservations_released",
+          key: `cleanup_released:${nowIso}`,
+          detail: { by: "cleanup", reason: isTerminal(r.checkout_state as CheckoutState) ? "checkout_ended" : "overdue" },
+        })
+        .onConflictDoNothing(),
+    );
+  const statements: BatchItem<"sqlite">[] = [...stockReleases, ...discountReleases, ...timelineEntries];
+  const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[];
+  const stock = (results.slice(0, stockReleases.length) as Array<Array<{ checkoutId: string; quantity: number }>>).flat();
+  const discounts = results.slice(stockReleases.length, stockReleases.length + discountReleases.length) as unknown[][];
   job.counts.released_reservations += stock.length;
   job.counts.released_discounts += discounts.reduce((n, r) => n + r.length, 0);
   // One line per stock operation (DESIGN.md, observability).
@@ -338,6 +345,12 @@ async function prune(job: JobContext): Promise<boolean> {
   job.counts.pruned_events += events.length;
   job.counts.pruned_deliveries += deliveries.length;
   return events.length >= job.limit || deliveries.length >= job.limit;
+}
+
+function groups<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 async function forEachConcurrently<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {

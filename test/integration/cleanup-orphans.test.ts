@@ -111,6 +111,26 @@ describe("cleanup: orphaned reservations", () => {
     expect(await stockOf(variant!)).toMatchObject({ reserved: 0 });
   });
 
+  it("releases a full default batch at once (more ids than D1 binds in one statement)", async () => {
+    const [variant] = await createProduct([{ stock: 200 }]);
+    const now = iso();
+    await env.DB.batch(
+      Array.from({ length: 130 }, (_, i) =>
+        env.DB.prepare(
+          "INSERT INTO stock_reservations (checkout_id, variant_id, quantity, status, expires_at, created_at, updated_at) VALUES (?1, ?2, 1, 'active', ?3, ?3, ?3)",
+        ).bind(`chk_many_${i}`, variant, now),
+      ),
+    );
+    expect(await stockOf(variant!)).toMatchObject({ reserved: 130 });
+
+    const first = await cleanup();
+    expect(first).toMatchObject({ released_reservations: 100, errors: 0, done: false });
+    const second = await cleanup();
+    expect(second).toMatchObject({ released_reservations: 30, errors: 0, done: true });
+    expect(await stockOf(variant!)).toMatchObject({ on_hand: 200, reserved: 0 });
+    await expectInvariants();
+  });
+
   // Last in the file: this captured payment without a paid order stays an alert for every later run.
   it("never releases the stock of a checkout whose payment was captured", async () => {
     const [variant] = await createProduct([{ stock: 3 }]);

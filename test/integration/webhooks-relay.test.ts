@@ -51,6 +51,24 @@ describe("outbox relay", () => {
     expect((await outboxRow(eventId))!.status).toBe("enqueued");
   });
 
+  it("relays a full batch in chunks the queue and D1 accept", async () => {
+    const createdAt = new Date(Date.now() - 60_000).toISOString();
+    const ids = Array.from({ length: 120 }, (_, i) => `evt_checkout_started_chk_bulk_${String(i).padStart(3, "0")}`);
+    await env.DB.batch(
+      ids.map((id) =>
+        env.DB.prepare("INSERT INTO outbox (id, type, payload, status, created_at) VALUES (?1, 'checkout.started', '{}', 'pending', ?2)").bind(id, createdAt),
+      ),
+    );
+    const queue = recordingQueue();
+    const first = await relayOutbox({ ...env, EVENTS: queue.queue }, createDb(env.DB), { now: Date.now(), limit: 100 });
+    expect(first).toEqual({ relayed: 100, more: true });
+    const second = await relayOutbox({ ...env, EVENTS: queue.queue }, createDb(env.DB), { now: Date.now(), limit: 100 });
+    expect(second).toEqual({ relayed: 20, more: false });
+    expect([...queue.sent].sort()).toEqual(ids);
+    const statuses = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM outbox WHERE id LIKE 'evt_checkout_started_chk_bulk_%' GROUP BY status").all();
+    expect(statuses.results).toEqual([{ status: "enqueued", n: 120 }]);
+  });
+
   it("reaches the Worker's own queue consumer through the real EVENTS queue", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const { eventId } = await startedCheckoutEvent();
