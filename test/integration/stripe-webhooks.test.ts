@@ -113,6 +113,16 @@ describe("Stripe webhook signature", () => {
   });
 });
 
+describe("Stripe webhook contract", () => {
+  it("is documented in /openapi.json without a cart token", async () => {
+    const doc = await call("GET", "/openapi.json");
+    const op = doc.body.paths["/v1/webhooks/stripe"]?.post;
+    expect(op).toBeDefined();
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["200", "400", "503"]));
+    expect(op.security).toBeUndefined();
+  });
+});
+
 describe("Stripe webhook events", () => {
   it("amount_capturable_updated after 3-D Secure creates the order; the storefront's later complete finds it done", async () => {
     const { cart, checkoutId, intent } = await waitingFor3ds();
