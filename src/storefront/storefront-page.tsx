@@ -20,6 +20,8 @@ export function StorefrontPage(props: { products: Product[]; currency: string; s
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Edge Checkout · demo store</title>
         <meta name="description" content="A demo storefront for Edge Checkout: the cart locks while you pay." />
+        {/* No favicon request (and no 404 in the console). */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={props.styleUrl} />
         <script type="module" src={props.scriptUrl}></script>
       </head>

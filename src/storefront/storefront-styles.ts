@@ -31,6 +31,10 @@ button.link { border: 0; background: none; color: var(--accent); padding: .25rem
 input, select { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .6rem; min-height: 44px; background: #fff; width: 100%; }
 label { display: block; font-size: .9rem; color: var(--muted); margin: .5rem 0 .2rem; }
 .muted { color: var(--muted); }
+.lock-icon { vertical-align: -2px; }
+form h3 { margin-top: 1.25rem; }
+.currency-picker { display: flex; align-items: center; gap: .4rem; margin: 0; font-size: .9rem; }
+.currency-picker select { width: auto; min-height: 36px; padding: .2rem .4rem; }
 .small { font-size: .875rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 
@@ -108,5 +112,12 @@ label { display: block; font-size: .9rem; color: var(--muted); margin: .5rem 0 .
 .cards .hint { display: block; color: var(--muted); font-size: .85rem; }
 .order-head { display: flex; gap: .75rem; align-items: center; }
 .order-head .tick { font-size: 2rem; color: var(--ok); }
+.cart-bar {
+  position: fixed; left: 0; right: 0; bottom: 0; z-index: 10; display: flex; justify-content: space-between; align-items: center;
+  gap: .75rem; padding: .7rem 1rem; background: var(--ink); color: #fff; text-decoration: none; box-shadow: 0 -2px 10px rgba(0,0,0,.15);
+}
+.cart-bar .go { background: var(--brand); color: #1d1200; font-weight: 700; border-radius: 8px; padding: .35rem .7rem; white-space: nowrap; }
+body:has(.cart-bar) { padding-bottom: 4rem; }
+@media (min-width: 860px) { .cart-bar { display: none; } body:has(.cart-bar) { padding-bottom: 0; } }
 footer { max-width: 1120px; margin: 1rem auto 2rem; padding: 0 1rem; color: var(--muted); font-size: .875rem; }
 `;

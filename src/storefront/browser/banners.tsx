@@ -1,5 +1,6 @@
 /** The messages above the page: the 423 lock banner, and notices (errors, declines, info). */
 import { formatRemaining, stateName, type ApiErrorDetails } from "../../client";
+import { LockIcon } from "../views/lock-icon";
 
 export type LockDetails = ApiErrorDetails["cart_locked"];
 
@@ -13,7 +14,9 @@ export function LockBanner(props: { lock: LockDetails; now: number; busy: boolea
   const { lock, now } = props;
   return (
     <section class="banner locked" role="alert" data-testid="lock-banner">
-      <h2>🔒 Your cart is locked while you check out</h2>
+      <h2>
+        <LockIcon /> Your cart is locked while you check out
+      </h2>
       <p>
         Checkout <code>{lock.checkout_id}</code> holds your items and prices ({stateName({ state: lock.state })}, {formatRemaining(lock, now)} left), so the cart cannot
         change now. Pay to finish, or cancel the checkout to edit the cart again.

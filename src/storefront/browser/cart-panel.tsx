@@ -2,6 +2,7 @@
 import { useState } from "hono/jsx/dom";
 import type { Cart } from "../../client";
 import { formatMoney } from "../money-format";
+import { LockIcon } from "../views/lock-icon";
 
 /** The countries the demo catalog has tax rates for. */
 export const TAX_COUNTRIES = [
@@ -43,7 +44,7 @@ export function CartPanel(props: { cart: Cart | null; loading: boolean; busy: bo
         Your cart
         {cart?.locked && (
           <span class="lock-badge" data-testid="cart-lock-badge">
-            🔒 Locked for checkout
+            <LockIcon /> Locked for checkout
           </span>
         )}
       </h2>
@@ -60,7 +61,8 @@ export function CartPanel(props: { cart: Cart | null; loading: boolean; busy: bo
                   <strong>{line.title ?? line.sku ?? line.variant_id}</strong>
                   <span class="sub muted small"> {money(line.unit_price)} each</span>
                 </div>
-                <div class="line-total">{money(line.total)}</div>
+                {/* The shelf price times the quantity; discounts and tax are in the totals below. */}
+                <div class="line-total">{money(line.unit_price * line.quantity)}</div>
                 <div class="qty">
                   <button type="button" aria-label="One less" disabled={busy} onClick={() => actions.setQuantity(line.id, line.quantity - 1)}>
                     −
@@ -140,10 +142,12 @@ export function CartPanel(props: { cart: Cart | null; loading: boolean; busy: bo
                 <th>Subtotal</th>
                 <td>{money(cart.subtotal)}</td>
               </tr>
-              <tr>
-                <th>Discounts</th>
-                <td>−{money(cart.discount_total)}</td>
-              </tr>
+              {cart.discount_total > 0 && (
+                <tr>
+                  <th>Discounts</th>
+                  <td>−{money(cart.discount_total)}</td>
+                </tr>
+              )}
               <tr>
                 <th>Tax</th>
                 <td>{money(cart.tax_total)}</td>

@@ -5,6 +5,7 @@
 import { useState } from "hono/jsx/dom";
 import { formatRemaining, remainingMs, stateName, type Checkout, type CheckoutStatus } from "../../client";
 import { formatMoney } from "../money-format";
+import { LockIcon } from "../views/lock-icon";
 import { TEST_CARDS } from "./test-cards";
 
 /** Under a minute left: make the deadline loud. */
@@ -46,7 +47,7 @@ export function CheckoutView(props: {
       <div class="checkout-head">
         <h2 id="checkout-title">Checkout</h2>
         <p class={left < URGENT_MS ? "deadline urgent" : "deadline"} role="timer" aria-live="off">
-          🔒 Held for you: <span class="countdown" data-testid="countdown">{formatRemaining(status, now)}</span>
+          <LockIcon /> Held for you: <span class="countdown" data-testid="countdown">{formatRemaining(status, now)}</span>
         </p>
       </div>
       <p class="muted small">
@@ -101,10 +102,12 @@ export function CheckoutView(props: {
                 <th>Subtotal</th>
                 <td>{money(quote.subtotal)}</td>
               </tr>
-              <tr>
-                <th>Discounts</th>
-                <td>−{money(quote.discount_total)}</td>
-              </tr>
+              {quote.discount_total > 0 && (
+                <tr>
+                  <th>Discounts</th>
+                  <td>−{money(quote.discount_total)}</td>
+                </tr>
+              )}
               <tr>
                 <th>Tax</th>
                 <td>{money(quote.tax_total)}</td>

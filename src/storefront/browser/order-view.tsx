@@ -58,10 +58,12 @@ export function OrderView(props: { order: Order | null; error: string | null; on
             <th>Subtotal</th>
             <td>{money(order.subtotal)}</td>
           </tr>
-          <tr>
-            <th>Discounts</th>
-            <td>−{money(order.discount_total)}</td>
-          </tr>
+          {order.discount_total > 0 && (
+            <tr>
+              <th>Discounts</th>
+              <td>−{money(order.discount_total)}</td>
+            </tr>
+          )}
           <tr>
             <th>Tax</th>
             <td>{money(order.tax_total)}</td>

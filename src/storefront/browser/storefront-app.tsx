@@ -323,6 +323,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
   const deadline = cart?.checkout?.locked ? cart.checkout.expires_at : null;
   useEffect(() => {
     if (!deadline) return;
+    setNow(Date.now());
     const tick = setInterval(() => {
       setNow(Date.now());
       if (Date.now() > Date.parse(deadline) + 1_000) {
@@ -334,6 +335,11 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
     }, 1_000);
     return () => clearInterval(tick);
   }, [deadline]);
+
+  // A message is useless off-screen: on a phone the cart (where the 423 comes from) is far below the banners.
+  useEffect(() => {
+    if (lock || notice) document.querySelector(".banner")?.scrollIntoView({ block: "start" });
+  }, [lock, notice]);
 
   // The confirmation page reads the order with the token of the cart that placed it.
   const orderId = view.name === "order" ? view.orderId : null;
@@ -398,7 +404,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
         <section class="catalog" aria-labelledby="catalog-title">
           <div class="checkout-head">
             <h2 id="catalog-title">Products</h2>
-            <label class="small">
+            <label class="currency-picker">
               Prices in{" "}
               <select
                 aria-label="Currency"
@@ -418,6 +424,15 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
         </section>
         <CartPanel cart={cart} loading={cartLoading} busy={busy} actions={actions} />
       </div>
+      {cart && cart.lines.length > 0 && (
+        // Phones: the cart is below the whole catalog, so a bar keeps it one tap away.
+        <a class="cart-bar" href="#cart-title" data-testid="cart-bar">
+          <span>
+            Cart · {cart.lines.reduce((n, l) => n + l.quantity, 0)} items · <strong>{formatMoney(cart.total, cart.currency)}</strong>
+          </span>
+          <span class="go">{cart.locked ? "Locked · view" : "View cart"}</span>
+        </a>
+      )}
     </>
   );
 }
