@@ -347,6 +347,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   /** The cart with live prices; reuses a snapshot when it covers the current lines. */
   async #view(snapshot?: CatalogSnapshot) {
     let cart = this.#cart!;
+    // An empty cart prices to zero whatever the catalog holds: no D1 read (every new cart is one).
+    if (cart.lines.length === 0 && cart.discountCodes.length === 0) return cartJson(cart, null, new Map(), this.#checkout, Date.now());
     const covers = (s: CatalogSnapshot) =>
       cart.lines.every((l) => s.variants.has(l.variantId)) && cart.discountCodes.every((c) => s.discounts.has(c)) && s.currencies.has(cart.currency);
     if (!snapshot || !covers(snapshot)) {

@@ -108,7 +108,14 @@ export function toDiscountRule(d: typeof discounts.$inferSelect): DiscountRule {
   };
 }
 
+// Currencies are only ever added or updated (PUT /admin/api/currencies), never removed, so
+// a code seen once stays valid: creating a cart then skips a D1 round trip. Unknown codes
+// are asked again every time, so a currency added later is accepted at once.
+const knownCurrencies = new Set<string>();
+
 export async function currencyExists(db: Database, code: string): Promise<boolean> {
+  if (knownCurrencies.has(code)) return true;
   const row = await db.select({ code: currencies.code }).from(currencies).where(eq(currencies.code, code)).get();
+  if (row) knownCurrencies.add(code);
   return row !== undefined;
 }

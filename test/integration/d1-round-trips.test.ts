@@ -10,7 +10,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
+import { ADMIN, call, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { countWork, D1_MAX_BOUND_PARAMETERS, type WorkCount } from "../support/d1-counter";
 import { expectInvariants } from "../support/invariants";
 
@@ -86,6 +86,23 @@ describe("D1 round-trip budget of a checkout", () => {
     expect(replay.result.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.result.body.order.id).toBe(complete.result.body.order.id);
     expect(replay.count.d1RoundTrips).toBe(0);
+  });
+
+  it("creates a cart without a D1 round trip once its currency is known, and still refuses an unknown one", async () => {
+    const [variant] = await createProduct([{ stock: 5 }]);
+    const probe = await cartWith([[variant!, 1]]);
+    const created = await countWork(stubOf(probe), () => call("POST", "/v1/carts", { body: { currency: "USD" } }));
+    expect(created.result.status).toBe(201);
+    expect(created.count.d1RoundTrips).toBe(0);
+
+    const unknown = await countWork(stubOf(probe), () => call("POST", "/v1/carts", { body: { currency: "XTS" } }));
+    expect(unknown.result.status).toBe(400);
+    expect(unknown.result.body.error.code).toBe("validation_error");
+    expect(unknown.count.d1RoundTrips).toBe(1);
+    // Added later, it is accepted at once: unknown codes are never remembered.
+    const added = await call("PUT", "/admin/api/currencies/XTS", { headers: ADMIN, body: { rate_from_base: "2", exponent: 2 } });
+    expect(added.status).toBe(200);
+    expect((await call("POST", "/v1/carts", { body: { currency: "XTS" } })).status).toBe(201);
   });
 
   it("answers a refused start (insufficient stock) in the same round trips, leaving nothing reserved", async () => {
