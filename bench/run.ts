@@ -16,14 +16,17 @@
  *   npm run bench                  full run (about 2–3 minutes on 2 cores)
  *   npm run bench -- --quick       a fast smoke (short windows, fewer samples)
  *   npm run bench -- --only=baseline,checkout
+ *   npm run bench -- --seconds=30            measured seconds of each timed scenario
+ *   npm run bench -- --bundle=DIR/index.js   serve a prebuilt bundle (before/after comparisons)
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, startLocalServer, type LocalServer } from "../scripts/local-server.ts";
-import { buildBundle, type BuiltBundle } from "./lib/bundle.ts";
+import { buildBundle, describeBundle, type BuiltBundle } from "./lib/bundle.ts";
 import { describeLoad, describeMachine, describeVersions } from "./lib/machine.ts";
 import { formatTable } from "./lib/report.ts";
+import { serverCpuReader } from "./lib/server-cpu.ts";
 import { measureRoundTrips, ROUND_TRIP_TEST, type RoundTripReport } from "./lib/round-trip-report.ts";
 import type { BenchContext, ScenarioResult, TableRow } from "./lib/scenario.ts";
 import { baseline } from "./scenarios/baseline.ts";
@@ -47,6 +50,10 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     out: { type: "string", default: path.join(ROOT, "bench", "results", "latest.json") },
+    // Serve another prebuilt bundle (its index.js) instead of building src/: before/after comparisons.
+    bundle: { type: "string" },
+    // Measured seconds of every timed scenario (overrides the defaults below).
+    seconds: { type: "string" },
   },
 });
 const quick = values.quick ?? false;
@@ -59,7 +66,9 @@ if (only.has("efficiency")) {
 }
 
 const log = (message: string) => console.log(message);
-const windows = quick ? WINDOWS.quick : WINDOWS.full;
+const seconds = values.seconds === undefined ? null : Number(values.seconds);
+if (seconds !== null && !(seconds > 0)) throw new Error("--seconds takes a positive number");
+const windows = seconds === null ? (quick ? WINDOWS.quick : WINDOWS.full) : { warmup: WINDOWS.full.warmup, baseline: seconds, cart: seconds, checkout: seconds };
 
 async function main(): Promise<number> {
   const startedAt = new Date();
@@ -75,10 +84,10 @@ async function main(): Promise<number> {
     log(`Counting D1 round trips per checkout (${ROUND_TRIP_TEST})...`);
     roundTrips = measureRoundTrips();
   }
-  log("Building the bundle (wrangler deploy --dry-run)...");
+  log(values.bundle ? `Serving the prebuilt bundle ${values.bundle}` : "Building the bundle (wrangler deploy --dry-run)...");
   let bundle: BuiltBundle;
   try {
-    bundle = buildBundle();
+    bundle = values.bundle ? describeBundle(path.resolve(values.bundle)) : buildBundle();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     return 1;
@@ -113,6 +122,7 @@ async function main(): Promise<number> {
       quick,
       window: (scenario) => ({ warmupMs: windows.warmup * 1000, durationMs: (windows[scenario as keyof typeof windows] ?? 5) * 1000 }),
       log,
+      serverCpu: serverCpuReader(server.persistTo),
     };
     const run = async (name: ScenarioName, fn: () => Promise<ScenarioResult>) => {
       if (!only.has(name)) return;
@@ -139,7 +149,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await stopServer();
-    rmSync(bundle.outdir, { recursive: true, force: true });
+    if (!values.bundle) rmSync(bundle.outdir, { recursive: true, force: true });
   }
   const loadAfter = describeLoad();
 
@@ -157,7 +167,7 @@ async function main(): Promise<number> {
 
   const finishedAt = new Date();
   const output = {
-    command: `npm run bench${quick ? " -- --quick" : ""}${values.only ? ` -- --only=${values.only}` : ""}`,
+    command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, ""),
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
     duration_seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,

@@ -5,7 +5,8 @@
  * src/ during a run cannot restart the server under load.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT, baseEnv } from "../../scripts/local-server.ts";
@@ -25,4 +26,11 @@ export function buildBundle(): BuiltBundle {
   const entry = path.join(outdir, "index.js");
   if (run.status !== 0 || !match || !existsSync(entry)) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output.slice(-2_000)}`);
   return { outdir, entry, total_kib: Number(match[1]), gzip_kib: Number(match[2]) };
+}
+
+/** A bundle built elsewhere (e.g. from another commit): its size, gzipped here as wrangler does. */
+export function describeBundle(entry: string): BuiltBundle {
+  const code = readFileSync(entry);
+  const kib = (bytes: number) => Math.round((bytes / 1024) * 100) / 100;
+  return { outdir: path.dirname(entry), entry, total_kib: kib(code.length), gzip_kib: kib(gzipSync(code).length) };
 }

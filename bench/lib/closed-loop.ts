@@ -15,6 +15,8 @@ export interface LoopWindow {
 export class Recorder {
   readonly histograms = new Map<string, LatencyHistogram>();
   readonly counts = new Map<string, number>();
+  /** Server CPU time inside the measured window (ms), when it can be read. */
+  serverCpuMs: number | null = null;
   /** Iterations that failed (an unexpected status, a dropped connection), with the first messages. */
   failures = 0;
   readonly failureMessages: string[] = [];
@@ -59,9 +61,19 @@ export class Recorder {
  * Runs `users` loops of `iteration` for warm-up + duration. An iteration that throws is
  * counted as a failure (the scenario fails) and its user carries on after a short pause.
  */
-export async function runClosedLoop(users: number, window: LoopWindow, iteration: (user: number, rec: Recorder) => Promise<void>): Promise<Recorder> {
+export async function runClosedLoop(
+  users: number,
+  window: LoopWindow,
+  iteration: (user: number, rec: Recorder) => Promise<void>,
+  serverCpu: (() => number) | null = null,
+): Promise<Recorder> {
   const start = performance.now();
   const rec = new Recorder(start + window.warmupMs, start + window.warmupMs + window.durationMs);
+  let cpuAtStart: number | null = null;
+  if (serverCpu) {
+    setTimeout(() => (cpuAtStart = serverCpu()), window.warmupMs);
+    setTimeout(() => cpuAtStart !== null && (rec.serverCpuMs = serverCpu() - cpuAtStart), window.warmupMs + window.durationMs);
+  }
   await Promise.all(
     Array.from({ length: users }, async (_, user) => {
       while (performance.now() < rec.measureEnd) {

@@ -10,6 +10,8 @@ export interface BenchContext {
   /** Warm-up and measured time of a timed scenario. */
   window(scenario: string): LoopWindow;
   log(message: string): void;
+  /** Reads the server's CPU time so far (ms); null where it cannot be read. */
+  serverCpu: (() => number) | null;
 }
 
 /** One line of the printed table. */
@@ -60,6 +62,11 @@ export function commonFailures(http: HttpTally, failedIterations = 0, messages: 
   if (http.networkErrors > 0) failures.push(`${http.networkErrors} requests got no answer`);
   if (failedIterations > 0) failures.push(`${failedIterations} iterations failed: ${messages.join(" / ")}`);
   return failures;
+}
+
+/** CPU milliseconds per unit, rounded for the table; null when unknown. */
+export function cpuPer(cpuMs: number | null, units: number): number | null {
+  return cpuMs === null || units === 0 ? null : Math.round((cpuMs / units) * 100) / 100;
 }
 
 export const perSecond = (n: number, unit: string) => `${n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1)} ${unit}`;

@@ -5,7 +5,7 @@
  */
 import { runClosedLoop } from "../lib/closed-loop.ts";
 import { BenchClient } from "../lib/http-client.ts";
-import { commonFailures, perSecond, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
+import { commonFailures, cpuPer, perSecond, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
 import { expectStatus, now } from "../lib/storefront.ts";
 
 export const BASELINE_USERS = 16;
@@ -18,14 +18,15 @@ export async function baseline(ctx: BenchContext): Promise<ScenarioResult> {
       const res = expectStatus("ping", await client.request("GET", "/v1/ping"), 204);
       rec.latency("ping", started, res.ms);
       rec.done("ping", started);
-    });
+    }, ctx.serverCpu);
+    const cpu = cpuPer(rec.serverCpuMs, rec.count("ping"));
     const rps = rec.rate("ping");
     const latency = rec.histogram("ping").summary();
     const http = tally(client);
     return {
       name: "baseline",
-      figures: { users: BASELINE_USERS, requests_per_second: rps, latency_ms: latency },
-      rows: [{ scenario: "baseline", measure: "GET /v1/ping (no D1, no object)", rate: perSecond(rps, "req/s"), latency, note: `${BASELINE_USERS} connections` }],
+      figures: { users: BASELINE_USERS, requests_per_second: rps, latency_ms: latency, server_cpu_ms_per_request: cpu },
+      rows: [{ scenario: "baseline", measure: "GET /v1/ping (no D1, no object)", rate: perSecond(rps, "req/s"), latency, note: `${BASELINE_USERS} connections; server CPU ${cpu ?? "n/a"} ms/req` }],
       http,
       failures: commonFailures(http, rec.failures, rec.failureMessages),
     };

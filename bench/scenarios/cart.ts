@@ -6,7 +6,7 @@
  */
 import { runClosedLoop } from "../lib/closed-loop.ts";
 import { BenchClient } from "../lib/http-client.ts";
-import { commonFailures, perSecond, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
+import { commonFailures, cpuPer, perSecond, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
 import { addLine, createVariants, now, readCart, shopperWith, type Shopper } from "../lib/storefront.ts";
 
 const USERS = 16;
@@ -32,7 +32,8 @@ export async function cart(ctx: BenchContext): Promise<ScenarioResult> {
       const added = await addLine(client, shopper, variants[(user + carts[user]!.adds++) % VARIANTS]!, 1);
       rec.latency("add", started, added.ms);
       rec.done("add", started);
-    });
+    }, ctx.serverCpu);
+    const cpu = cpuPer(rec.serverCpuMs, rec.count("read") + rec.count("add"));
     const reads = rec.histogram("read").summary();
     const adds = rec.histogram("add").summary();
     const http = tally(client);
@@ -45,10 +46,11 @@ export async function cart(ctx: BenchContext): Promise<ScenarioResult> {
         requests_per_second: rec.rate("read") + rec.rate("add"),
         read_latency_ms: reads,
         add_latency_ms: adds,
+        server_cpu_ms_per_request: cpu,
       },
       rows: [
         { scenario: "cart", measure: "GET /v1/carts/{id} (read)", rate: perSecond(rec.rate("read"), "req/s"), latency: reads, note: `${USERS} shoppers, reads and adds alternate` },
-        { scenario: "cart", measure: "POST /v1/carts/{id}/lines (add)", rate: perSecond(rec.rate("add"), "req/s"), latency: adds, note: `together ${perSecond(rec.rate("read") + rec.rate("add"), "req/s")}` },
+        { scenario: "cart", measure: "POST /v1/carts/{id}/lines (add)", rate: perSecond(rec.rate("add"), "req/s"), latency: adds, note: `together ${perSecond(rec.rate("read") + rec.rate("add"), "req/s")}; server CPU ${cpu ?? "n/a"} ms/req` },
       ],
       http,
       failures: [...commonFailures(http, rec.failures, rec.failureMessages), ...(rec.count("add") === 0 ? ["no cart request finished inside the measured window"] : [])],

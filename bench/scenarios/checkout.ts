@@ -5,7 +5,7 @@
  */
 import { runClosedLoop } from "../lib/closed-loop.ts";
 import { BenchClient } from "../lib/http-client.ts";
-import { commonFailures, perSecond, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
+import { commonFailures, cpuPer, perSecond, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
 import { addLine, completeCheckout, createCart, createVariants, now, startCheckout } from "../lib/storefront.ts";
 
 export const CHECKOUT_SHOPPERS = 16;
@@ -31,7 +31,8 @@ export async function checkout(ctx: BenchContext): Promise<ScenarioResult> {
       rec.latency("complete", t, completed.ms);
       rec.latency("full", began, now() - began);
       rec.done("checkout", began);
-    });
+    }, ctx.serverCpu);
+    const cpu = cpuPer(rec.serverCpuMs, rec.count("checkout"));
     const start = rec.histogram("start").summary();
     const complete = rec.histogram("complete").summary();
     const full = rec.histogram("full").summary();
@@ -48,9 +49,10 @@ export async function checkout(ctx: BenchContext): Promise<ScenarioResult> {
         create_cart_latency_ms: rec.histogram("create").summary(),
         add_line_latency_ms: rec.histogram("add").summary(),
         full_checkout_latency_ms: full,
+        server_cpu_ms_per_checkout: cpu,
       },
       rows: [
-        { scenario: "checkout", measure: "full checkouts (4 requests each)", rate: perSecond(rate, "checkouts/s"), latency: full, note: `${CHECKOUT_SHOPPERS} shoppers, distinct variants` },
+        { scenario: "checkout", measure: "full checkouts (4 requests each)", rate: perSecond(rate, "checkouts/s"), latency: full, note: `${CHECKOUT_SHOPPERS} shoppers, distinct variants; server CPU ${cpu ?? "n/a"} ms/checkout` },
         { scenario: "checkout", measure: "POST …/checkout (start, phases 1–3)", latency: start },
         { scenario: "checkout", measure: "POST …/checkout/complete (phases 4–7)", latency: complete },
       ],

@@ -8,7 +8,7 @@
 import { LatencyHistogram } from "../lib/latency-histogram.ts";
 import { runPool } from "../lib/closed-loop.ts";
 import { BenchClient } from "../lib/http-client.ts";
-import { commonFailures, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
+import { commonFailures, cpuPer, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
 import { completeCheckout, createVariants, now, readStock, shopperWith, startCheckout, type Shopper } from "../lib/storefront.ts";
 
 const SHOPPERS = 1_000;
@@ -33,6 +33,7 @@ export async function flashSale(ctx: BenchContext): Promise<ScenarioResult> {
     let refused = 0;
     let soldOutMs = 0;
     const unexpected: string[] = [];
+    const cpuBefore = ctx.serverCpu?.() ?? null;
     const raceStarted = now();
     await runPool(shoppers, CONCURRENCY, async (shopper) => {
       const began = now();
@@ -53,6 +54,7 @@ export async function flashSale(ctx: BenchContext): Promise<ScenarioResult> {
       attempt.record(now() - began);
     });
     const raceMs = now() - raceStarted;
+    const cpu = cpuBefore === null ? null : cpuPer(ctx.serverCpu!() - cpuBefore, SHOPPERS);
     const stock = await readStock(client, ctx.adminToken, variant!);
 
     const http = tally(client);
@@ -75,6 +77,7 @@ export async function flashSale(ctx: BenchContext): Promise<ScenarioResult> {
         attempt_latency_ms: attemptLatency,
         start_latency_ms: start.summary(),
         complete_latency_ms: complete.summary(),
+        server_cpu_ms_per_shopper: cpu,
       },
       rows: [
         {
@@ -82,7 +85,7 @@ export async function flashSale(ctx: BenchContext): Promise<ScenarioResult> {
           measure: `${SHOPPERS} shoppers race for ${UNITS} units`,
           rate: `sold out in ${(soldOutMs / 1000).toFixed(2)} s`,
           latency: attemptLatency,
-          note: `${orders} orders, ${refused} × 409 insufficient_stock; all ${SHOPPERS} answered in ${(raceMs / 1000).toFixed(2)} s`,
+          note: `${orders} orders, ${refused} × 409 insufficient_stock; all ${SHOPPERS} answered in ${(raceMs / 1000).toFixed(2)} s; server CPU ${cpu ?? "n/a"} ms/shopper`,
         },
       ],
       http,
