@@ -151,17 +151,23 @@ export async function runCleanup(env: Env, options: CleanupOptions = {}): Promis
 }
 
 /** The cron tick: a few bounded rounds while a backlog remains, then one log line with the totals. */
-export async function runScheduledCleanup(env: Env, cron: string): Promise<CleanupResult> {
+export async function runScheduledCleanup(env: Env, cron: string): Promise<CleanupResult | null> {
   let total: CleanupResult | null = null;
   let rounds = 0;
-  while (rounds < MAX_SCHEDULED_ROUNDS) {
-    const result = await runCleanup(env);
-    rounds++;
-    total = total ? addResults(total, result) : result;
-    if (result.done) break;
+  try {
+    while (rounds < MAX_SCHEDULED_ROUNDS) {
+      const result = await runCleanup(env);
+      rounds++;
+      total = total ? addResults(total, result) : result;
+      if (result.done) break;
+    }
+  } catch (error) {
+    // Only setup can throw here (configuration, bindings); the steps catch their own errors.
+    createLogger(true, { component: "cleanup" }).error("cleanup.failed", { trigger: "cron", cron, rounds, ...errorFields(error) });
+    return total;
   }
   logCleanup(env, { trigger: "cron", cron, rounds }, total!);
-  return total!;
+  return total;
 }
 
 export function logCleanup(env: Env, context: Record<string, unknown>, result: CleanupResult): void {
