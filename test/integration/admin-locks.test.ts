@@ -55,6 +55,14 @@ describe("admin checkout locks", () => {
     expect(byCart.body.next_cursor).toBeNull();
   });
 
+  it("are described in /openapi.json", async () => {
+    const doc = await call("GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    for (const path of ["/admin/api/checkout-locks", "/admin/api/checkout-locks/statistics", "/admin/api/checkout-locks/{id}", "/admin/api/checkout-locks/{id}/release", "/admin/api/diagnostics"]) {
+      expect(doc.body.paths[path], path).toBeDefined();
+    }
+  });
+
   it("rejects bad query parameters with validation_error", async () => {
     for (const query of ["?limit=0", "?limit=201", "?limit=ten", "?state=paused", "?cursor=%21%21not-a-cursor"]) {
       const res = await locks(query);
