@@ -173,12 +173,10 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   /** Cron's safety net: expire an overdue checkout or resume an interrupted one (the object decides). */
   async sweep(): Promise<{ state: string | null; checkoutId: string | null }> {
     await this.#serialised(async () => {
+      // Serialised, so no step is running: an active checkout is settled from storage.
       const rec = this.#checkout;
-      if (isActive(rec)) {
-        this.#interrupted ||= isInFlight(rec.state);
-        await this.#saga.recover(rec);
-        this.#interrupted = false;
-      }
+      if (isActive(rec)) await this.#saga.recover(rec);
+      this.#interrupted = false;
     });
     return { state: this.#checkout?.state ?? null, checkoutId: this.#checkout?.id ?? null };
   }

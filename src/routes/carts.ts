@@ -10,6 +10,7 @@ import { getConfig } from "../lib/config";
 import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";
 import { AppError, validationError } from "../lib/errors";
 import { derivedId, isId, newId } from "../lib/ids";
+import { createLogger, errorFields } from "../lib/logger";
 import { bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
 import {
   AddLineBody,
@@ -60,13 +61,15 @@ async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: un
     }
   }
   const stub = c.env.CART.getByName(cartId);
-  const outcome = await stub.command({
-    token,
-    op,
-    idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,
-    fault,
-  });
-  return respond(c, outcome);
+  const idempotency = key ? { key, hash: await requestHash(c, body) } : undefined;
+  try {
+    return respond(c, await stub.command({ token, op, idempotency, fault }));
+  } catch (error) {
+    // The cart object died under the request (evicted, restarted, reset). It resumes from
+    // storage and every step is idempotent, so the client may retry (same Idempotency-Key).
+    createLogger(true).error("cart.object_failed", { cart_id: cartId, op: op.type, ...errorFields(error) });
+    throw new AppError(503, "unavailable", "The cart was interrupted; retrying is safe.", { cart_id: cartId }, { "Retry-After": "1" });
+  }
 }
 
 export const cartRoutes = new OpenAPIHono<AppEnv>();

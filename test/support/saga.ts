@@ -57,12 +57,14 @@ export async function editStoredCheckout(cart: TestCart, edit: (rec: CheckoutRec
 /**
  * A crash: every object of this test file is aborted at once — the paused request dies
  * with its instance, nothing in memory survives, only storage and D1 do. The request
- * that was running gets the Worker's 500.
+ * that was running gets a 503 telling its client that retrying is safe.
  */
 export async function crash(pending: Promise<Res>): Promise<Res> {
   await abortAllDurableObjects();
   const res = await pending;
-  expect(res.status, "the request that died with the object").toBe(500);
+  expect(res.status, "the request that died with the object").toBe(503);
+  expect(res.body.error.code).toBe("unavailable");
+  expect(res.headers.get("retry-after")).toBe("1");
   return res;
 }
 
