@@ -19,6 +19,15 @@ import { productRoutes } from "./routes/products";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks";
 import { storefrontRoutes } from "./storefront/storefront-routes";
 
+const HTTP_ERROR_CODES: Record<number, string> = {
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  429: "rate_limited",
+};
+
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApp() {
@@ -93,6 +102,11 @@ export function createApp() {
           { error: { code: "validation_error", message: "The request body is not valid JSON.", details: { issues: [{ path: "", message: error.message }] } } },
           400,
         );
+      }
+      // Any other framework refusal keeps its status and gets the envelope too.
+      if (status < 500) {
+        const code = HTTP_ERROR_CODES[status] ?? "bad_request";
+        return c.json({ error: { code, message: error.message || code.replace(/_/g, " ") } }, status);
       }
     }
     createLogger(true).error("http.unhandled_error", { method: c.req.method, path: new URL(c.req.url).pathname, ...errorFields(error) });
