@@ -594,13 +594,6 @@ export class CheckoutSaga {
     return rec;
   }
 
-  /** The alarm: expire an overdue checkout, retry unfinished writes, resume interrupted work. */
-  async onAlarm(): Promise<void> {
-    const rec = this.host.checkout();
-    if (!isActive(rec)) return;
-    await this.recover(rec);
-  }
-
   /**
    * Brings an unfinished checkout found in storage to a terminal or `locked` state.
    * Nothing of the request that was running is in memory any more.
