@@ -112,6 +112,7 @@ async function main(): Promise<number> {
     server = await startLocalServer({
       seed: false,
       script: bundle.entry,
+      config: bundle.config,
       testScheduled: false,
       vars: { CHECKOUT_RATE_LIMIT_PER_MINUTE: "0", CHECKOUT_LOGGING_ENABLED: "false" },
     });

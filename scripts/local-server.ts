@@ -28,6 +28,8 @@ export interface LocalServerOptions {
    * src/: it runs exactly what would deploy, and edits to src/ cannot restart it mid-run.
    */
   script?: string;
+  /** The wrangler config to use with `script` (default: the project's wrangler.toml). */
+  config?: string;
 }
 
 export interface LocalServer {
@@ -78,7 +80,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   if (!existsSync(path.join(persistTo, "v3", "d1")) || options.seed) prepareState(persistTo, options.seed ?? false);
   const vars: Record<string, string> = { ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, QUOTE_SIGNING_SECRET: "local-quote-secret", ...options.vars };
-  const bundle = options.script ? [options.script, "--no-bundle", "--config", path.join(ROOT, "wrangler.toml")] : [];
+  const bundle = options.script ? [options.script, "--no-bundle", "--config", options.config ?? path.join(ROOT, "wrangler.toml")] : [];
   const args = ["dev", ...bundle, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
   if (options.testScheduled ?? true) args.push("--test-scheduled");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);

@@ -5,7 +5,7 @@
  * src/ during a run cannot restart the server under load.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +14,8 @@ import { ROOT, baseEnv } from "../../scripts/local-server.ts";
 export interface BuiltBundle {
   outdir: string;
   entry: string;
+  /** wrangler.toml without its [build] step, for serving the built bundle. */
+  config: string;
   total_kib: number;
   gzip_kib: number;
 }
@@ -25,12 +27,31 @@ export function buildBundle(): BuiltBundle {
   const match = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(output);
   const entry = path.join(outdir, "index.js");
   if (run.status !== 0 || !match || !existsSync(entry)) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output.slice(-2_000)}`);
-  return { outdir, entry, total_kib: Number(match[1]), gzip_kib: Number(match[2]) };
+  return { outdir, entry, config: servingConfig(outdir), total_kib: Number(match[1]), gzip_kib: Number(match[2]) };
+}
+
+/**
+ * The project's wrangler.toml minus its `[build]` table: that step already ran for the
+ * bundle, and wrangler dev would otherwise re-run it and restart the Worker (503 "Your
+ * worker restarted mid-request") whenever a file in its watch_dir changes during a run.
+ */
+function servingConfig(outdir: string): string {
+  const source = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+  const kept: string[] = [];
+  let inBuild = false;
+  for (const line of source.split("\n")) {
+    const header = /^\s*\[{1,2}([^\]]+)\]{1,2}\s*$/.exec(line);
+    if (header) inBuild = header[1]!.trim() === "build";
+    if (!inBuild) kept.push(line);
+  }
+  const config = path.join(outdir, "wrangler.bench.toml");
+  writeFileSync(config, kept.join("\n"));
+  return config;
 }
 
 /** A bundle built elsewhere (e.g. from another commit): its size, gzipped here as wrangler does. */
 export function describeBundle(entry: string): BuiltBundle {
   const code = readFileSync(entry);
   const kib = (bytes: number) => Math.round((bytes / 1024) * 100) / 100;
-  return { outdir: path.dirname(entry), entry, total_kib: kib(code.length), gzip_kib: kib(gzipSync(code).length) };
+  return { outdir: path.dirname(entry), entry, config: servingConfig(path.dirname(entry)), total_kib: kib(code.length), gzip_kib: kib(gzipSync(code).length) };
 }
