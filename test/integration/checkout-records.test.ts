@@ -109,7 +109,7 @@ describe("structured logs", () => {
     const [v] = await createProduct();
     const cart = await cartWith([[v!, 1]]);
     await withLogging(cart);
-    const info = vi.spyOn(console, "log");
+    const info = vi.spyOn(console, "log").mockImplementation(() => {});
     const paid = await completeCheckout(cart, "tok_visa");
     expect(paid.status).toBe(201);
 
@@ -140,8 +140,8 @@ describe("structured logs", () => {
     const cart = await cartWith([[v!, 1]]);
     await startCheckout(cart);
     await withLogging(cart);
-    const info = vi.spyOn(console, "log");
-    const warn = vi.spyOn(console, "warn");
+    const info = vi.spyOn(console, "log").mockImplementation(() => {});
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect((await completeCheckout(cart, "tok_capture_decline")).status).toBe(402);
 
     expect(lines(warn).map((l) => l.event)).toEqual(["checkout.rollback_started"]);
