@@ -38,10 +38,16 @@ export default defineConfig(async () => {
     },
   });
   const stripeTests = "test/integration/stripe-*.test.ts";
+  const relaxedTests = "test/integration/relaxed-lock-*.test.ts";
   return {
     test: {
       projects: [
-        workersProject("workers", ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"], [stripeTests]),
+        workersProject("workers", ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"], [stripeTests, relaxedTests]),
+        // The lock's two switches turned off (DESIGN.md config): superseding and edit-cancels.
+        workersProject("relaxed-lock", [relaxedTests], [], {
+          CHECKOUT_PREVENT_CONCURRENT: "false",
+          CHECKOUT_ENABLE_CART_PROTECTION: "false",
+        }),
         // Stripe's API is a double inside the tests (test/support/stripe-double.ts) at STRIPE_API_BASE.
         workersProject("stripe", [stripeTests], [], {
           CHECKOUT_PAYMENT_GATEWAY: "stripe",

@@ -230,6 +230,13 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   }
 
   async #editCart(op: CartEdit): Promise<Outcome> {
+    // CHECKOUT_ENABLE_CART_PROTECTION=false: an edit cancels a checkout that is only
+    // waiting for payment (the quote is never changed, it is dropped); mid-payment still 423.
+    if (!this.config.cartProtection && this.#checkout?.state === "locked") {
+      await this.#serialised(async () => {
+        if (this.#checkout?.state === "locked") await this.#saga.cancel("cart_modified");
+      });
+    }
     this.#assertEditable();
     const cart = this.#cart!;
     // Read what the edit needs before deciding; the decision itself is synchronous.

@@ -93,6 +93,9 @@ export class CheckoutSaga {
     const cart = host.cart();
     if (cart.completed) throw cartCompleted(cart);
     const current = host.checkout();
+    // CHECKOUT_PREVENT_CONCURRENT=false: a new checkout supersedes one that is only
+    // waiting for payment (it is cancelled, releasing everything); mid-payment still 409.
+    if (isActive(current) && current.state === "locked" && !host.config.preventConcurrent) await this.cancel("superseded");
     if (isActive(current)) throw checkoutInProgress(current);
     const ttl = input.ttlMinutes ?? host.config.ttlMinutes;
     if (ttl > host.config.maxTtlMinutes) {
