@@ -26,6 +26,7 @@ import type {
   UpdateLineInput,
 } from "./api-types";
 import { CheckoutApiError, CheckoutNetworkError } from "./client-errors";
+import { randomIdempotencyKey } from "./idempotency-key";
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from "./retry-policy";
 
 /** Anything that sends a Request and resolves its Response (global fetch qualifies). */
@@ -38,7 +39,7 @@ export interface CheckoutClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
-  /** Makes idempotency keys; `crypto.randomUUID` by default. */
+  /** Makes idempotency keys; a random UUID by default. */
   idempotencyKey?: () => string;
   /** Waits between attempts; replaceable so tests need not sleep. */
   sleep?: (ms: number) => Promise<void>;
@@ -104,7 +105,7 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
   // Called unbound: a browser's fetch throws "Illegal invocation" when called as a method of another object.
   const send: FetchLike = options.fetch ?? ((request) => fetch(request));
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const newKey = options.idempotencyKey ?? (() => crypto.randomUUID());
+  const newKey = options.idempotencyKey ?? (() => randomIdempotencyKey());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 

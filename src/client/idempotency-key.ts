@@ -1,0 +1,18 @@
+/**
+ * Idempotency keys: random UUIDs (v4). `crypto.randomUUID` exists only in secure contexts,
+ * so a page served over plain http (a phone trying a laptop's LAN address) gets one built
+ * from `getRandomValues`, which exists everywhere.
+ */
+interface RandomSource {
+  getRandomValues(array: Uint8Array): Uint8Array;
+  randomUUID?: () => string;
+}
+
+export function randomIdempotencyKey(source: RandomSource = crypto): string {
+  if (typeof source.randomUUID === "function") return source.randomUUID();
+  const b = source.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40; // version 4
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
