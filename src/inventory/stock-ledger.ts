@@ -51,8 +51,12 @@ export function releaseStock(db: Database, checkoutId: string, now: string) {
     .where(and(eq(stockReservations.checkoutId, checkoutId), eq(stockReservations.status, "active")));
 }
 
+/** The most checkout ids one statement may name: D1 binds at most 100 parameters. */
+export const MAX_IDS_PER_STATEMENT = 50;
+
 /** Release active reservations of the given checkouts (the cleanup job's orphans). */
 export function releaseStockOf(db: Database, checkoutIds: string[], now: string) {
+  if (checkoutIds.length > MAX_IDS_PER_STATEMENT) throw new Error(`releaseStockOf takes at most ${MAX_IDS_PER_STATEMENT} ids per statement`);
   return db
     .update(stockReservations)
     .set({ status: "released", updatedAt: now })

@@ -25,7 +25,7 @@ import type { Env } from "../env";
 import { recordEvent, pruneDeliveredEvents } from "../events/outbox";
 import { relayOutbox } from "../events/relay";
 import { pruneDeliveryAttempts } from "../events/webhook-deliveries";
-import { releaseStockOf } from "../inventory/stock-ledger";
+import { MAX_IDS_PER_STATEMENT, releaseStockOf } from "../inventory/stock-ledger";
 import { getConfig, type Config } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { reconcilePayments } from "./payment-reconciliation";
@@ -38,8 +38,6 @@ export const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 const SWEEP_CONCURRENCY = 10;
 /** Cron rounds per tick while a backlog remains (each round is bounded). */
 const MAX_SCHEDULED_ROUNDS = 5;
-/** D1 binds at most 100 parameters per statement: ids go in groups, all in one batch. */
-const MAX_IDS_PER_STATEMENT = 50;
 
 const ACTIVE_STATES = STATES.filter((s) => !isTerminal(s));
 const ROLLED_BACK_STATES: CheckoutState[] = ["failed", "cancelled", "expired"];
