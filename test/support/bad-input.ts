@@ -14,6 +14,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function expectRefusal(res: Res, label: string): void {
   expect(res.status, `${label}: status (body ${JSON.stringify(res.body)?.slice(0, 300)})`).toBeGreaterThanOrEqual(400);
   expect(res.status, `${label}: status (body ${JSON.stringify(res.body)?.slice(0, 300)})`).toBeLessThan(500);
+  expectErrorEnvelope(res, label);
+}
+
+/** The API.md error envelope and nothing else, as JSON. */
+export function expectErrorEnvelope(res: Res, label: string): void {
   expect(res.headers.get("content-type") ?? "", `${label}: content type`).toMatch(/^application\/json/);
   expect(res.body, `${label}: envelope`).toMatchObject({ error: { code: expect.stringMatching(/^[a-z][a-z0-9_]*$/), message: expect.any(String) } });
   expect(Object.keys(res.body), `${label}: nothing beside error`).toEqual(["error"]);
