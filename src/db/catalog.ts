@@ -6,7 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { CurrencyInfo, DiscountRule, TaxRateInfo } from "../checkout/pricing";
 import type { Database } from "./client";
 import { inJsonArray } from "./json-rows";
-import { currencies, discounts, products, taxRates, variantPrices, variants } from "./schema";
+import { currencies, discounts, inventory, products, taxRates, variantPrices, variants } from "./schema";
 
 export interface CatalogVariant {
   id: string;
@@ -24,6 +24,8 @@ export interface CatalogSnapshot {
   currencies: Map<string, CurrencyInfo>;
   taxRates: TaxRateInfo[];
   discounts: Map<string, DiscountRule>;
+  /** Units free to reserve per variant (on hand − reserved) when read; the ledger's CHECK still decides. */
+  available: Map<string, number>;
 }
 
 export interface CatalogRequest {
@@ -45,7 +47,7 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
   // full cart plus the variant being added is 101.
   // Variants and products are read separately: D1 returns rows keyed by column name, so
   // a join would let products.title/active overwrite variants.title/active.
-  const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows] = await db.batch([
+  const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows, stockRows] = await db.batch([
     db.select().from(variants).where(inJsonArray(variants.id, variantIds)),
     db
       .select({ id: products.id, title: products.title, active: products.active })
@@ -55,6 +57,9 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
     db.select().from(currencies).where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
     db.select().from(taxRates).where(eq(taxRates.country, req.country ?? "\u0000")),
     db.select().from(discounts).where(inArray(discounts.code, orNone(codes))),
+    // Stock rides along (same round trip), so a start can refuse a short cart before it
+    // sends a reservation batch that must fail.
+    db.select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved }).from(inventory).where(inJsonArray(inventory.variantId, variantIds)),
   ]);
   const productById = new Map(productRows.map((p) => [p.id, p]));
 
@@ -88,6 +93,7 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
     ),
     taxRates: taxRows.map((t) => ({ country: t.country, taxClass: t.taxClass, name: t.name, rateBps: t.rateBps, inclusive: t.inclusive })),
     discounts: new Map(discountRows.map((d) => [d.code, toDiscountRule(d)])),
+    available: new Map(stockRows.map((s) => [s.variantId, Math.max(0, s.onHand - s.reserved)])),
   };
 }
 

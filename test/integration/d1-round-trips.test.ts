@@ -105,15 +105,16 @@ describe("D1 round-trip budget of a checkout", () => {
     expect((await call("POST", "/v1/carts", { body: { currency: "XTS" } })).status).toBe(201);
   });
 
-  it("answers a refused start (insufficient stock) in the same round trips, leaving nothing reserved", async () => {
+  it("refuses a start for want of stock in 2 D1 round trips, leaving nothing reserved", async () => {
     const [scarce] = await createProduct([{ stock: 1 }]);
     const cart = await cartWith([[scarce!, 2]]);
     const refused = await countWork(stubOf(cart), () => startCheckout(cart));
     expect(refused.result.status).toBe(409);
     expect(refused.result.body.error.code).toBe("insufficient_stock");
-    // Catalog read, the batch the CHECK rolled back, a stock read for the details, and
-    // the rollback batch recording the failed checkout.
-    expect(refused.count.d1RoundTrips).toBeLessThanOrEqual(4);
+    expect(refused.result.body.error.details.lines).toEqual([{ variant_id: scarce, requested: 2, available: 1 }]);
+    // The catalog read (stock rides along) and the batch recording the failed checkout:
+    // no reservation batch doomed to fail, no second stock read.
+    expect(refused.count.d1RoundTrips).toBe(2);
     expect(await stockOf(scarce!)).toMatchObject({ on_hand: 1, reserved: 0 });
     const status = await call("GET", `/v1/carts/${cart.id}/checkout`, { headers: cart.auth });
     expect(status.body).toMatchObject({ locked: false, can_checkout: true });
