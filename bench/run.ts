@@ -96,10 +96,12 @@ async function main(): Promise<number> {
 
   log("Starting the Worker (wrangler dev serving that bundle, fresh local state)...");
   let server: LocalServer | null = null;
+  let serverOutput = "";
   const stopServer = async () => {
     if (!server) return;
     const s = server;
     server = null;
+    serverOutput = s.output();
     await s.stop();
     rmSync(s.persistTo, { recursive: true, force: true });
   };
@@ -133,7 +135,7 @@ async function main(): Promise<number> {
         results.push(await fn());
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        results.push({ name, figures: {}, rows: [{ scenario: name, measure: "failed", note: message.slice(0, 200) }], http: { requests: 0, statuses: {}, serverErrors: 0, networkErrors: 0 }, failures: [message] });
+        results.push({ name, figures: {}, rows: [{ scenario: name, measure: "failed", note: message.slice(0, 200) }], http: { requests: 0, statuses: {}, serverErrors: 0, networkErrors: 0, devServerDrops: 0 }, failures: [message] });
       }
       log(`  ${name} done in ${((Date.now() - began) / 1000).toFixed(1)} s`);
     };
@@ -163,7 +165,10 @@ async function main(): Promise<number> {
   log("");
   for (const r of results) {
     const statuses = Object.entries(r.http.statuses).map(([s, n]) => `${s}×${n}`).join(" ");
-    if (r.http.requests) log(`  ${r.name}: ${r.http.requests} requests (${statuses}); 5xx: ${r.http.serverErrors}; no answer: ${r.http.networkErrors}`);
+    if (r.http.requests) {
+      const drops = r.http.devServerDrops ? `; dev-proxy drops retried with their Idempotency-Key: ${r.http.devServerDrops}` : "";
+      log(`  ${r.name}: ${r.http.requests} requests (${statuses}); 5xx: ${r.http.serverErrors}; no answer: ${r.http.networkErrors}${drops}`);
+    }
   }
 
   const finishedAt = new Date();
@@ -187,6 +192,8 @@ async function main(): Promise<number> {
   };
   mkdirSync(path.dirname(values.out!), { recursive: true });
   writeFileSync(values.out!, JSON.stringify(output, null, 2) + "\n");
+  // What the server printed (warnings, errors), to explain a failed run.
+  writeFileSync(values.out!.replace(/\.json$/, "") + ".server.log", serverOutput);
   log(`Load average (1 min) before ${loadBefore[0]}, after ${loadAfter[0]} on ${machine.cpus} cores${loadBefore[0]! > machine.cpus ? " — the machine was busy, figures are depressed" : ""}`);
   log(`Results: ${path.relative(process.cwd(), values.out!)} (${output.duration_seconds} s in all)`);
   if (failures.length) {

@@ -2,9 +2,18 @@
  * The benchmark's HTTP client: node:http over keep-alive connections (one per virtual
  * user, as a browser or a storefront server holds one), JSON in and out, every status
  * tallied so a scenario can prove it saw no 5xx and no dropped connection.
+ *
+ * Like the project's typed client, a POST carrying an Idempotency-Key is retried when it
+ * got no answer from the Worker: wrangler dev's proxy answers a request whose connection
+ * to the Worker dropped with a plain-text 503 ("Your worker restarted mid-request"), a
+ * local-dev transport event, not an answer of the Worker. Those retries are counted and
+ * reported (`devServerDrops`); a 503 on a request without a key stays a 5xx.
  */
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+
+const DEV_PROXY_DROP = "Your worker restarted mid-request";
+const MAX_RETRIES = 3;
 
 export interface HttpResult<T = any> {
   status: number;
@@ -26,6 +35,10 @@ export class BenchClient {
   /** Requests that never got an answer (refused, reset, timed out). */
   networkErrors = 0;
   requests = 0;
+  /** Dropped connections between wrangler's dev proxy and the Worker, retried with the same key. */
+  devServerDrops = 0;
+  /** `409 request_in_progress` answers to such a retry (the first attempt still ran), waited out. */
+  inProgressWaits = 0;
 
   constructor(baseUrl: string, connections: number) {
     this.#url = new URL(baseUrl);
@@ -38,7 +51,23 @@ export class BenchClient {
     return n;
   }
 
-  request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+    const retriable = options.headers?.["idempotency-key"] !== undefined;
+    const started = performance.now();
+    let result = await this.#send<T>(method, path, options, retriable);
+    for (let retry = 0; retriable && retry < MAX_RETRIES * 4; retry++) {
+      if (result.status === 503 && typeof result.body === "string" && result.body.startsWith(DEV_PROXY_DROP)) this.devServerDrops++;
+      else if (retry > 0 && result.status === 409 && (result.body as any)?.error?.code === "request_in_progress") {
+        this.inProgressWaits++;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } else break;
+      result = await this.#send<T>(method, path, options, retriable);
+    }
+    // Latency of the whole exchange, retries included: what the shopper waited.
+    return { ...result, ms: performance.now() - started };
+  }
+
+  #send<T>(method: string, path: string, options: RequestOptions, retriable: boolean): Promise<HttpResult<T>> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (payload !== undefined) {
@@ -56,8 +85,9 @@ export class BenchClient {
           res.on("end", () => {
             const ms = performance.now() - started;
             const status = res.statusCode ?? 0;
-            this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
             const text = Buffer.concat(chunks).toString("utf8");
+            // A retried dev-proxy drop is not an answer of the Worker: counted apart.
+            if (!(retriable && status === 503 && text.startsWith(DEV_PROXY_DROP))) this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
             let body: any = text;
             try {
               body = text ? JSON.parse(text) : null;

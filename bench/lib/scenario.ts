@@ -29,6 +29,8 @@ export interface HttpTally {
   statuses: Record<string, number>;
   serverErrors: number;
   networkErrors: number;
+  /** Dev-proxy connection drops retried with the same Idempotency-Key (see http-client.ts). */
+  devServerDrops: number;
 }
 
 export interface ScenarioResult {
@@ -46,13 +48,15 @@ export function tally(...clients: BenchClient[]): HttpTally {
   let requests = 0;
   let serverErrors = 0;
   let networkErrors = 0;
+  let devServerDrops = 0;
   for (const c of clients) {
+    devServerDrops += c.devServerDrops;
     requests += c.requests;
     serverErrors += c.serverErrors;
     networkErrors += c.networkErrors;
     for (const [status, n] of c.statuses) statuses[status] = (statuses[status] ?? 0) + n;
   }
-  return { requests, statuses, serverErrors, networkErrors };
+  return { requests, statuses, serverErrors, networkErrors, devServerDrops };
 }
 
 /** The failures every scenario shares: any 5xx, any dropped connection, any failed step. */
