@@ -298,6 +298,14 @@ export class CheckoutSaga {
       throw expiredError(rec);
     }
     const quote = rec.quote!;
+    // A stored quote that no longer matches its signature is never paid for: nothing is
+    // authorized, the checkout rolls back, and a retry starts over with a fresh quote.
+    if (!(await isQuoteIntact(host.quoteSecret, quote))) {
+      const failure: CheckoutFailure = { phase: rec.phase, code: "quote_signature_mismatch", message: "The stored quote does not match its signature." };
+      host.log.error("checkout.quote_signature_mismatch", this.#fields(rec));
+      await this.#rollback(rec, "failed", failure).catch(swallowRetry);
+      throw this.#clientError(rec, new Error(failure.message), failure);
+    }
     // A payment still waiting for the shopper (3-D Secure) is resumed, not paid twice.
     const awaiting = await this.#awaitingAttempt(rec, input.payment);
     if (awaiting && input.requestKey !== undefined) awaiting.requestKey = input.requestKey;
