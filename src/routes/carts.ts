@@ -144,7 +144,8 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const { id, line_id } = c.req.valid("param");
-    return cartCall(c, id, { type: "update_line", lineId: line_id, quantity: c.req.valid("json").quantity }) as never;
+    const body = c.req.valid("json");
+    return cartCall(c, id, { type: "update_line", lineId: line_id, quantity: body.quantity }, body) as never;
   },
 );
 
@@ -213,7 +214,7 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return cartCall(c, c.req.valid("param").id, { type: "update", email: body.email, country: body.country }) as never;
+    return cartCall(c, c.req.valid("param").id, { type: "update", email: body.email, country: body.country }, body) as never;
   },
 );
 
