@@ -44,17 +44,22 @@ export function createApp() {
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
   app.route("/", stripeWebhookRoutes); // before CORS: Stripe's servers call it, never a browser
 
-  // CORS only for the storefront API, and only for the configured origins.
-  app.use(
-    "/v1/*",
-    cors({
-      origin: (origin, c) => (getConfig(c.env).corsOrigins.includes(origin) ? origin : null),
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-      allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["Retry-After", "Idempotent-Replayed"],
-      maxAge: 600,
-    }),
-  );
+  // CORS only for the storefront API, and only for the configured origins: any other
+  // origin gets no CORS header at all (not even the allowed methods), and Vary: Origin
+  // keeps a shared cache from serving one origin's answer to another.
+  const storefrontCors = cors({
+    origin: (origin) => origin,
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    exposeHeaders: ["Retry-After", "Idempotent-Replayed"],
+    maxAge: 600,
+  });
+  app.use("/v1/*", async (c, next) => {
+    const origin = c.req.header("origin");
+    if (origin !== undefined && getConfig(c.env).corsOrigins.includes(origin)) return storefrontCors(c, next);
+    await next();
+    c.header("Vary", "Origin", { append: true });
+  });
 
   app.use(
     "*",
