@@ -1,0 +1,271 @@
+/**
+ * Every invariant of DESIGN.md, checked on the D1 SQLite file after the run has
+ * settled, plus what the harness saw from outside (idempotency groups, the flash sale).
+ * Each violation carries its evidence: the rows or answers that break it.
+ */
+import type { D1File } from "./d1-file.ts";
+import type { Observations, Violation } from "./observations.ts";
+
+const TERMINAL = ["completed", "failed", "cancelled", "expired"];
+const TERMINAL_SQL = TERMINAL.map((s) => `'${s}'`).join(",");
+
+export interface CheckoutCounts {
+  attempted: number;
+  byState: Record<string, number>;
+}
+
+export interface InvariantInput {
+  d1: D1File;
+  observations: Observations;
+  /** Checkouts whose deadline passed more than this long ago must have ended. */
+  overdueGraceMs: number;
+  flash: { variantId: string; shoppers: number; units: number };
+}
+
+export interface InvariantResult {
+  violations: Violation[];
+  checked: string[];
+  counts: CheckoutCounts;
+}
+
+export function checkInvariants(input: InvariantInput): InvariantResult {
+  const { d1, observations } = input;
+  const violations: Violation[] = [];
+  const checked: string[] = [];
+  const fail = (invariant: string, message: string, rows: unknown[]) => {
+    if (rows.length > 0) violations.push({ invariant, message, evidence: rows.slice(0, 10) });
+  };
+  const check = (invariant: string, message: string, sql: string) => {
+    checked.push(`${invariant}: ${message}`);
+    fail(invariant, message, d1.all(sql));
+  };
+
+  // 1. 0 <= reserved <= on_hand, reserved = Σ active reservations.
+  check(
+    "1. reserved",
+    "inventory.reserved equals the sum of active reservations and stays within 0..on_hand",
+    `SELECT i.variant_id, i.on_hand, i.reserved,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'active') AS active_reservations
+     FROM inventory i
+     WHERE i.reserved <> active_reservations OR i.reserved < 0 OR i.reserved > i.on_hand OR i.on_hand < 0`,
+  );
+
+  // 2. Conservation, twice: the ledger rows add up, and the taken units are the paid orders' units.
+  check(
+    "2. conservation",
+    "Σ inventory_adjustments.delta − Σ committed reservations = on_hand",
+    `SELECT i.variant_id, i.on_hand,
+       (SELECT COALESCE(SUM(delta), 0) FROM inventory_adjustments a WHERE a.variant_id = i.variant_id) AS adjusted,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed
+     FROM inventory i WHERE adjusted - committed <> i.on_hand`,
+  );
+  check(
+    "2. conservation",
+    "units taken from stock = units in paid orders, for every variant",
+    `SELECT i.variant_id,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed,
+       (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id WHERE o.status = 'paid' AND ol.variant_id = i.variant_id) AS ordered
+     FROM inventory i WHERE committed <> ordered`,
+  );
+  check(
+    "2. conservation",
+    "every committed reservation belongs to a completed checkout with a paid order",
+    `SELECT r.checkout_id, r.variant_id, r.quantity, c.state, (SELECT status FROM orders o WHERE o.checkout_id = r.checkout_id) AS order_status
+     FROM stock_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id
+     WHERE r.status = 'committed' AND (c.state IS NOT 'completed' OR order_status IS NOT 'paid')`,
+  );
+
+  // 3. The flash sale: exactly min(N, S) orders.
+  checked.push("3. N buyers for S units: exactly min(N, S) orders");
+  const expected = Math.min(input.flash.shoppers, input.flash.units);
+  const sold = d1.all<{ units: number; orders: number }>(
+    `SELECT COALESCE(SUM(ol.quantity), 0) AS units, COUNT(DISTINCT o.id) AS orders FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+     WHERE o.status = 'paid' AND ol.variant_id = '${input.flash.variantId}'`,
+  )[0]!;
+  const answers = observations.flash;
+  const won = answers.filter((a) => a.status === 201).length;
+  const lost = answers.filter((a) => a.status === 409 && a.code === "insufficient_stock").length;
+  if (sold.orders !== expected || won !== expected || lost !== input.flash.shoppers - expected) {
+    violations.push({
+      invariant: "3. N buyers for S units",
+      message: `${input.flash.shoppers} buyers for ${input.flash.units} units must make exactly ${expected} orders and ${input.flash.shoppers - expected} insufficient_stock answers.`,
+      evidence: { paid_orders: sold.orders, units_sold: sold.units, answered_201: won, answered_insufficient_stock: lost, answers },
+    });
+  }
+
+  // 4. Money: captured ⇔ one paid order of exactly the quote total; the gateway agrees.
+  check(
+    "4. payments",
+    "every captured payment has exactly one paid order, of exactly the captured amount and the quote total",
+    `SELECT p.id, p.checkout_id, p.captured_amount,
+       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid') AS paid_orders,
+       (SELECT total FROM orders o WHERE o.checkout_id = p.checkout_id) AS order_total,
+       (SELECT total FROM quotes q WHERE q.checkout_id = p.checkout_id) AS quote_total
+     FROM payments p WHERE p.status = 'captured'
+       AND (paid_orders <> 1 OR p.captured_amount IS NOT order_total OR p.captured_amount IS NOT quote_total)`,
+  );
+  check(
+    "4. payments",
+    "every paid order has exactly one captured payment, its total is the quote's and its checkout completed",
+    `SELECT o.id, o.checkout_id, o.total, c.state,
+       (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured') AS captures,
+       (SELECT total FROM quotes q WHERE q.checkout_id = o.checkout_id) AS quote_total
+     FROM orders o LEFT JOIN checkouts c ON c.id = o.checkout_id
+     WHERE o.status = 'paid' AND (captures <> 1 OR o.total IS NOT quote_total OR c.state IS NOT 'completed')`,
+  );
+  check(
+    "4. payments",
+    "no order is left pending payment on a checkout that ended, and no checkout without a capture has a paid order",
+    `SELECT o.id, o.status, c.state FROM orders o LEFT JOIN checkouts c ON c.id = o.checkout_id
+     WHERE (o.status = 'pending_payment' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
+        OR (o.status = 'paid' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured'))`,
+  );
+  check(
+    "4. gateway ledger",
+    "every capture at the gateway has a paid order of the captured amount, and at most one per checkout",
+    `SELECT g.id, g.status, g.captured_amount, json_extract(g.metadata, '$.checkout_id') AS checkout_id,
+       (SELECT status FROM orders o WHERE o.checkout_id = json_extract(g.metadata, '$.checkout_id')) AS order_status,
+       (SELECT total FROM orders o WHERE o.checkout_id = json_extract(g.metadata, '$.checkout_id')) AS order_total,
+       (SELECT COUNT(*) FROM test_gateway_charges g2 WHERE json_extract(g2.metadata, '$.checkout_id') = json_extract(g.metadata, '$.checkout_id') AND g2.status = 'captured') AS captures
+     FROM test_gateway_charges g WHERE g.status = 'captured'
+       AND (order_status IS NOT 'paid' OR g.captured_amount IS NOT order_total OR captures <> 1)`,
+  );
+  check(
+    "4. gateway ledger",
+    "the gateway and our payment records agree on which checkouts were captured",
+    `SELECT checkout_id, SUM(gateway) AS gateway_captures, SUM(ours) AS recorded_captures FROM (
+       SELECT json_extract(metadata, '$.checkout_id') AS checkout_id, 1 AS gateway, 0 AS ours FROM test_gateway_charges WHERE status = 'captured'
+       UNION ALL SELECT checkout_id, 0, 1 FROM payments WHERE status = 'captured')
+     GROUP BY checkout_id HAVING gateway_captures <> recorded_captures`,
+  );
+  check(
+    "4. gateway ledger",
+    "no authorization is left standing on a checkout that ended, and no refund on a paid order",
+    `SELECT g.id, g.status, json_extract(g.metadata, '$.checkout_id') AS checkout_id, c.state,
+       (SELECT status FROM orders o WHERE o.checkout_id = c.id) AS order_status
+     FROM test_gateway_charges g LEFT JOIN checkouts c ON c.id = json_extract(g.metadata, '$.checkout_id')
+     WHERE (g.status = 'authorized' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
+        OR (g.status = 'refunded' AND order_status = 'paid')`,
+  );
+
+  // 5. Every checkout ended or is locked; an ended one holds nothing.
+  const now = Date.now();
+  const overdueBefore = new Date(now - input.overdueGraceMs).toISOString();
+  check(
+    "5. every checkout ends",
+    "every checkout is terminal or locked once the run has settled (none left mid-step)",
+    `SELECT id, cart_id, state, phase, expires_at, updated_at FROM checkouts WHERE state NOT IN (${TERMINAL_SQL}, 'locked')`,
+  );
+  check(
+    "5. every checkout ends",
+    "every checkout past its deadline has ended (by its alarm or the cron job)",
+    `SELECT id, cart_id, state, expires_at FROM checkouts WHERE state NOT IN (${TERMINAL_SQL}) AND expires_at < '${overdueBefore}'`,
+  );
+  check(
+    "5. nothing held after the end",
+    "no active stock reservation belongs to an ended or unknown checkout",
+    `SELECT r.checkout_id, r.variant_id, r.quantity, c.state FROM stock_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id
+     WHERE r.status = 'active' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL}))`,
+  );
+  check(
+    "5. nothing held after the end",
+    "quotes are released or used when their checkout ends (active only while it runs)",
+    `SELECT q.id, q.checkout_id, q.status, c.state FROM quotes q LEFT JOIN checkouts c ON c.id = q.checkout_id
+     WHERE (q.status = 'active' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
+        OR (c.state = 'completed' AND q.status <> 'used')
+        OR (c.state IN ('failed', 'cancelled', 'expired') AND q.status <> 'released')`,
+  );
+
+  // 8. Discount usage limits, and counters that are the rows.
+  check(
+    "8. discount limits",
+    "uses never pass usage_limit, and the counters equal the reservation rows",
+    `SELECT d.code, d.usage_limit, d.used_count, d.reserved_count,
+       (SELECT COUNT(*) FROM discount_reservations r WHERE r.code = d.code AND r.status = 'consumed') AS consumed_rows,
+       (SELECT COUNT(*) FROM discount_reservations r WHERE r.code = d.code AND r.status = 'active') AS active_rows
+     FROM discounts d
+     WHERE (d.usage_limit IS NOT NULL AND d.used_count + d.reserved_count > d.usage_limit)
+        OR d.used_count <> consumed_rows OR d.reserved_count <> active_rows`,
+  );
+  check(
+    "8. discount limits",
+    "a use is consumed only by a completed checkout and reserved only by a running one",
+    `SELECT r.checkout_id, r.code, r.status, c.state FROM discount_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id
+     WHERE (r.status = 'consumed' AND c.state IS NOT 'completed' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
+        OR (r.status = 'active' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))`,
+  );
+
+  // 7. Idempotency: D1 side (one order and one capture per cart) …
+  check(
+    "7. idempotency",
+    "no cart has more than one paid order or more than one capture",
+    `SELECT cart_id, SUM(paid) AS paid_orders, SUM(captured) AS captures FROM (
+       SELECT cart_id, 1 AS paid, 0 AS captured FROM orders WHERE status = 'paid'
+       UNION ALL SELECT json_extract(metadata, '$.cart_id'), 0, 1 FROM test_gateway_charges WHERE status = 'captured')
+     GROUP BY cart_id HAVING paid_orders > 1 OR captures > 1`,
+  );
+  // … and the client side: every answer to one key is the same answer.
+  checked.push("7. idempotency: every final answer to one Idempotency-Key is the same (status and body)");
+  for (const group of observations.groups) {
+    const distinct = new Set(group.finals.map((f) => JSON.stringify(f)));
+    if (distinct.size > 1) {
+      violations.push({
+        invariant: "7. idempotency",
+        message: `One Idempotency-Key (${group.kind}) got different answers.`,
+        evidence: { key: group.key, cart_id: group.cartId, answers: group.finals.map((f) => ({ status: f.status, body: JSON.stringify(f.body).slice(0, 400) })) },
+      });
+    }
+  }
+  // Authorizations at the gateway per cart: at most one per payment request, except a
+  // request a crash cut in two (recovery voids the first authorization, the retry makes one more).
+  checked.push("7. idempotency: no duplicate submission made a second checkout or authorization (beyond crash recoveries, which void the first)");
+  const authorizations = new Map(
+    d1
+      .all<{ cart_id: string; charges: number; standing: number }>(
+        `SELECT json_extract(metadata, '$.cart_id') AS cart_id, COUNT(*) AS charges, SUM(CASE WHEN status IN ('authorized', 'captured') THEN 1 ELSE 0 END) AS standing
+         FROM test_gateway_charges WHERE status <> 'void_requested' GROUP BY cart_id`,
+      )
+      .map((r) => [r.cart_id, r]),
+  );
+  const checkoutsPerCart = new Map(d1.all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts GROUP BY cart_id").map((r) => [r.cart_id, r.n]));
+  const byCart = new Map<string, { completes: number; starts: number; crashSplit: number; keys: string[] }>();
+  for (const group of observations.groups) {
+    if (!group.cartId || (group.kind !== "complete" && group.kind !== "start")) continue;
+    const entry = byCart.get(group.cartId) ?? { completes: 0, starts: 0, crashSplit: 0, keys: [] };
+    if (group.kind === "complete") entry.completes++;
+    else entry.starts++;
+    if (group.lastEpoch !== group.firstEpoch || group.finals.length === 0) entry.crashSplit++;
+    entry.keys.push(group.key);
+    byCart.set(group.cartId, entry);
+  }
+  for (const [cartId, entry] of byCart) {
+    const charges = authorizations.get(cartId);
+    if (charges && charges.charges > entry.completes + entry.crashSplit) {
+      violations.push({
+        invariant: "7. idempotency",
+        message: "A cart has more gateway authorizations than payment requests (plus crash recoveries).",
+        evidence: { cart_id: cartId, authorizations: charges.charges, payment_requests: entry.completes, crash_split_requests: entry.crashSplit, keys: entry.keys },
+      });
+    }
+    if (charges && charges.standing > 1) {
+      violations.push({ invariant: "7. idempotency", message: "A cart has more than one authorization standing or captured.", evidence: { ...charges, cart_id: cartId } });
+    }
+    const checkouts = checkoutsPerCart.get(cartId) ?? 0;
+    if (checkouts > entry.completes + entry.starts + entry.crashSplit) {
+      violations.push({
+        invariant: "7. idempotency",
+        message: "A cart has more checkouts than requests that could start one (plus crash recoveries).",
+        evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes, crash_split_requests: entry.crashSplit },
+      });
+    }
+  }
+  checked.push("7. idempotency: a duplicated create made one cart");
+  for (const group of observations.groups.filter((g) => g.kind === "create")) {
+    const ids = new Set(group.finals.map((f) => (f.body as { cart?: { id?: string } })?.cart?.id));
+    if (ids.size > 1) violations.push({ invariant: "7. idempotency", message: "One create key made more than one cart.", evidence: { key: group.key, cart_ids: [...ids] } });
+  }
+
+  const states = d1.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM checkouts GROUP BY state");
+  const byState = Object.fromEntries(states.map((s) => [s.state, s.n]));
+  return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState } };
+}

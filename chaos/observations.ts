@@ -1,0 +1,79 @@
+/**
+ * What the harness saw from the outside while the run went on: every logical request
+ * sent with an Idempotency-Key (and all the answers it got), what each shopper ended
+ * with, and the violations only a client can see (a locked cart that changed, a 500,
+ * an order that is not its quote). The invariant checker adds what D1 shows.
+ */
+
+export interface Violation {
+  invariant: string;
+  message: string;
+  evidence: unknown;
+}
+
+export type GroupKind = "create" | "line" | "discount" | "start" | "complete" | "cancel";
+
+/** One logical storefront POST, repeated (duplicates, retries) under one Idempotency-Key. */
+export interface IdempotencyGroup {
+  key: string;
+  kind: GroupKind;
+  shopper: number;
+  cartId: string | null;
+  sends: number;
+  /** Answers that are final and stored by the server (not 5xx, not request_in_progress). */
+  finals: Array<{ status: number; body: unknown }>;
+  /** Crash epochs at the first send and at the last answer: a crash in between re-runs it. */
+  firstEpoch: number;
+  lastEpoch: number;
+}
+
+export type ShopperOutcome =
+  | "completed"
+  | "declined_then_left"
+  | "failed"
+  | "cancelled"
+  | "abandoned"
+  | "expired"
+  | "released"
+  | "out_of_stock"
+  | "stopped"
+  | "gave_up";
+
+export interface ShopperRecord {
+  id: number;
+  cartId: string | null;
+  token: string | null;
+  outcome: ShopperOutcome;
+  checkoutIds: string[];
+  orderId: string | null;
+  /** The quote total of each checkout the shopper saw locked. */
+  quoteTotals: Record<string, number>;
+  notes: string[];
+}
+
+export class Observations {
+  readonly groups: IdempotencyGroup[] = [];
+  readonly shoppers: ShopperRecord[] = [];
+  readonly violations: Violation[] = [];
+  /** Checkouts shoppers saw locked, for the admin's releases (checkout id → cart id). */
+  readonly locked = new Map<string, string>();
+  readonly flash: Array<{ status: number; code: string | null }> = [];
+  readonly admin = {
+    prices: 0,
+    stock: 0,
+    cron: { ok: 0, failed: 0 },
+    releases: { ok: 0, conflict: 0, notFound: 0, other: 0, routeMissing: 0 },
+    skipped: 0,
+  };
+  crashEpoch = 0;
+
+  group(kind: GroupKind, key: string, shopper: number, cartId: string | null): IdempotencyGroup {
+    const group: IdempotencyGroup = { key, kind, shopper, cartId, sends: 0, finals: [], firstEpoch: this.crashEpoch, lastEpoch: this.crashEpoch };
+    this.groups.push(group);
+    return group;
+  }
+
+  violation(invariant: string, message: string, evidence: unknown): void {
+    this.violations.push({ invariant, message, evidence });
+  }
+}

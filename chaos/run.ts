@@ -1,0 +1,141 @@
+/**
+ * `npm run chaos -- --seconds 120 [--seed N] [--profile short]`
+ *
+ * Starts the real Worker locally (wrangler dev, state in a temporary folder), builds a
+ * catalog through the admin API, runs a flash sale, then plays the seeded plan for a
+ * bounded time — concurrent shoppers on a few hot variants and many cold ones, codes
+ * with usage limits, declines, gateway errors, capture declines, cancels, short TTLs,
+ * duplicate submissions and impatient retries, admin price changes, releases and stock
+ * top-ups — while the server is SIGKILLed and restarted at the plan's moments. Then it
+ * lets the deadlines pass, runs the cron job, and checks every invariant of DESIGN.md on
+ * the D1 SQLite file and through the API. Exit code: 0 clean, 1 violations, 2 the
+ * harness itself failed. See README, "Proving it: chaos, fuzzing, properties".
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ROOT, startLocalServer, type LocalServer } from "../scripts/local-server.ts";
+import { runAdmin } from "./admin-actor.ts";
+import { checkThroughApi } from "./api-checks.ts";
+import { buildCatalog } from "./catalog.ts";
+import { runCrashMonkey, type CrashLog } from "./crash-monkey.ts";
+import { openD1File } from "./d1-file.ts";
+import { runFlashSale } from "./flash-sale.ts";
+import { HttpClient, sleep } from "./http.ts";
+import { checkInvariants } from "./invariants.ts";
+import { Observations } from "./observations.ts";
+import { parseOptions } from "./options.ts";
+import { buildPlan, planDigest } from "./plan.ts";
+import { buildReport, printReport } from "./report.ts";
+import { settle } from "./settle.ts";
+import { runShopper, type ShopperContext } from "./shopper.ts";
+
+/** After the shoppers' stop, requests already under way get this long to be answered. */
+const RETRY_GRACE_MS = 45_000;
+
+const log = (message: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const { profile, seed } = options;
+  const plan = buildPlan(seed, profile);
+  const digest = planDigest(plan);
+  log(`seed ${seed} · plan ${digest} · profile ${profile.name} · ${profile.seconds} s · ${profile.concurrency} shoppers at once · ${profile.crashes} crashes`);
+  if (options.planOnly) {
+    console.log(JSON.stringify({ seed, digest, shoppers: plan.shoppers.slice(0, 3), crashes_at_ms: plan.crashesAtMs, admin: plan.admin.slice(0, 3) }, null, 2));
+    return 0;
+  }
+
+  const startedAt = Date.now();
+  const outDir = path.join(ROOT, ".chaos", `${new Date(startedAt).toISOString().replace(/[:.]/g, "-")}-seed-${seed}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, "plan.json"), JSON.stringify(plan, null, 2));
+
+  log("starting the local server (wrangler dev, fresh state)…");
+  const server: LocalServer = await startLocalServer({ vars: { CHECKOUT_RATE_LIMIT_PER_MINUTE: "0", CHECKOUT_LOGGING_ENABLED: "false" } });
+  log(`server on ${server.url}, state in ${server.persistTo}`);
+  let violationsFound = true;
+  try {
+    const http = new HttpClient(server.url);
+    const observations = new Observations();
+    const catalog = await buildCatalog(http, server.adminToken, plan);
+    log(`catalog: ${plan.variants.length} variants, ${plan.discounts.length} codes`);
+
+    const ctx: ShopperContext = { http, observations, catalog, runId: `chaos-${seed.toString(36)}`, stopAt: Infinity, hardDeadline: Date.now() + 120_000 };
+    await runFlashSale(ctx, catalog.variantIds.flash!, plan.flash.shoppers);
+    log(`flash sale: ${observations.flash.filter((f) => f.status === 201).length} orders for ${plan.flash.shoppers} buyers of ${profile.flashUnits} units`);
+
+    // Shoppers run for the profile's time and until the last planned crash is done.
+    const runStart = Date.now();
+    ctx.stopAt = Infinity;
+    ctx.hardDeadline = Infinity;
+    log(`shoppers for ${profile.seconds} s, crashes at ${plan.crashesAtMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(", ")}`);
+    let next = 0;
+    const shopperLoop = async () => {
+      while (Date.now() < ctx.stopAt && next < plan.shoppers.length) await runShopper(ctx, plan.shoppers[next++]!);
+    };
+    const progress = setInterval(() => log(`… ${observations.shoppers.length} shoppers, ${http.stats.requests} requests, ${observations.crashEpoch} crashes`), 15_000);
+    const stop = Promise.all([runCrashMonkey(server, plan.crashesAtMs, runStart, observations), sleep(profile.seconds * 1_000)]).then(([log]) => {
+      ctx.stopAt = Date.now();
+      ctx.hardDeadline = ctx.stopAt + RETRY_GRACE_MS;
+      return log;
+    });
+    let crashes: CrashLog[];
+    try {
+      [crashes] = await Promise.all([stop, runAdmin(ctx, plan, catalog, runStart), Promise.all(Array.from({ length: profile.concurrency }, shopperLoop))]);
+    } finally {
+      clearInterval(progress);
+    }
+    const shoppingSeconds = (ctx.stopAt - runStart) / 1_000;
+    log(`shoppers stopped after ${shoppingSeconds.toFixed(1)} s: ${observations.shoppers.length} run, ${crashes.length} crashes injected`);
+
+    const d1 = openD1File(server.persistTo);
+    log("settling: short deadlines pass, cron runs, every checkout ends or rests locked…");
+    const settled = await settle(http, server, d1, profile.settleMaxSeconds * 1_000, profile.terminalBoundSeconds * 1_000);
+
+    log("checking the invariants…");
+    const api = await checkThroughApi(http, d1, observations, catalog);
+    const invariants = checkInvariants({
+      d1,
+      observations,
+      overdueGraceMs: profile.terminalBoundSeconds * 1_000,
+      flash: { variantId: catalog.variantIds.flash!, shoppers: plan.flash.shoppers, units: profile.flashUnits },
+    });
+    const violations = [...observations.violations, ...invariants.violations, ...api.violations];
+    for (const error of http.stats.internalErrors) violations.push({ invariant: "never a 500", message: "The Worker answered 500 (an unhandled error).", evidence: error });
+    if (crashes.length < 5) violations.push({ invariant: "harness", message: "Fewer than 5 crashes were injected.", evidence: { crashes } });
+    if (settled.settledAfterMs === null) violations.push({ invariant: "5. every checkout ends", message: "Not every checkout ended or rested locked within the bound after the deadlines and the cron run.", evidence: settled });
+
+    const report = buildReport({
+      plan,
+      digest,
+      observations,
+      counts: invariants.counts,
+      crashes,
+      http: http.stats,
+      settle: settled,
+      d1Via: d1.via,
+      checks: [...invariants.checked, ...api.checked, "never a 500 from the Worker", "at least 5 crashes injected"],
+      violations,
+      startedAt,
+      shoppingSeconds,
+    });
+    printReport(report);
+    writeFileSync(path.join(outDir, "report.json"), JSON.stringify({ ...report, shoppers_detail: observations.shoppers }, null, 2));
+    violationsFound = violations.length > 0;
+    if (violationsFound) writeFileSync(path.join(outDir, "server.log"), server.output());
+    log(`report: ${path.relative(ROOT, path.join(outDir, "report.json"))}`);
+    return violationsFound ? 1 : 0;
+  } finally {
+    await server.stop();
+    if (violationsFound || options.keep) log(`server state kept in ${server.persistTo}`);
+    else rmSync(server.persistTo, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`[chaos] the harness failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,115 @@
+/**
+ * How a careful storefront talks to the API under chaos: every POST carries an
+ * Idempotency-Key and is retried with the SAME key after no answer (server killed,
+ * connection refused, client-side timeout), after `409 request_in_progress` and after
+ * `503 unavailable`, until a final answer or the run's hard deadline. Duplicate copies
+ * of one request can be sent at once. Every answer is recorded in its group.
+ */
+import { errorCode, NoAnswer, sleep, type HttpClient, type Reply } from "./http.ts";
+import type { IdempotencyGroup, Observations } from "./observations.ts";
+
+export interface StorefrontContext {
+  http: HttpClient;
+  observations: Observations;
+  /** After this moment nothing is retried any more (the run is over). */
+  hardDeadline: number;
+}
+
+export interface SendOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Identical requests sent at once (a double click, two tabs). */
+  copies?: number;
+  /** The first attempt of the first copy gives up after this long (an impatient client). */
+  firstTimeoutMs?: number | null;
+}
+
+/** A retry loop for one copy; returns the final answer, or null when the run ran out of time. */
+async function untilFinal(ctx: StorefrontContext, group: IdempotencyGroup, method: string, path: string, options: SendOptions, timeoutMs: number | null): Promise<Reply | null> {
+  let backoff = 150;
+  let unavailable = 0;
+  let firstTimeout = timeoutMs;
+  while (Date.now() < ctx.hardDeadline) {
+    group.sends++;
+    let reply: Reply;
+    try {
+      reply = await ctx.http.send(method, path, {
+        body: options.body,
+        headers: { ...options.headers, "idempotency-key": group.key },
+        timeoutMs: firstTimeout ?? undefined,
+      });
+    } catch (error) {
+      if (!(error instanceof NoAnswer)) throw error;
+      firstTimeout = null;
+      await sleep(backoff);
+      backoff = Math.min(2_000, backoff * 2);
+      continue;
+    }
+    firstTimeout = null;
+    const code = errorCode(reply);
+    if (reply.status === 409 && code === "request_in_progress") {
+      await sleep(Math.min(2_000, 1_000 * Number(reply.headers.get("retry-after") ?? "1")) / 2);
+      continue;
+    }
+    if (reply.status === 429) {
+      await sleep(1_000);
+      continue;
+    }
+    // A dependency failed and everything was rolled back: the API says retrying is safe.
+    if (reply.status === 503 && code !== null && unavailable++ < 5) {
+      await sleep(backoff);
+      backoff = Math.min(2_000, backoff * 2);
+      continue;
+    }
+    // Not our envelope: a proxy answered while the Worker restarted.
+    if (reply.status >= 500 && code === null) {
+      await sleep(backoff);
+      continue;
+    }
+    group.lastEpoch = ctx.observations.crashEpoch;
+    if (reply.status < 500) group.finals.push({ status: reply.status, body: reply.body });
+    return reply;
+  }
+  return null;
+}
+
+/** Sends one logical POST (possibly as several identical copies) until it is answered. */
+export async function sendIdempotent(ctx: StorefrontContext, group: IdempotencyGroup, method: string, path: string, options: SendOptions = {}): Promise<Reply | null> {
+  const copies = Math.max(1, options.copies ?? 1);
+  const replies = await Promise.all(Array.from({ length: copies }, (_, i) => untilFinal(ctx, group, method, path, options, i === 0 ? (options.firstTimeoutMs ?? null) : null)));
+  return replies.find((r) => r !== null) ?? null;
+}
+
+/** A read, retried after no answer (reads carry no key). */
+export async function read(ctx: StorefrontContext, path: string, headers: Record<string, string>): Promise<Reply | null> {
+  let backoff = 150;
+  while (Date.now() < ctx.hardDeadline) {
+    try {
+      const reply = await ctx.http.send("GET", path, { headers });
+      if (reply.status >= 500 && errorCode(reply) === null) throw new NoAnswer("connection", "proxy answered");
+      return reply;
+    } catch (error) {
+      if (!(error instanceof NoAnswer)) throw error;
+      await sleep(backoff);
+      backoff = Math.min(2_000, backoff * 2);
+    }
+  }
+  return null;
+}
+
+/** A DELETE (no Idempotency-Key in the API; deleting twice is harmless here). */
+export async function remove(ctx: StorefrontContext, path: string, headers: Record<string, string>): Promise<Reply | null> {
+  let backoff = 150;
+  while (Date.now() < ctx.hardDeadline) {
+    try {
+      const reply = await ctx.http.send("DELETE", path, { headers });
+      if (reply.status >= 500 && errorCode(reply) === null) throw new NoAnswer("connection", "proxy answered");
+      return reply;
+    } catch (error) {
+      if (!(error instanceof NoAnswer)) throw error;
+      await sleep(backoff);
+      backoff = Math.min(2_000, backoff * 2);
+    }
+  }
+  return null;
+}
