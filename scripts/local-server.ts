@@ -73,6 +73,9 @@ export function prepareState(persistTo: string, seed: boolean): void {
   if (seed) wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", path.join(ROOT, "seed", "demo-catalog.sql")], env);
 }
 
+/** A process killed by a signal has no exit code, only a signal code. */
+const hasExited = (proc: ChildProcess) => proc.exitCode !== null || proc.signalCode !== null;
+
 export const LOCAL_ADMIN_TOKEN = "local-admin-token";
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
@@ -94,7 +97,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     child.stderr?.on("data", (d) => (log = (log + d).slice(-200_000)));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
+      if (hasExited(child)) throw new Error(`wrangler dev exited with ${child.exitCode ?? child.signalCode}:\n${log}`);
       try {
         const res = await fetch(`${url}/health/checkout`, { signal: AbortSignal.timeout(2_000) });
         if (res.status === 200 || res.status === 503) return;
@@ -108,7 +111,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   const killTree = async (signal: NodeJS.Signals) => {
     const proc = child;
-    if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
+    if (!proc || hasExited(proc) || proc.pid === undefined) return;
     const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
     try {
       process.kill(-proc.pid, signal);
