@@ -92,7 +92,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let log = "";
 
   const launch = async () => {
-    child = spawn(WRANGLER, args, { cwd: ROOT, env: baseEnv(), detached: true, stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"] });
+    // Its own devtools port too: the default (9229) is taken by any other wrangler dev running.
+    const inspector = ["--inspector-port", String(await freePort())];
+    child = spawn(WRANGLER, [...args, ...inspector], { cwd: ROOT, env: baseEnv(), detached: true, stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (d) => (log = (log + d).slice(-200_000)));
     child.stderr?.on("data", (d) => (log = (log + d).slice(-200_000)));
     const deadline = Date.now() + 60_000;
