@@ -4,13 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { ROOT } from "../../scripts/local-server.ts";
 
-function versionOf(pkg: string): string | null {
+function versionOf(pkg: string, under: string[] = []): string | null {
   try {
-    return JSON.parse(readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")).version;
+    return JSON.parse(readFileSync(path.join(ROOT, "node_modules", ...under.flatMap((p) => [p, "node_modules"]), pkg, "package.json"), "utf8")).version;
   } catch {
     return null;
   }
 }
+
+/** A package as wrangler resolves it: its own nested copy first (wrangler pins its runtime). */
+const wranglersOwn = (pkg: string) => versionOf(pkg, ["wrangler"]) ?? versionOf(pkg);
 
 export function describeMachine() {
   const cpus = os.cpus();
@@ -26,8 +29,10 @@ export function describeMachine() {
 export function describeVersions() {
   return {
     wrangler: versionOf("wrangler"),
-    workerd: versionOf("workerd"),
-    miniflare: versionOf("miniflare"),
+    // What `wrangler dev` runs (the benchmark); the test pool has its own copy.
+    workerd: wranglersOwn("workerd"),
+    miniflare: wranglersOwn("miniflare"),
+    "workerd (vitest pool)": versionOf("workerd"),
     hono: versionOf("hono"),
     "drizzle-orm": versionOf("drizzle-orm"),
     zod: versionOf("zod"),
