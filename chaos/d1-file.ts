@@ -2,8 +2,8 @@
  * Reads the local D1 database straight from its SQLite file under the server's
  * persist folder (`v3/d1/miniflare-D1DatabaseObject/<hash>.sqlite`), read-only, so the
  * invariants are checked on the stored truth rather than on what the API reports.
- * Uses Debian's `sqlite3` CLI when present; otherwise `wrangler d1 execute --local`,
- * which needs nothing beyond the project's own dependencies.
+ * Uses Debian's `sqlite3` CLI (installed with apt-get when missing and we are root);
+ * otherwise `wrangler d1 execute --local`, slower but needing nothing else.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -27,9 +27,22 @@ function hasSqliteCli(): boolean {
   return spawnSync("sqlite3", ["-version"], { encoding: "utf8" }).status === 0;
 }
 
-export function openD1File(persistTo: string): D1File {
+/** One apt-get install (after an update if the package lists are empty), as the e2e runner does for chromium. */
+function installSqliteCli(log: (message: string) => void): boolean {
+  if (process.platform !== "linux" || process.getuid?.() !== 0 || spawnSync("apt-get", ["--version"]).status !== 0) return false;
+  log("installing Debian's sqlite3 CLI to read the D1 file…");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () => spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "sqlite3"], { env, encoding: "utf8" }).status === 0;
+  if (!install()) {
+    spawnSync("apt-get", ["update"], { env, encoding: "utf8" });
+    install();
+  }
+  return hasSqliteCli();
+}
+
+export function openD1File(persistTo: string, log: (message: string) => void = () => {}): D1File {
   const file = findD1File(persistTo);
-  if (hasSqliteCli()) {
+  if (hasSqliteCli() || installSqliteCli(log)) {
     return {
       via: `sqlite3 -readonly ${path.basename(file)}`,
       all: <T>(sql: string) => {

@@ -32,6 +32,8 @@ import { runShopper, type ShopperContext } from "./shopper.ts";
 /** After the shoppers' stop, requests already under way get this long to be answered. */
 const RETRY_GRACE_MS = 45_000;
 
+let closingLine: string | null = null;
+
 const log = (message: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 async function main(): Promise<number> {
@@ -88,7 +90,7 @@ async function main(): Promise<number> {
     const shoppingSeconds = (ctx.stopAt - runStart) / 1_000;
     log(`shoppers stopped after ${shoppingSeconds.toFixed(1)} s: ${observations.shoppers.length} run, ${crashes.length} crashes injected`);
 
-    const d1 = openD1File(server.persistTo);
+    const d1 = openD1File(server.persistTo, log);
     log("settling: short deadlines pass, cron runs, every checkout ends or rests locked…");
     const settled = await settle(http, server, d1, profile.settleMaxSeconds * 1_000, profile.terminalBoundSeconds * 1_000);
 
@@ -124,6 +126,9 @@ async function main(): Promise<number> {
     violationsFound = violations.length > 0;
     if (violationsFound) writeFileSync(path.join(outDir, "server.log"), server.output());
     log(`report: ${path.relative(ROOT, path.join(outDir, "report.json"))}`);
+    // One closing line in the plain "N passed, N failed" form CI runners read.
+    const failed = new Set(violations.map((v) => v.invariant)).size;
+    closingLine = `chaos: ${Math.max(0, report.checks.length - failed)} passed, ${failed} failed`;
     return violationsFound ? 1 : 0;
   } finally {
     await server.stop();
@@ -133,7 +138,10 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    if (closingLine) console.log(closingLine);
+    process.exit(code);
+  },
   (error) => {
     console.error(`[chaos] the harness failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(2);

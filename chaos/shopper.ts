@@ -135,7 +135,10 @@ async function startCheckout(ctx: ShopperContext, session: Session): Promise<{ i
     if (!reply) return "gave_up";
     const code = errorCode(reply);
     if (reply.status === 201) return reply.body.checkout;
-    if (code === "insufficient_stock") return "out_of_stock";
+    if (code === "insufficient_stock") {
+      if (await dropUnavailable(ctx, session, reply)) continue;
+      return "out_of_stock";
+    }
     if (code === "price_changed") continue;
     if (code === "invalid_discount_code") {
       await remove(ctx, `${cartPath}/discounts/${session.plan.discount}`, session.auth);
@@ -178,7 +181,10 @@ async function pay(ctx: ShopperContext, session: Session, token: string, impatie
     if (code === "payment_declined") return reply.body.error.details?.phase === "payment_capture" ? "failed" : "declined_then_left";
     if (code === "payment_gateway_error") return "failed";
     if (code === "checkout_expired") return "expired";
-    if (code === "insufficient_stock") return "out_of_stock";
+    if (code === "insufficient_stock") {
+      if (await dropUnavailable(ctx, session, reply)) continue;
+      return "out_of_stock";
+    }
     if (code === "cart_completed") {
       // An earlier attempt finished after all (its answer was lost in a crash).
       const cart = await read(ctx, cartPath, session.auth);
@@ -197,6 +203,22 @@ async function pay(ctx: ShopperContext, session: Session, token: string, impatie
     return "gave_up";
   }
   return "gave_up";
+}
+
+/**
+ * What a storefront does with `409 insufficient_stock`: take out the lines that cannot
+ * be had and try again with the rest. False when nothing is left to buy.
+ */
+async function dropUnavailable(ctx: ShopperContext, session: Session, reply: Reply): Promise<boolean> {
+  const cartPath = `/v1/carts/${session.cartId}`;
+  const short = new Set<string>((reply.body.error.details?.lines ?? []).map((l: { variant_id: string }) => l.variant_id));
+  const cart = await read(ctx, cartPath, session.auth);
+  const lines: Array<{ id: string; variant_id: string }> = cart?.body?.cart?.lines ?? [];
+  const gone = lines.filter((l) => short.has(l.variant_id));
+  if (gone.length === 0 || gone.length === lines.length) return false;
+  for (const line of gone) await remove(ctx, `${cartPath}/lines/${line.id}`, session.auth);
+  session.record.notes.push(`dropped ${gone.length} sold-out line(s)`);
+  return true;
 }
 
 /** The order is exactly the quote the shopper saw, and reads back as paid. */
