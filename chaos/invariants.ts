@@ -12,6 +12,8 @@ const TERMINAL_SQL = TERMINAL.map((s) => `'${s}'`).join(",");
 export interface CheckoutCounts {
   attempted: number;
   byState: Record<string, number>;
+  /** Why checkouts failed, by the failure code of their D1 record. */
+  failedBy: Record<string, number>;
 }
 
 export interface InvariantInput {
@@ -216,9 +218,12 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       });
     }
   }
-  // Authorizations at the gateway per cart: at most one per payment request, except a
-  // request a crash cut in two (recovery voids the first authorization, the retry makes one more).
-  checked.push("7. idempotency: no duplicate submission made a second checkout or authorization (beyond crash recoveries, which void the first)");
+  // Per cart: checkouts and gateway authorizations against the requests that could make
+  // them. A crash under a request makes the object roll back what that request had begun
+  // (DESIGN.md, Crash safety): the retry then starts afresh. So checkouts ended as
+  // "interrupted" do not count, and each crash under a payment request allows one more
+  // authorization (the interrupted one is voided, as the gateway-ledger checks above prove).
+  checked.push("7. idempotency: no duplicate submission made a second checkout or authorization (beyond what crashes interrupted and recovery rolled back)");
   const authorizations = new Map(
     d1
       .all<{ cart_id: string; charges: number; standing: number }>(
@@ -227,35 +232,44 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       )
       .map((r) => [r.cart_id, r]),
   );
-  const checkoutsPerCart = new Map(d1.all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts GROUP BY cart_id").map((r) => [r.cart_id, r.n]));
-  const byCart = new Map<string, { completes: number; starts: number; crashSplit: number; keys: string[] }>();
+  const checkoutsPerCart = new Map(
+    d1
+      .all<{ cart_id: string; n: number }>(
+        `SELECT cart_id, COUNT(*) AS n FROM checkouts
+         WHERE NOT (state = 'failed' AND json_extract(failure_reason, '$.code') = 'interrupted') GROUP BY cart_id`,
+      )
+      .map((r) => [r.cart_id, r.n]),
+  );
+  const byCart = new Map<string, { completes: number; starts: number; crashesUnderPayments: number; keys: string[] }>();
   for (const group of observations.groups) {
     if (!group.cartId || (group.kind !== "complete" && group.kind !== "start")) continue;
-    const entry = byCart.get(group.cartId) ?? { completes: 0, starts: 0, crashSplit: 0, keys: [] };
-    if (group.kind === "complete") entry.completes++;
-    else entry.starts++;
-    if (group.lastEpoch !== group.firstEpoch || group.finals.length === 0) entry.crashSplit++;
+    const entry = byCart.get(group.cartId) ?? { completes: 0, starts: 0, crashesUnderPayments: 0, keys: [] };
+    if (group.kind === "complete") {
+      entry.completes++;
+      // A request never answered may have been cut by any later crash: allow one.
+      entry.crashesUnderPayments += group.finals.length === 0 ? 1 : group.lastEpoch - group.firstEpoch;
+    } else entry.starts++;
     entry.keys.push(group.key);
     byCart.set(group.cartId, entry);
   }
   for (const [cartId, entry] of byCart) {
     const charges = authorizations.get(cartId);
-    if (charges && charges.charges > entry.completes + entry.crashSplit) {
+    if (charges && charges.charges > entry.completes + entry.crashesUnderPayments) {
       violations.push({
         invariant: "7. idempotency",
-        message: "A cart has more gateway authorizations than payment requests (plus crash recoveries).",
-        evidence: { cart_id: cartId, authorizations: charges.charges, payment_requests: entry.completes, crash_split_requests: entry.crashSplit, keys: entry.keys },
+        message: "A cart has more gateway authorizations than payment requests (plus crashes under them).",
+        evidence: { cart_id: cartId, authorizations: charges.charges, payment_requests: entry.completes, crashes_under_payments: entry.crashesUnderPayments, keys: entry.keys },
       });
     }
     if (charges && charges.standing > 1) {
       violations.push({ invariant: "7. idempotency", message: "A cart has more than one authorization standing or captured.", evidence: { ...charges, cart_id: cartId } });
     }
     const checkouts = checkoutsPerCart.get(cartId) ?? 0;
-    if (checkouts > entry.completes + entry.starts + entry.crashSplit) {
+    if (checkouts > entry.completes + entry.starts) {
       violations.push({
         invariant: "7. idempotency",
-        message: "A cart has more checkouts than requests that could start one (plus crash recoveries).",
-        evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes, crash_split_requests: entry.crashSplit },
+        message: "A cart has more checkouts (not counting ones a crash interrupted) than requests that could start one.",
+        evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes },
       });
     }
   }
@@ -267,5 +281,9 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
 
   const states = d1.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM checkouts GROUP BY state");
   const byState = Object.fromEntries(states.map((s) => [s.state, s.n]));
-  return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState } };
+  const failures = d1.all<{ code: string | null; n: number }>(
+    "SELECT json_extract(failure_reason, '$.code') AS code, COUNT(*) AS n FROM checkouts WHERE state = 'failed' GROUP BY code ORDER BY n DESC",
+  );
+  const failedBy = Object.fromEntries(failures.map((f) => [f.code ?? "unknown", f.n]));
+  return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState, failedBy } };
 }

@@ -25,6 +25,8 @@ export interface IdempotencyGroup {
   /** Crash epochs at the first send and at the last answer: a crash in between re-runs it. */
   firstEpoch: number;
   lastEpoch: number;
+  /** The client gave up on it for good when the server died under it. */
+  vanished?: boolean;
 }
 
 export type ShopperOutcome =
@@ -37,6 +39,7 @@ export type ShopperOutcome =
   | "released"
   | "out_of_stock"
   | "stopped"
+  | "vanished"
   | "gave_up";
 
 export interface ShopperRecord {

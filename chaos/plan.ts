@@ -81,6 +81,11 @@ export interface ShopperPlan {
   sendExpectedTotal: boolean;
   editWhileLocked: boolean;
   editAfterComplete: boolean;
+  /**
+   * Gone for good the first time a checkout request of theirs dies with the server: it
+   * is never retried, so whatever it left half done must end by itself (alarm, cron).
+   */
+  vanishesOnCrash: boolean;
   thinkMs: number;
 }
 
@@ -157,6 +162,7 @@ function buildShopper(random: Random, id: number, variants: VariantPlan[]): Shop
     ["abandon", 10],
   ]);
   const abandons = scenario === "abandon" || scenario === "decline_then_abandon";
+  const vanishesOnCrash = random.chance(0.25);
   return {
     id,
     currency,
@@ -167,13 +173,14 @@ function buildShopper(random: Random, id: number, variants: VariantPlan[]): Shop
     duplicateCreate: random.chance(0.12),
     flow: scenario === "cancel" || abandons ? "start_then_complete" : random.weighted([["start_then_complete", 75], ["complete_directly", 25]] as const),
     // Abandoned checkouts must expire while the run watches; some payers get one too.
-    ttlMinutes: abandons || random.chance(0.15) ? 1 : null,
+    ttlMinutes: abandons || vanishesOnCrash || random.chance(0.15) ? 1 : null,
     scenario,
     duplicates: random.weighted([[1, 70], [2, 20], [3, 10]] as const),
     impatientMs: random.chance(0.2) ? random.int(20, 400) : null,
     sendExpectedTotal: random.chance(0.5),
     editWhileLocked: random.chance(0.25),
     editAfterComplete: random.chance(0.25),
+    vanishesOnCrash,
     thinkMs: random.int(0, 250),
   };
 }

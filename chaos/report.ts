@@ -16,7 +16,7 @@ export interface ChaosReport {
   shopping_seconds: number;
   replay: string;
   shoppers: { planned: number; run: number; outcomes: Record<string, number> };
-  checkouts: { attempted: number; completed: number; failed: number; expired: number; cancelled: number; locked: number; other: Record<string, number> };
+  checkouts: { attempted: number; completed: number; failed: number; expired: number; cancelled: number; locked: number; other: Record<string, number>; failed_by: Record<string, number> };
   flash_sale: { shoppers: number; units: number; orders: number; insufficient_stock: number };
   crashes: { injected: number; total_downtime_ms: number; at_ms: number[] };
   requests: { sent: number; no_answer: HttpStats["noAnswer"]; by_status: Record<string, number> };
@@ -58,7 +58,7 @@ export function buildReport(input: {
     shopping_seconds: Math.round(input.shoppingSeconds * 10) / 10,
     replay: `npm run chaos -- --seed ${plan.seed} --profile ${plan.profile.name} --seconds ${plan.profile.seconds}`,
     shoppers: { planned: plan.shoppers.length, run: shoppers.length, outcomes },
-    checkouts: { attempted: counts.attempted, completed, failed, expired, cancelled, locked, other },
+    checkouts: { attempted: counts.attempted, completed, failed, expired, cancelled, locked, other, failed_by: counts.failedBy },
     flash_sale: {
       shoppers: plan.flash.shoppers,
       units: plan.profile.flashUnits,
@@ -89,6 +89,7 @@ export function printReport(report: ChaosReport): void {
     `seed ${report.seed} · plan ${report.plan_digest} · profile ${report.profile} · ${report.seconds} s planned, ${report.shopping_seconds} s run · ${report.concurrency} shoppers at once`,
     `shoppers run      ${report.shoppers.run} of ${report.shoppers.planned} planned  ${Object.entries(report.shoppers.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `checkouts         attempted ${c.attempted} · completed ${c.completed} · failed ${c.failed} · expired ${c.expired} · cancelled ${c.cancelled} · locked ${c.locked}${Object.keys(c.other).length ? ` · other ${JSON.stringify(c.other)}` : ""}`,
+    `failed because    ${Object.entries(c.failed_by).map(([k, v]) => `${k} ${v}`).join(", ") || "-"}`,
     `flash sale        ${report.flash_sale.shoppers} buyers for ${report.flash_sale.units} units → ${report.flash_sale.orders} orders, ${report.flash_sale.insufficient_stock} insufficient_stock`,
     `crashes injected  ${report.crashes.injected} (SIGKILL of the server tree; ${(report.crashes.total_downtime_ms / 1000).toFixed(1)} s down in all)`,
     `requests          ${report.requests.sent} sent · no answer: ${report.requests.no_answer.connection} connection, ${report.requests.no_answer.timeout} client timeout · ${Object.entries(report.requests.by_status).sort().map(([k, v]) => `${k}×${v}`).join(" ")}`,

@@ -25,6 +25,8 @@ interface Session {
   cartId: string;
   auth: Record<string, string>;
   keys: number;
+  /** The shopper left for good when the server died under a request (planned). */
+  vanished?: boolean;
 }
 
 const checkoutIdOf = (reply: Reply): string | null =>
@@ -40,9 +42,17 @@ function nextKey(ctx: ShopperContext, session: Session, what: string): string {
 }
 
 async function post(ctx: ShopperContext, session: Session, kind: Parameters<ShopperContext["observations"]["group"]>[0], path: string, body: unknown, options: { copies?: number; firstTimeoutMs?: number | null } = {}): Promise<Reply | null> {
+  if (session.vanished) return null;
   const group = ctx.observations.group(kind, nextKey(ctx, session, kind), session.plan.id, session.cartId);
-  const reply = await sendIdempotent(ctx, group, "POST", path, { body, headers: session.auth, ...options });
+  const reply = await sendIdempotent(ctx, group, "POST", path, {
+    body,
+    headers: session.auth,
+    // A vanishing shopper leaves for good when a checkout request dies under it.
+    vanishOnCrash: session.plan.vanishesOnCrash && (kind === "start" || kind === "complete" || kind === "cancel"),
+    ...options,
+  });
   note(session, reply);
+  if (group.vanished) session.vanished = true;
   return reply;
 }
 
@@ -51,8 +61,9 @@ const stopped = (ctx: ShopperContext) => Date.now() >= ctx.stopAt;
 export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promise<ShopperRecord> {
   const record: ShopperRecord = { id: plan.id, cartId: null, token: null, outcome: "stopped", checkoutIds: [], orderId: null, quoteTotals: {}, notes: [] };
   ctx.observations.shoppers.push(record);
+  let session: Session | null = null;
   const finish = (outcome: ShopperOutcome, why?: string) => {
-    record.outcome = outcome;
+    record.outcome = session?.vanished ? "vanished" : outcome;
     if (why) record.notes.push(why);
     return record;
   };
@@ -68,7 +79,7 @@ export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promis
   record.cartId = created.body.cart.id;
   record.token = created.body.token;
   createGroup.cartId = record.cartId;
-  const session: Session = { plan, record, cartId: record.cartId!, auth: { authorization: `Bearer ${record.token}` }, keys: 0 };
+  session = { plan, record, cartId: record.cartId!, auth: { authorization: `Bearer ${record.token}` }, keys: 0 };
   const cartPath = `/v1/carts/${session.cartId}`;
 
   // 2. Lines and a code.
@@ -102,6 +113,7 @@ export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promis
     await sleep(plan.thinkMs);
     const reply = await post(ctx, session, "cancel", `${cartPath}/checkout/cancel`, undefined);
     if (!reply) return finish("gave_up", "no answer to cancel");
+    if (checkoutId) ctx.observations.locked.delete(checkoutId);
     if (reply.status === 200) return finish("cancelled");
     return finish(reply.status === 409 && errorCode(reply) === "no_active_checkout" ? "released" : "gave_up", `cancel answered ${reply.status} ${errorCode(reply)}`);
   }
@@ -116,6 +128,7 @@ export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promis
     // A decline keeps the lock (pay again); a gateway error rolled back (complete starts anew).
   }
   if (outcome === "failed" && tokens.at(-1) === "tok_visa") record.notes.push("the last card failed too");
+  if (checkoutId && outcome !== "declined_then_left" && outcome !== "stopped") ctx.observations.locked.delete(checkoutId);
   if (outcome === "completed" && plan.editAfterComplete) await editMustBeRefused(ctx, session, 409, "cart_completed");
   return finish(outcome);
 }

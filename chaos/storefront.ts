@@ -22,6 +22,8 @@ export interface SendOptions {
   copies?: number;
   /** The first attempt of the first copy gives up after this long (an impatient client). */
   firstTimeoutMs?: number | null;
+  /** A client that is gone for good when the server dies under its request (no retry). */
+  vanishOnCrash?: boolean;
 }
 
 /** A retry loop for one copy; returns the final answer, or null when the run ran out of time. */
@@ -40,6 +42,10 @@ async function untilFinal(ctx: StorefrontContext, group: IdempotencyGroup, metho
       });
     } catch (error) {
       if (!(error instanceof NoAnswer)) throw error;
+      if (options.vanishOnCrash && error.reason === "connection") {
+        group.vanished = true;
+        return null;
+      }
       firstTimeout = null;
       await sleep(backoff);
       backoff = Math.min(2_000, backoff * 2);

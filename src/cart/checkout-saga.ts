@@ -131,6 +131,9 @@ export class CheckoutSaga {
     };
     // From here on the cart is locked: mutations answer 423, a second checkout 409.
     host.saveCheckout(rec);
+    // The deadline's alarm is set before anything outside is awaited: if this instance
+    // dies mid-start and nobody comes back, the alarm still ends the checkout by itself.
+    await host.scheduleAlarm();
     this.#logPhase(rec, "checkout.started");
 
     let priced: PricedCart;
