@@ -4,25 +4,14 @@
  * same PaymentIntent (never a second one), switches cards, or reports the failure.
  */
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addLine, call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
-import { expectInvariants } from "../support/invariants";
 import { makeOverdue } from "../support/overdue";
 import { cartObject, storedCheckout } from "../support/saga";
-import { expectStripeLedgerMatches, PM, StripeDouble } from "../support/stripe-double";
+import { PM, StripeDouble, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
-
-beforeEach(() => {
-  stripe = new StripeDouble().install();
-});
-
-afterEach(async () => {
-  expect(stripe.violations, "requests that broke Stripe's contract").toEqual([]);
-  await expectStripeLedgerMatches(stripe);
-  await expectInvariants();
-  vi.unstubAllGlobals();
-});
+useStripeDouble((double) => (stripe = double));
 
 function pay(cart: TestCart, paymentMethod: string) {
   // A fresh Idempotency-Key per call, as a storefront sends for each new attempt.

@@ -6,25 +6,14 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { StripeGateway } from "../../src/payments/stripe-gateway";
 import { call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
-import { expectInvariants } from "../support/invariants";
 import { storedCheckout } from "../support/saga";
-import { expectStripeLedgerMatches, PM, StripeDouble } from "../support/stripe-double";
+import { PM, StripeDouble, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
-
-beforeEach(() => {
-  stripe = new StripeDouble().install();
-});
-
-afterEach(async () => {
-  expect(stripe.violations, "requests that broke Stripe's contract").toEqual([]);
-  await expectStripeLedgerMatches(stripe);
-  await expectInvariants();
-  vi.unstubAllGlobals();
-});
+useStripeDouble((double) => (stripe = double));
 
 function pay(cart: TestCart, paymentMethod: string, headers: Record<string, string> = {}) {
   return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {

@@ -5,25 +5,14 @@
  * checkout still ends in one order and one capture.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call, cartWith, createProduct, startCheckout, type TestCart } from "../support/api";
-import { expectInvariants } from "../support/invariants";
 import { storedCheckout } from "../support/saga";
-import { expectStripeLedgerMatches, PM, postStripeEvent, StripeDouble } from "../support/stripe-double";
+import { PM, postStripeEvent, StripeDouble, useStripeDouble } from "../support/stripe-double";
 import { stripeSignature } from "../../src/payments/stripe-webhook-signature";
 
 let stripe: StripeDouble;
-
-beforeEach(() => {
-  stripe = new StripeDouble().install();
-});
-
-afterEach(async () => {
-  expect(stripe.violations, "requests that broke Stripe's contract").toEqual([]);
-  await expectStripeLedgerMatches(stripe);
-  await expectInvariants();
-  vi.unstubAllGlobals();
-});
+useStripeDouble((double) => (stripe = double));
 
 function pay(cart: TestCart, paymentMethod: string) {
   return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {

@@ -8,9 +8,10 @@
  * answer after doing the work, or hold an amount other than the one asked for.
  */
 import { env } from "cloudflare:workers";
-import { expect, vi } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { stripeSignatureHeader } from "../../src/payments/stripe-webhook-signature";
 import { call, type Res } from "./api";
+import { expectInvariants } from "./invariants";
 
 /** Stripe's test payment methods (the names Stripe documents), with the behaviour the double gives them. */
 export const PM = {
@@ -406,4 +407,22 @@ export async function expectStripeLedgerMatches(double: StripeDouble): Promise<v
   }
   const capturedIntents = double.captures.map((c) => c.intent);
   expect(new Set(capturedIntents).size, "no PaymentIntent captured twice").toBe(capturedIntents.length);
+}
+
+/**
+ * Installs a fresh Stripe double before each test of the file and, after each, checks
+ * that no request broke Stripe's contract, that its ledger matches ours, and the invariants.
+ */
+export function useStripeDouble(onInstall: (double: StripeDouble) => void): void {
+  let current: StripeDouble;
+  beforeEach(() => {
+    current = new StripeDouble().install();
+    onInstall(current);
+  });
+  afterEach(async () => {
+    expect(current.violations, "requests that broke Stripe's contract").toEqual([]);
+    await expectStripeLedgerMatches(current);
+    await expectInvariants();
+    vi.unstubAllGlobals();
+  });
 }
