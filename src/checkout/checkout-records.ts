@@ -8,7 +8,7 @@ import type { CheckoutRecord, PaymentAttempt } from "../cart/cart-state";
 import type { Database } from "../db/client";
 import { insertJsonRows } from "../db/json-rows";
 import { checkoutEvents, checkouts, orderLines, orders, payments, priceSnapshots, quotes } from "../db/schema";
-import type { Quote } from "./quote";
+import type { Quote, QuoteLine } from "./quote";
 
 export function upsertCheckoutRow(db: Database, rec: CheckoutRecord, now: string) {
   const terminalAt = (state: string) => (rec.state === state ? (rec.endedAt ?? now) : null);
@@ -99,20 +99,24 @@ export function insertQuote(db: Database, quote: Quote, totalOverride?: number) 
     insertJsonRows(
       db,
       priceSnapshots,
-      quote.lines.map((l) => ({
-          quoteId: quote.id,
-          lineId: l.line_id,
-          variantId: l.variant_id,
-          sku: l.sku,
-          quantity: l.quantity,
-          unitPrice: l.unit_price,
-          subtotal: l.subtotal,
-          discountTotal: l.discount_total,
-          taxTotal: l.tax_total,
-          total: l.total,
-        })),
+      quote.lines.map((l) => ({ quoteId: quote.id, ...lineFigures(l) })),
     ).onConflictDoNothing(),
   ] as const;
+}
+
+/** A quote line's frozen figures as stored in price snapshots and order lines. */
+function lineFigures(l: QuoteLine) {
+  return {
+    lineId: l.line_id,
+    variantId: l.variant_id,
+    sku: l.sku,
+    quantity: l.quantity,
+    unitPrice: l.unit_price,
+    subtotal: l.subtotal,
+    discountTotal: l.discount_total,
+    taxTotal: l.tax_total,
+    total: l.total,
+  };
 }
 
 export function setQuoteStatus(db: Database, checkoutId: string, status: "used" | "released") {
@@ -153,18 +157,7 @@ export function upsertOrder(db: Database, rec: CheckoutRecord, quote: Quote, now
     insertJsonRows(
       db,
       orderLines,
-      quote.lines.map((l) => ({
-          orderId,
-          lineId: l.line_id,
-          variantId: l.variant_id,
-          sku: l.sku,
-          quantity: l.quantity,
-          unitPrice: l.unit_price,
-          subtotal: l.subtotal,
-          discountTotal: l.discount_total,
-          taxTotal: l.tax_total,
-          total: l.total,
-        })),
+      quote.lines.map((l) => ({ orderId, ...lineFigures(l) })),
     ).onConflictDoNothing(),
     db.select({ number: orders.number, id: orders.id }).from(orders).where(eq(orders.checkoutId, rec.id)),
   ] as const;
