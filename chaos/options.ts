@@ -29,7 +29,6 @@ export const PROFILES: Record<Profile["name"], Profile> = {
 export interface ChaosOptions {
   profile: Profile;
   seed: number;
-  seedWasGiven: boolean;
   planOnly: boolean;
   keep: boolean;
 }
@@ -64,7 +63,6 @@ export function parseOptions(argv: string[]): ChaosOptions {
       crashes: number("crashes", 5, 100) ?? base.crashes,
     },
     seed: seed ?? (Date.now() ^ (process.pid << 8)) >>> 0,
-    seedWasGiven: seed !== undefined,
     planOnly: args.has("plan-only"),
     keep: args.has("keep"),
   };
