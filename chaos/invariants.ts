@@ -219,11 +219,11 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
     }
   }
   // Per cart: checkouts and gateway authorizations against the requests that could make
-  // them. A crash under a request makes the object roll back what that request had begun
-  // (DESIGN.md, Crash safety): the retry then starts afresh. So checkouts ended as
-  // "interrupted" do not count, and each crash under a payment request allows one more
-  // authorization (the interrupted one is voided, as the gateway-ledger checks above prove).
-  checked.push("7. idempotency: no duplicate submission made a second checkout or authorization (beyond what crashes interrupted and recovery rolled back)");
+  // them. A crash under a request makes the restarted object settle what that request had
+  // begun — roll a start back, void a payment (DESIGN.md, Crash safety) — and the retry
+  // then begins afresh. So each crash under a request allows one more checkout, and one
+  // more authorization (the interrupted one voided: the gateway-ledger checks above prove it).
+  checked.push("7. idempotency: no duplicate submission made a second checkout or authorization (beyond one per crash that cut the request)");
   const authorizations = new Map(
     d1
       .all<{ cart_id: string; charges: number; standing: number }>(
@@ -232,23 +232,19 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       )
       .map((r) => [r.cart_id, r]),
   );
-  const checkoutsPerCart = new Map(
-    d1
-      .all<{ cart_id: string; n: number }>(
-        `SELECT cart_id, COUNT(*) AS n FROM checkouts
-         WHERE NOT (state = 'failed' AND json_extract(failure_reason, '$.code') = 'interrupted') GROUP BY cart_id`,
-      )
-      .map((r) => [r.cart_id, r.n]),
-  );
-  const byCart = new Map<string, { completes: number; starts: number; crashesUnderPayments: number; keys: string[] }>();
+  const checkoutsPerCart = new Map(d1.all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts GROUP BY cart_id").map((r) => [r.cart_id, r.n]));
+  const byCart = new Map<string, { completes: number; starts: number; crashesUnderStarts: number; crashesUnderPayments: number; keys: string[] }>();
   for (const group of observations.groups) {
     if (!group.cartId || (group.kind !== "complete" && group.kind !== "start")) continue;
-    const entry = byCart.get(group.cartId) ?? { completes: 0, starts: 0, crashesUnderPayments: 0, keys: [] };
+    const entry = byCart.get(group.cartId) ?? { completes: 0, starts: 0, crashesUnderStarts: 0, crashesUnderPayments: 0, keys: [] };
+    // A request never answered may have been cut by a later crash: allow one.
+    const crashes = group.finals.length === 0 ? 1 : group.lastEpoch - group.firstEpoch;
     if (group.kind === "complete") {
       entry.completes++;
-      // A request never answered may have been cut by any later crash: allow one.
-      entry.crashesUnderPayments += group.finals.length === 0 ? 1 : group.lastEpoch - group.firstEpoch;
+      entry.crashesUnderPayments += crashes;
     } else entry.starts++;
+    // A complete with no active checkout starts one too.
+    entry.crashesUnderStarts += crashes;
     entry.keys.push(group.key);
     byCart.set(group.cartId, entry);
   }
@@ -265,11 +261,11 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       violations.push({ invariant: "7. idempotency", message: "A cart has more than one authorization standing or captured.", evidence: { ...charges, cart_id: cartId } });
     }
     const checkouts = checkoutsPerCart.get(cartId) ?? 0;
-    if (checkouts > entry.completes + entry.starts) {
+    if (checkouts > entry.completes + entry.starts + entry.crashesUnderStarts) {
       violations.push({
         invariant: "7. idempotency",
-        message: "A cart has more checkouts (not counting ones a crash interrupted) than requests that could start one.",
-        evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes },
+        message: "A cart has more checkouts than requests that could start one (plus crashes under them).",
+        evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes, crashes_under_them: entry.crashesUnderStarts, keys: entry.keys },
       });
     }
   }

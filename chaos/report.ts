@@ -1,4 +1,5 @@
 /** The chaos report: what ran, what crashed, what the invariants say, how to replay. */
+import type { SelfTestResult } from "./checker-self-test.ts";
 import type { CrashLog } from "./crash-monkey.ts";
 import type { HttpStats } from "./http.ts";
 import type { CheckoutCounts } from "./invariants.ts";
@@ -25,6 +26,8 @@ export interface ChaosReport {
   settle: SettleLog;
   d1_read_via: string;
   checks: string[];
+  /** Planted corruptions of this run's D1 data the checker caught (null: not run, no sqlite3). */
+  checker_self_test: { caught: number; missed: number; not_applicable: number } | null;
   violations: Violation[];
   duration_ms: number;
 }
@@ -42,6 +45,7 @@ export function buildReport(input: {
   violations: Violation[];
   startedAt: number;
   shoppingSeconds: number;
+  selfTest: SelfTestResult | null;
 }): ChaosReport {
   const { plan, observations: obs, counts } = input;
   const outcomes: Record<string, number> = {};
@@ -76,6 +80,9 @@ export function buildReport(input: {
     settle: input.settle,
     d1_read_via: input.d1Via,
     checks: input.checks,
+    checker_self_test: input.selfTest
+      ? { caught: input.selfTest.caught.length, missed: input.selfTest.missed.length, not_applicable: input.selfTest.notApplicable.length }
+      : null,
     violations: input.violations,
     duration_ms: Date.now() - input.startedAt,
   };
@@ -97,6 +104,7 @@ export function printReport(report: ChaosReport): void {
     `admin             prices ${report.admin.prices} · stock ${report.admin.stock} · releases ${JSON.stringify(report.admin.releases)} · cron ${report.admin.cron.ok} ok/${report.admin.cron.failed} failed · skipped while down ${report.admin.skipped}`,
     `settle            waited ${(report.settle.waitedForDeadlinesMs / 1000).toFixed(1)} s for deadlines · cron runs ${report.settle.cronRuns} · settled ${report.settle.settledAfterMs === null ? "NOT within the bound" : `after ${(report.settle.settledAfterMs / 1000).toFixed(1)} s`}`,
     `invariants        ${report.checks.length} checks (D1 read via ${report.d1_read_via})`,
+    `checker test      ${report.checker_self_test ? `${report.checker_self_test.caught} planted corruptions caught, ${report.checker_self_test.missed} missed (${report.checker_self_test.not_applicable} not applicable to this data)` : "skipped (no sqlite3 CLI)"}`,
     `violations        ${report.violations.length}`,
   ];
   for (const v of report.violations) {

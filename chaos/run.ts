@@ -21,6 +21,7 @@ import { runCrashMonkey, type CrashLog } from "./crash-monkey.ts";
 import { openD1File } from "./d1-file.ts";
 import { runFlashSale } from "./flash-sale.ts";
 import { HttpClient, sleep } from "./http.ts";
+import { selfTestChecker } from "./checker-self-test.ts";
 import { checkInvariants } from "./invariants.ts";
 import { Observations } from "./observations.ts";
 import { parseOptions } from "./options.ts";
@@ -103,6 +104,9 @@ async function main(): Promise<number> {
       flash: { variantId: catalog.variantIds.flash!, shoppers: plan.flash.shoppers, units: profile.flashUnits },
     });
     const violations = [...observations.violations, ...invariants.violations, ...api.violations];
+    // The checker itself must catch planted corruptions of this run's data (needs sqlite3 to write copies).
+    const selfTest = d1.via.startsWith("sqlite3") ? selfTestChecker(server.persistTo) : null;
+    for (const missed of selfTest?.missed ?? []) violations.push({ invariant: "harness", message: `The invariant checker missed a planted corruption: ${missed.name}.`, evidence: missed });
     for (const error of http.stats.internalErrors) violations.push({ invariant: "never a 500", message: "The Worker answered 500 (an unhandled error).", evidence: error });
     if (crashes.length < 5) violations.push({ invariant: "harness", message: "Fewer than 5 crashes were injected.", evidence: { crashes } });
     if (settled.settledAfterMs === null) violations.push({ invariant: "5. every checkout ends", message: "Not every checkout ended or rested locked within the bound after the deadlines and the cron run.", evidence: settled });
@@ -120,6 +124,7 @@ async function main(): Promise<number> {
       violations,
       startedAt,
       shoppingSeconds,
+      selfTest,
     });
     printReport(report);
     writeFileSync(path.join(outDir, "report.json"), JSON.stringify({ ...report, shoppers_detail: observations.shoppers }, null, 2));

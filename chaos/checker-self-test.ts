@@ -1,0 +1,76 @@
+/**
+ * Proves the invariant checker is not vacuous: after a run, copies of its D1 file are
+ * corrupted one way at a time (a leaked reservation, a lost unit, a capture without an
+ * order…) and the checker must flag each with the invariant it breaks. Needs the
+ * sqlite3 CLI (it writes the copies); skipped otherwise.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { findD1File, openD1File } from "./d1-file.ts";
+import { checkInvariants } from "./invariants.ts";
+import { Observations } from "./observations.ts";
+
+interface Corruption {
+  name: string;
+  /** Must change at least one row, or the corruption does not apply to this run's data. */
+  sql: string;
+  /** The invariant the checker must name. */
+  expect: string;
+}
+
+const CORRUPTIONS: Corruption[] = [
+  { name: "a reservation left active on an ended checkout", expect: "5. nothing held after the end", sql: "UPDATE checkouts SET state = 'failed' WHERE id = (SELECT checkout_id FROM stock_reservations WHERE status = 'active' LIMIT 1)" },
+  { name: "reserved drifting from the reservation rows", expect: "1. reserved", sql: "UPDATE inventory SET reserved = reserved + 1, on_hand = on_hand + 1 WHERE variant_id = (SELECT variant_id FROM inventory LIMIT 1)" },
+  { name: "a unit lost from stock", expect: "2. conservation", sql: "UPDATE inventory SET on_hand = on_hand - 1 WHERE variant_id = (SELECT variant_id FROM inventory WHERE reserved < on_hand LIMIT 1)" },
+  { name: "a capture whose order is not paid", expect: "4. payments", sql: "UPDATE orders SET status = 'cancelled' WHERE id = (SELECT id FROM orders WHERE status = 'paid' LIMIT 1)" },
+  { name: "the gateway capturing another amount", expect: "4. gateway ledger", sql: "UPDATE test_gateway_charges SET captured_amount = captured_amount + 1 WHERE id = (SELECT id FROM test_gateway_charges WHERE status = 'captured' LIMIT 1)" },
+  {
+    name: "an authorization left on an ended checkout",
+    expect: "4. gateway ledger",
+    sql: "UPDATE test_gateway_charges SET status = 'authorized' WHERE id = (SELECT g.id FROM test_gateway_charges g JOIN checkouts c ON c.id = json_extract(g.metadata, '$.checkout_id') WHERE c.state IN ('failed', 'cancelled', 'expired') AND g.status <> 'void_requested' LIMIT 1)",
+  },
+  { name: "a checkout open past its deadline", expect: "5. every checkout ends", sql: "UPDATE checkouts SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = (SELECT id FROM checkouts WHERE state = 'locked' LIMIT 1)" },
+  { name: "a checkout stuck mid-step", expect: "5. every checkout ends", sql: "UPDATE checkouts SET state = 'capturing' WHERE id = (SELECT id FROM checkouts WHERE state IN ('locked', 'completed') LIMIT 1)" },
+  { name: "a code used past its limit", expect: "8. discount limits", sql: "UPDATE discounts SET usage_limit = used_count - 1 WHERE code = (SELECT code FROM discounts WHERE used_count > 0 LIMIT 1)" },
+  { name: "a quote left active after its checkout ended", expect: "5. nothing held after the end", sql: "UPDATE quotes SET status = 'active' WHERE checkout_id = (SELECT id FROM checkouts WHERE state IN ('cancelled', 'expired', 'failed') LIMIT 1)" },
+  {
+    name: "two paid orders for one cart",
+    expect: "7. idempotency",
+    sql: "UPDATE orders SET cart_id = (SELECT cart_id FROM orders WHERE status = 'paid' LIMIT 1 OFFSET 1) WHERE id = (SELECT id FROM orders WHERE status = 'paid' LIMIT 1)",
+  },
+];
+
+export interface SelfTestResult {
+  caught: string[];
+  missed: Array<{ name: string; expected: string; flagged: string[] }>;
+  notApplicable: string[];
+}
+
+export function selfTestChecker(persistTo: string): SelfTestResult {
+  const source = findD1File(persistTo);
+  const result: SelfTestResult = { caught: [], missed: [], notApplicable: [] };
+  for (const corruption of CORRUPTIONS) {
+    const dir = mkdtempSync(path.join(tmpdir(), "chaos-corrupted-"));
+    try {
+      const target = path.join(dir, "v3", "d1", "miniflare-D1DatabaseObject");
+      mkdirSync(target, { recursive: true });
+      for (const suffix of ["", "-wal", "-shm"]) if (existsSync(source + suffix)) copyFileSync(source + suffix, path.join(target, `copy.sqlite${suffix}`));
+      // CHECK constraints are off for the corruption itself: they are what a bug would bypass.
+      const changed = execFileSync("sqlite3", [path.join(target, "copy.sqlite"), `PRAGMA ignore_check_constraints = 1; ${corruption.sql}; SELECT changes();`], { encoding: "utf8" }).trim();
+      if (changed === "0") {
+        result.notApplicable.push(corruption.name);
+        continue;
+      }
+      // No flash sale and no client observations here: only what the file shows is judged.
+      const found = checkInvariants({ d1: openD1File(dir), observations: new Observations(), overdueGraceMs: 0, flash: { variantId: "", shoppers: 0, units: 0 } });
+      const flagged = [...new Set(found.violations.map((v) => v.invariant))];
+      if (flagged.includes(corruption.expect)) result.caught.push(corruption.name);
+      else result.missed.push({ name: corruption.name, expected: corruption.expect, flagged });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return result;
+}
