@@ -36,6 +36,11 @@ const CORRUPTIONS: Corruption[] = [
   { name: "a code used past its limit", expect: "8. discount limits", sql: "UPDATE discounts SET usage_limit = used_count - 1 WHERE code = (SELECT code FROM discounts WHERE used_count > 0 LIMIT 1)" },
   { name: "a quote left active after its checkout ended", expect: "5. nothing held after the end", sql: "UPDATE quotes SET status = 'active' WHERE checkout_id = (SELECT id FROM checkouts WHERE state IN ('cancelled', 'expired', 'failed') LIMIT 1)" },
   {
+    name: "two checkouts of one cart open together",
+    expect: "7. idempotency",
+    sql: "UPDATE checkouts SET failed_at = '2999-01-01T00:00:00.000Z' WHERE id = (SELECT a.id FROM checkouts a WHERE a.state = 'failed' AND EXISTS (SELECT 1 FROM checkouts b WHERE b.cart_id = a.cart_id AND b.created_at > a.created_at) LIMIT 1)",
+  },
+  {
     name: "two paid orders for one cart",
     expect: "7. idempotency",
     sql: "UPDATE orders SET cart_id = (SELECT cart_id FROM orders WHERE status = 'paid' LIMIT 1 OFFSET 1) WHERE id = (SELECT id FROM orders WHERE status = 'paid' LIMIT 1)",

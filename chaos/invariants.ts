@@ -221,9 +221,13 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   // Per cart: checkouts and gateway authorizations against the requests that could make
   // them. A crash under a request makes the restarted object settle what that request had
   // begun — roll a start back, void a payment (DESIGN.md, Crash safety) — and the retry
-  // then begins afresh. So each crash under a request allows one more checkout, and one
-  // more authorization (the interrupted one voided: the gateway-ledger checks above prove it).
-  checked.push("7. idempotency: no duplicate submission made a second checkout or authorization (beyond one per crash that cut the request)");
+  // then begins afresh: each crash under a request allows one more authorization (the
+  // interrupted one voided: the gateway-ledger checks above prove it). A request answered
+  // 5xx is not stored and "retrying is safe" (API.md): a repeat with its key, a waiting
+  // duplicate included, runs again after the first rolled back completely. So checkouts
+  // that failed do not count as duplicates — they hold nothing (checked above) and never
+  // overlap another checkout of the cart (checked below).
+  checked.push("7. idempotency: no duplicate submission made a second standing checkout or authorization (beyond one per crash that cut the request)");
   const authorizations = new Map(
     d1
       .all<{ cart_id: string; charges: number; standing: number }>(
@@ -232,7 +236,9 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       )
       .map((r) => [r.cart_id, r]),
   );
-  const checkoutsPerCart = new Map(d1.all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts GROUP BY cart_id").map((r) => [r.cart_id, r.n]));
+  const checkoutsPerCart = new Map(
+    d1.all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts WHERE state <> 'failed' GROUP BY cart_id").map((r) => [r.cart_id, r.n]),
+  );
   const byCart = new Map<string, { completes: number; starts: number; crashesUnderStarts: number; crashesUnderPayments: number; keys: string[] }>();
   for (const group of observations.groups) {
     if (!group.cartId || (group.kind !== "complete" && group.kind !== "start")) continue;
@@ -264,11 +270,20 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
     if (checkouts > entry.completes + entry.starts + entry.crashesUnderStarts) {
       violations.push({
         invariant: "7. idempotency",
-        message: "A cart has more checkouts than requests that could start one (plus crashes under them).",
+        message: "A cart has more checkouts that did not fail than requests that could start one (plus crashes under them).",
         evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes, crashes_under_them: entry.crashesUnderStarts, keys: entry.keys },
       });
     }
   }
+  checked.push("6./7. one checkout at a time: no two checkouts of one cart were ever open together");
+  const overlapping = d1.all(
+    `SELECT a.cart_id, a.id AS earlier, b.id AS later, b.created_at AS later_started,
+       COALESCE(a.completed_at, a.failed_at, a.cancelled_at, a.expired_at) AS earlier_ended
+     FROM checkouts a JOIN checkouts b ON a.cart_id = b.cart_id AND a.id <> b.id AND (b.created_at > a.created_at OR (b.created_at = a.created_at AND b.id > a.id))
+     WHERE earlier_ended IS NULL OR b.created_at < earlier_ended`,
+  );
+  fail("7. idempotency", "Two checkouts of one cart were open at the same time.", overlapping);
+
   checked.push("7. idempotency: a duplicated create made one cart");
   for (const group of observations.groups.filter((g) => g.kind === "create")) {
     const ids = new Set(group.finals.map((f) => (f.body as { cart?: { id?: string } })?.cart?.id));
