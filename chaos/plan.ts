@@ -111,7 +111,7 @@ export interface ChaosPlan {
 const HOT_VARIANTS = 3;
 const COLD_VARIANTS = 24;
 /** Enough scripts that no run finishes its plan early; the clock stops the run. */
-const SHOPPERS_PER_SECOND = 6;
+const SHOPPERS_PER_SECOND = 12;
 
 function price(random: Random): { USD: number; EUR: number } {
   const usd = random.int(300, 6_000);
