@@ -86,12 +86,15 @@ export async function sendIdempotent(ctx: StorefrontContext, group: IdempotencyG
   return replies.find((r) => r !== null) ?? null;
 }
 
-/** A read, retried after no answer (reads carry no key). */
-export async function read(ctx: StorefrontContext, path: string, headers: Record<string, string>): Promise<Reply | null> {
+/**
+ * A request without an Idempotency-Key, retried after no answer: reads, and DELETEs
+ * (the API takes no key for them; deleting twice is harmless here).
+ */
+async function untilAnswered(ctx: StorefrontContext, method: "GET" | "DELETE", path: string, headers: Record<string, string>): Promise<Reply | null> {
   let backoff = 150;
   while (Date.now() < ctx.hardDeadline) {
     try {
-      const reply = await ctx.http.send("GET", path, { headers });
+      const reply = await ctx.http.send(method, path, { headers });
       if (reply.status >= 500 && errorCode(reply) === null) throw new NoAnswer("connection", "proxy answered");
       return reply;
     } catch (error) {
@@ -103,19 +106,5 @@ export async function read(ctx: StorefrontContext, path: string, headers: Record
   return null;
 }
 
-/** A DELETE (no Idempotency-Key in the API; deleting twice is harmless here). */
-export async function remove(ctx: StorefrontContext, path: string, headers: Record<string, string>): Promise<Reply | null> {
-  let backoff = 150;
-  while (Date.now() < ctx.hardDeadline) {
-    try {
-      const reply = await ctx.http.send("DELETE", path, { headers });
-      if (reply.status >= 500 && errorCode(reply) === null) throw new NoAnswer("connection", "proxy answered");
-      return reply;
-    } catch (error) {
-      if (!(error instanceof NoAnswer)) throw error;
-      await sleep(backoff);
-      backoff = Math.min(2_000, backoff * 2);
-    }
-  }
-  return null;
-}
+export const read = (ctx: StorefrontContext, path: string, headers: Record<string, string>) => untilAnswered(ctx, "GET", path, headers);
+export const remove = (ctx: StorefrontContext, path: string, headers: Record<string, string>) => untilAnswered(ctx, "DELETE", path, headers);

@@ -8,18 +8,13 @@ import { describe, expect, it } from "vitest";
 import { addLine, call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { makeOverdue } from "../support/overdue";
 import { cartObject, storedCheckout } from "../support/saga";
-import { PM, StripeDouble, useStripeDouble } from "../support/stripe-double";
+import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));
 
-function pay(cart: TestCart, paymentMethod: string) {
-  // A fresh Idempotency-Key per call, as a storefront sends for each new attempt.
-  return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {
-    headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() },
-    body: { payment: { method: "stripe", payment_method: paymentMethod } },
-  });
-}
+// A fresh Idempotency-Key per call, as a storefront sends for each new attempt.
+const pay = (cart: TestCart, paymentMethod: string) => payWithStripe(cart, paymentMethod);
 
 async function waitingFor3ds() {
   const [variant] = await createProduct([{ prices: { USD: 2500 }, stock: 4 }]);

@@ -10,17 +10,13 @@ import { describe, expect, it } from "vitest";
 import { StripeGateway } from "../../src/payments/stripe-gateway";
 import { call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { storedCheckout } from "../support/saga";
-import { PM, StripeDouble, useStripeDouble } from "../support/stripe-double";
+import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));
 
-function pay(cart: TestCart, paymentMethod: string, headers: Record<string, string> = {}) {
-  return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {
-    headers: { ...cart.auth, ...headers },
-    body: { payment: { method: "stripe", payment_method: paymentMethod } },
-  });
-}
+// No Idempotency-Key unless a test sends one.
+const pay = (cart: TestCart, paymentMethod: string, headers: Record<string, string> = {}) => payWithStripe(cart, paymentMethod, headers);
 
 /** A locked checkout of 2 × 19.99 + 1 × 5.00 = 44.98 USD (no tax for a cart without a country). */
 async function lockedCheckout(stock = 5) {

@@ -8,18 +8,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, cartWith, createProduct, startCheckout, type TestCart } from "../support/api";
 import { storedCheckout } from "../support/saga";
-import { PM, postStripeEvent, StripeDouble, useStripeDouble } from "../support/stripe-double";
+import { PM, postStripeEvent, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 import { stripeSignature } from "../../src/payments/stripe-webhook-signature";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));
 
-function pay(cart: TestCart, paymentMethod: string) {
-  return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {
-    headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() },
-    body: { payment: { method: "stripe", payment_method: paymentMethod } },
-  });
-}
+const pay = (cart: TestCart, paymentMethod: string) => payWithStripe(cart, paymentMethod);
 
 /** A checkout whose payment waits for 3-D Secure. */
 async function waitingFor3ds() {

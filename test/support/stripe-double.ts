@@ -10,7 +10,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, expect, vi } from "vitest";
 import { stripeSignatureHeader } from "../../src/payments/stripe-webhook-signature";
-import { call, type Res } from "./api";
+import { call, type Res, type TestCart } from "./api";
 import { expectInvariants } from "./invariants";
 
 /** Stripe's test payment methods (the names Stripe documents), with the behaviour the double gives them. */
@@ -424,5 +424,13 @@ export function useStripeDouble(onInstall: (double: StripeDouble) => void): void
     await expectStripeLedgerMatches(current);
     await expectInvariants();
     vi.unstubAllGlobals();
+  });
+}
+
+/** Completes a checkout with a Stripe payment method (a fresh Idempotency-Key unless one is given). */
+export function payWithStripe(cart: TestCart, paymentMethod: string, headers: Record<string, string> = { "idempotency-key": crypto.randomUUID() }): Promise<Res> {
+  return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {
+    headers: { ...cart.auth, ...headers },
+    body: { payment: { method: "stripe", payment_method: paymentMethod } },
   });
 }
