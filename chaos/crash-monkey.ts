@@ -13,17 +13,24 @@ export interface CrashLog {
   downMs: number;
 }
 
-export async function runCrashMonkey(server: LocalServer, crashesAtMs: number[], startedAt: number, observations: Observations): Promise<CrashLog[]> {
+/** What the monkey is doing, for the progress line and the stall report. */
+export type MonkeyStatus = (doing: string) => void;
+
+export async function runCrashMonkey(server: LocalServer, crashesAtMs: number[], startedAt: number, observations: Observations, status: MonkeyStatus = () => {}): Promise<CrashLog[]> {
   const log: CrashLog[] = [];
-  for (const at of crashesAtMs) {
+  for (const [i, at] of crashesAtMs.entries()) {
     const wait = startedAt + at - Date.now();
+    status(`waiting for crash ${i + 1} at ${(at / 1_000).toFixed(1)} s`);
     if (wait > 0) await sleep(wait);
     const killedAt = Date.now();
     observations.crashEpoch++;
+    status(`killing for crash ${i + 1}`);
     await server.kill();
+    status(`restarting after crash ${i + 1}`);
     await restartWithRetry(server);
     log.push({ at: killedAt - startedAt, downMs: Date.now() - killedAt });
   }
+  status(`done: ${log.length} crashes`);
   return log;
 }
 

@@ -4,6 +4,8 @@
  * client-side timeout) throws NoAnswer: the caller decides whether to retry.
  */
 
+import { withDeadline } from "../src/lib/with-deadline.ts";
+
 export interface Reply {
   status: number;
   body: any;
@@ -35,8 +37,16 @@ export interface HttpStats {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
+/** One request the harness is waiting on, for the stall report. */
+export interface InFlight {
+  method: string;
+  path: string;
+  since: number;
+}
+
 export class HttpClient {
   readonly stats: HttpStats = { requests: 0, noAnswer: { timeout: 0, connection: 0 }, byStatus: {}, internalErrors: [] };
+  readonly inFlight = new Set<InFlight>();
 
   constructor(readonly baseUrl: string) {}
 
@@ -44,20 +54,26 @@ export class HttpClient {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     this.stats.requests++;
+    const entry: InFlight = { method, path, since: Date.now() };
+    this.inFlight.add(entry);
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.baseUrl + path, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      [response, text] = await withDeadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, `${method} ${path}`, async (signal) => {
+        const res = await fetch(this.baseUrl + path, {
+          method,
+          headers,
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal,
+        });
+        return [res, await res.text()] as const;
       });
-      text = await response.text();
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       this.stats.noAnswer[timedOut ? "timeout" : "connection"]++;
       throw new NoAnswer(timedOut ? "timeout" : "connection", `${method} ${path}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    } finally {
+      this.inFlight.delete(entry);
     }
     let body: unknown = text;
     try {
@@ -69,6 +85,12 @@ export class HttpClient {
     this.stats.byStatus[key] = (this.stats.byStatus[key] ?? 0) + 1;
     if (response.status === 500) this.stats.internalErrors.push({ method, path, body });
     return { status: response.status, body, headers: response.headers };
+  }
+
+  /** The requests waited on for longer than `ms`, oldest first. */
+  stalled(ms: number): string[] {
+    const now = Date.now();
+    return [...this.inFlight].filter((r) => now - r.since > ms).map((r) => `${r.method} ${r.path} (${((now - r.since) / 1_000).toFixed(0)} s)`);
   }
 }
 

@@ -24,7 +24,7 @@ import { HttpClient, sleep } from "./http.ts";
 import { selfTestChecker } from "./checker-self-test.ts";
 import { checkInvariants } from "./invariants.ts";
 import { Observations } from "./observations.ts";
-import { parseOptions } from "./options.ts";
+import { parseOptions, type Profile } from "./options.ts";
 import { buildPlan, planDigest } from "./plan.ts";
 import { buildReport, printReport } from "./report.ts";
 import { settle } from "./settle.ts";
@@ -32,6 +32,17 @@ import { runShopper, type ShopperContext } from "./shopper.ts";
 
 /** After the shoppers' stop, requests already under way get this long to be answered. */
 const RETRY_GRACE_MS = 45_000;
+/** The flash sale's own bound (its shoppers stop retrying after it). */
+const FLASH_BOUND_MS = 120_000;
+
+/**
+ * The whole run's bound, well above a slow machine's run: past it the harness prints
+ * what it is waiting on and exits 2, so a stalled run fails CI with evidence instead of
+ * hanging it.
+ */
+export function runLimitMs(profile: Profile): number {
+  return FLASH_BOUND_MS + 2 * profile.seconds * 1_000 + RETRY_GRACE_MS + (profile.settleMaxSeconds + profile.terminalBoundSeconds) * 1_000 + 180_000;
+}
 
 let closingLine: string | null = null;
 
@@ -56,14 +67,25 @@ async function main(): Promise<number> {
   log("starting the local server (wrangler dev, fresh state)…");
   const server: LocalServer = await startLocalServer({ vars: { CHECKOUT_RATE_LIMIT_PER_MINUTE: "0", CHECKOUT_LOGGING_ENABLED: "false" } });
   log(`server on ${server.url}, state in ${server.persistTo}`);
+  const http = new HttpClient(server.url);
+  let phase = "building the catalog";
+  let monkey = "not started";
+  const limitMs = runLimitMs(profile);
+  const watchdog = setTimeout(() => {
+    console.error(`[chaos] the run passed its ${limitMs / 1_000} s bound while ${phase}; crash monkey: ${monkey}`);
+    console.error(`[chaos] requests waited on: ${http.stalled(0).join("; ") || "none"}`);
+    console.error(`[chaos] server output (last 4,000 characters):\n${server.output().slice(-4_000)}`);
+    writeFileSync(path.join(outDir, "server.log"), server.output());
+    void server.kill().finally(() => process.exit(2));
+  }, limitMs - (Date.now() - startedAt));
   let violationsFound = true;
   try {
-    const http = new HttpClient(server.url);
     const observations = new Observations();
     const catalog = await buildCatalog(http, server.adminToken, plan);
     log(`catalog: ${plan.variants.length} variants, ${plan.discounts.length} codes`);
 
-    const ctx: ShopperContext = { http, observations, catalog, runId: `chaos-${seed.toString(36)}`, stopAt: Infinity, hardDeadline: Date.now() + 120_000 };
+    const ctx: ShopperContext = { http, observations, catalog, runId: `chaos-${seed.toString(36)}`, stopAt: Infinity, hardDeadline: Date.now() + FLASH_BOUND_MS };
+    phase = "running the flash sale";
     await runFlashSale(ctx, catalog.variantIds.flash!, plan.flash.shoppers);
     log(`flash sale: ${observations.flash.filter((f) => f.status === 201).length} orders for ${plan.flash.shoppers} buyers of ${profile.flashUnits} units`);
 
@@ -76,10 +98,16 @@ async function main(): Promise<number> {
     const shopperLoop = async () => {
       while (Date.now() < ctx.stopAt && next < plan.shoppers.length) await runShopper(ctx, plan.shoppers[next++]!);
     };
-    const progress = setInterval(() => log(`… ${observations.shoppers.length} shoppers, ${http.stats.requests} requests, ${observations.crashEpoch} crashes`), 15_000);
-    const stop = Promise.all([runCrashMonkey(server, plan.crashesAtMs, runStart, observations), sleep(profile.seconds * 1_000)]).then(([log]) => {
+    phase = "shopping";
+    const progress = setInterval(() => {
+      const stalled = http.stalled(30_000);
+      log(`… ${observations.shoppers.length} shoppers, ${http.stats.requests} requests (${http.inFlight.size} under way), crash monkey ${monkey}`);
+      if (stalled.length > 0) log(`  waiting over 30 s on ${stalled.length}: ${stalled.slice(0, 5).join("; ")}`);
+    }, 15_000);
+    const stop = Promise.all([runCrashMonkey(server, plan.crashesAtMs, runStart, observations, (doing) => (monkey = doing)), sleep(profile.seconds * 1_000)]).then(([log]) => {
       ctx.stopAt = Date.now();
       ctx.hardDeadline = ctx.stopAt + RETRY_GRACE_MS;
+      phase = "finishing the shoppers under way";
       return log;
     });
     let crashes: CrashLog[];
@@ -93,9 +121,11 @@ async function main(): Promise<number> {
 
     const d1 = openD1File(server.persistTo, log);
     log("settling: short deadlines pass, cron runs, every checkout ends or rests locked…");
+    phase = "settling";
     const settled = await settle(http, server, d1, profile.settleMaxSeconds * 1_000, profile.terminalBoundSeconds * 1_000);
 
     log("checking the invariants…");
+    phase = "checking the invariants";
     const api = await checkThroughApi(http, d1, observations, catalog);
     const invariants = checkInvariants({
       d1,
@@ -136,6 +166,7 @@ async function main(): Promise<number> {
     closingLine = `chaos: ${Math.max(0, report.checks.length - failed)} passed, ${failed} failed`;
     return violationsFound ? 1 : 0;
   } finally {
+    clearTimeout(watchdog);
     await server.stop();
     if (violationsFound || options.keep) log(`server state kept in ${server.persistTo}`);
     else rmSync(server.persistTo, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { mkdtempSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { withDeadline } from "../src/lib/with-deadline.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
@@ -101,8 +102,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     while (Date.now() < deadline) {
       if (hasExited(child)) throw new Error(`wrangler dev exited with ${child.exitCode ?? child.signalCode}:\n${log}`);
       try {
-        const res = await fetch(`${url}/health/checkout`, { signal: AbortSignal.timeout(2_000) });
-        if (res.status === 200 || res.status === 503) return;
+        const status = await withDeadline(2_000, "the health check", async (signal) => (await fetch(`${url}/health/checkout`, { signal })).status);
+        if (status === 200 || status === 503) return;
       } catch {
         // Not listening yet.
       }

@@ -3,6 +3,8 @@
  * into sentences an operator can act on (wrong URL, wrong token, server down).
  */
 
+import { withDeadline } from "../lib/with-deadline.ts";
+
 export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** A failure to talk to the admin API at all (network, auth, not our server, 5xx). */
@@ -37,17 +39,17 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     // A base with a path (a Worker mounted under a prefix) keeps it.
     const url = new URL(base.pathname.replace(/\/+$/, "") + path, base.origin);
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" },
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      // A plain timer bounds the whole exchange: Node's fetch can stay pending forever when the server dies under it.
+      [response, text] = await withDeadline(REQUEST_TIMEOUT_MS, `${method} ${path}`, async (signal) => {
+        const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" }, signal });
+        return [res, await res.text()] as const;
       });
     } catch (error) {
       throw new ConnectionError(networkMessage(base, error));
     }
     const type = response.headers.get("content-type") ?? "";
-    const text = await response.text();
     let body: any = null;
     if (type.includes("application/json")) {
       try {

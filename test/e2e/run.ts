@@ -22,6 +22,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { ROOT, startLocalServer, type LocalServer } from "../../scripts/local-server.ts";
+import { withDeadline } from "../../src/lib/with-deadline.ts";
 
 export interface E2eContext {
   /** The Worker's origin, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -56,18 +57,6 @@ function testModules(filter: string | undefined): string[] {
     .filter((f) => f.endsWith(".e2e.ts") && (!filter || f.includes(filter)))
     .sort()
     .map((f) => path.join(E2E_DIR, f));
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function main(): Promise<number> {
@@ -105,8 +94,9 @@ async function main(): Promise<number> {
       const started = Date.now();
       try {
         const mod = (await import(pathToFileURL(file).href)) as { default?: (ctx: E2eContext) => Promise<void> };
-        if (typeof mod.default !== "function") throw new Error("the module has no default export function (see the contract in test/e2e/run.ts)");
-        await withTimeout(mod.default(ctx), MODULE_TIMEOUT_MS, name);
+        const run = mod.default;
+        if (typeof run !== "function") throw new Error("the module has no default export function (see the contract in test/e2e/run.ts)");
+        await withDeadline(MODULE_TIMEOUT_MS, name, () => run(ctx));
         passed++;
         console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       } catch (error) {
