@@ -133,6 +133,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     if (denied) return denied;
     if (req.op.type === "get") return this.#outcome(() => this.#get());
     if (req.op.type === "checkout_status") return this.#outcome(async () => ({ status: 200, body: this.#status() }));
+    if ((req.op.type === "checkout_start" || req.op.type === "checkout_complete") && (await this.#overRateLimit(req.idempotency))) {
+      return new AppError(429, "rate_limited", "Too many checkout attempts for this cart; try again in a minute.", undefined, { "Retry-After": "60" }).toOutcome();
+    }
     return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.fault, req.idempotency?.key), req.op.type === "checkout_complete");
   }
 
@@ -428,6 +431,19 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   }
 
   /**
+   * The per-cart checkout limit (CHECKOUT_RATE_LIMITER), counted here rather than in the
+   * Worker so that only the cart's token holder spends it, and a retry that will be
+   * answered from its Idempotency-Key record (a replay, 409 in progress, 422 reused) is
+   * never refused: a storefront retrying after a lost answer gets the answer.
+   */
+  async #overRateLimit(idem: { key: string; hash: string } | undefined): Promise<boolean> {
+    if (this.config.rateLimitPerMinute === 0) return false;
+    if (idem && this.#answerFromRecord(idem)) return false;
+    const { success } = await this.env.CHECKOUT_RATE_LIMITER.limit({ key: this.#cart!.id });
+    return !success;
+  }
+
+  /**
    * API.md idempotency: same key and body → the stored answer; another body → 422; a
    * repeat while the first runs → 409. "Try again later" outcomes are not stored, so a
    * retry runs again. A record left "in progress" by a dead instance is run again: every
@@ -436,21 +452,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
    */
   async #idempotent(idem: { key: string; hash: string } | undefined, fn: () => Promise<Outcome>, untilCheckoutEnds = false): Promise<Outcome> {
     if (!idem) return this.#outcome(fn);
+    const recorded = this.#answerFromRecord(idem);
+    if (recorded) return recorded;
     const storageKey = IDEMPOTENCY_PREFIX + idem.key;
-    const existing = this.ctx.storage.kv.get<IdempotencyRecord>(storageKey);
-    if (existing) {
-      if (existing.hash !== idem.hash) {
-        return new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
-      }
-      if (existing.status === "done" && existing.outcome) {
-        return { ...existing.outcome, headers: { ...existing.outcome.headers, "Idempotent-Replayed": "true" } };
-      }
-      if (existing.instance === this.#instance) {
-        return new AppError(409, "request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
-          "Retry-After": "1",
-        }).toOutcome();
-      }
-    }
     const now = Date.now();
     this.ctx.storage.kv.put(storageKey, { hash: idem.hash, status: "in_progress", instance: this.#instance, startedAt: isoNow(now) } satisfies IdempotencyRecord);
     let outcome: Outcome;
@@ -482,6 +486,25 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
       }
     }
     return outcome;
+  }
+
+  /** What the key's record answers without running the request again, or null to run it. */
+  #answerFromRecord(idem: { key: string; hash: string }): Outcome | null {
+    const existing = this.ctx.storage.kv.get<IdempotencyRecord>(IDEMPOTENCY_PREFIX + idem.key);
+    if (!existing) return null;
+    if (existing.hash !== idem.hash) {
+      return new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
+    }
+    if (existing.status === "done" && existing.outcome) {
+      return { ...existing.outcome, headers: { ...existing.outcome.headers, "Idempotent-Replayed": "true" } };
+    }
+    if (existing.instance === this.#instance) {
+      return new AppError(409, "request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
+        "Retry-After": "1",
+      }).toOutcome();
+    }
+    // Left in progress by a dead instance: run again.
+    return null;
   }
 
   /** Drop idempotency records past retention (completion keys wait for their checkout to end). */

@@ -54,12 +54,6 @@ async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: un
   const config = getConfig(c.env);
   const faultHeader = c.req.header("x-checkout-fault");
   const fault = config.faultInjection && PHASES.includes(faultHeader as never) ? (faultHeader as (typeof PHASES)[number]) : undefined;
-  if ((op.type === "checkout_start" || op.type === "checkout_complete") && config.rateLimitPerMinute > 0) {
-    const { success } = await c.env.CHECKOUT_RATE_LIMITER.limit({ key: cartId });
-    if (!success) {
-      throw new AppError(429, "rate_limited", "Too many checkout attempts for this cart; try again in a minute.", undefined, { "Retry-After": "60" });
-    }
-  }
   const stub = c.env.CART.getByName(cartId);
   const idempotency = key ? { key, hash: await requestHash(c, body) } : undefined;
   try {

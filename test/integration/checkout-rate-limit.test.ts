@@ -1,13 +1,24 @@
 /**
  * Checkout start and complete are rate limited per cart by the Workers Rate Limiting
  * binding CHECKOUT_RATE_LIMITER (wrangler.toml: 5 per 60 s). The sixth attempt within
- * the minute answers 429 rate_limited with Retry-After and never reaches the cart.
+ * the minute answers 429 rate_limited with Retry-After and changes nothing; only the
+ * token holder spends the budget, and a retry under a used Idempotency-Key is answered
+ * from its record, never refused.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { addLine, call, cancelCheckout, cartWith, completeCheckout, createProduct, getCart, startCheckout, stockOf } from "../support/api";
 import { expectInvariants } from "../support/invariants";
 
+/** The limiter's windows are aligned to the wall clock (60 s): each test runs inside one. */
+const WINDOW_MS = 60_000;
+const NEEDED_MS = 20_000;
+
 describe("checkout rate limit", () => {
+  beforeEach(async () => {
+    const left = WINDOW_MS - (Date.now() % WINDOW_MS);
+    if (left < NEEDED_MS) await new Promise((resolve) => setTimeout(resolve, left + 100));
+  }, NEEDED_MS + 5_000);
+
   it("answers the sixth start/complete of one cart within a minute with 429 and Retry-After", async () => {
     const [v] = await createProduct([{ stock: 10 }]);
     const cart = await cartWith([[v!, 1]]);
@@ -33,6 +44,35 @@ describe("checkout rate limit", () => {
     // Other routes of the cart are not limited.
     expect((await call("GET", `/v1/carts/${cart.id}/checkout`, { headers: cart.auth })).status).toBe(200);
     expect((await addLine(cart, v!, 1)).status).toBe(423);
+    await expectInvariants();
+  });
+
+  it("answers a retry under a used Idempotency-Key from its record even past the limit", async () => {
+    const [v] = await createProduct([{ stock: 10 }]);
+    const cart = await cartWith([[v!, 1]]);
+    const first = await completeCheckout(cart, "tok_decline", { "idempotency-key": "rl-retry-1" });
+    expect(first.status).toBe(402);
+    for (let i = 0; i < 4; i++) expect((await completeCheckout(cart, "tok_decline")).status).toBe(402);
+    expect((await completeCheckout(cart, "tok_decline")).status).toBe(429);
+
+    // The answer of the first attempt was lost: its retry gets it, not a 429.
+    const retried = await completeCheckout(cart, "tok_decline", { "idempotency-key": "rl-retry-1" });
+    expect(retried.status).toBe(402);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(retried.body).toEqual(first.body);
+    // A key reused with another body is refused as such, not as over the limit.
+    expect((await completeCheckout(cart, "tok_visa", { "idempotency-key": "rl-retry-1" })).status).toBe(422);
+    // A new key is a new attempt: refused.
+    expect((await completeCheckout(cart, "tok_visa", { "idempotency-key": "rl-retry-2" })).status).toBe(429);
+    await expectInvariants();
+  });
+
+  it("spends no budget on attempts without the cart's token", async () => {
+    const [v] = await createProduct([{ stock: 10 }]);
+    const cart = await cartWith([[v!, 1]]);
+    const stranger = { ...cart, auth: { authorization: "Bearer not-the-token" } };
+    for (let i = 0; i < 8; i++) expect((await completeCheckout(stranger, "tok_visa")).status).toBe(403);
+    expect((await completeCheckout(cart, "tok_visa")).status).toBe(201);
     await expectInvariants();
   });
 
