@@ -122,7 +122,8 @@ async function main(): Promise<number> {
     const d1 = openD1File(server.persistTo, log);
     log("settling: short deadlines pass, cron runs, every checkout ends or rests locked…");
     phase = "settling";
-    const settled = await settle(http, server, d1, profile.settleMaxSeconds * 1_000, profile.terminalBoundSeconds * 1_000);
+    const lastRestartAt = Math.max(runStart, ...crashes.map((c) => runStart + c.at + c.downMs));
+    const settled = await settle(http, server, d1, profile.settleMaxSeconds * 1_000, profile.terminalBoundSeconds * 1_000, lastRestartAt);
 
     log("checking the invariants…");
     phase = "checking the invariants";

@@ -42,9 +42,17 @@ export async function runCron(http: HttpClient): Promise<boolean> {
   return false;
 }
 
-export async function settle(http: HttpClient, server: LocalServer, d1: D1File, settleMaxMs: number, terminalBoundMs: number): Promise<SettleLog> {
+/**
+ * A step a crash cut short leaves its checkout in flight in the cart object, maybe with
+ * nothing in D1 yet; its alarm (30 s after the step began, src/cart/cart-object.ts)
+ * resumes it. The checks wait that long after the last restart, plus slack.
+ */
+const IN_FLIGHT_RECOVERY_MS = 30_000 + ALARM_SLACK_MS;
+
+export async function settle(http: HttpClient, server: LocalServer, d1: D1File, settleMaxMs: number, terminalBoundMs: number, lastRestartAt: number): Promise<SettleLog> {
   if (!(await isUp(http))) await restartWithRetry(server);
   const started = Date.now();
+  await sleep(lastRestartAt + IN_FLIGHT_RECOVERY_MS - started);
   const horizon = new Date(started + settleMaxMs).toISOString();
   const [{ last } = { last: null }] = d1.all<{ last: string | null }>(
     `SELECT MAX(expires_at) AS last FROM checkouts WHERE state NOT IN (${TERMINAL_SQL}) AND expires_at <= '${horizon}'`,

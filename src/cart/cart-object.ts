@@ -26,6 +26,13 @@ type CartEdit = Exclude<CartOp, { type: "get" | "checkout_status" | "checkout_st
 
 const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_PREFIX = "idem:";
+/**
+ * A step in flight (reserving, authorizing, capturing…) keeps an alarm this close: if the
+ * instance dies under it and nobody comes back, the next instance resumes or rolls it
+ * back within this time — an authorization is voided and stock freed in seconds, not at
+ * the deadline. An alarm that finds the step still running waits for it (serialised).
+ */
+const IN_FLIGHT_RECHECK_MS = 30_000;
 
 export class CartObject extends DurableObject<Env> implements SagaHost {
   readonly config: Config;
@@ -95,7 +102,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
       times.push(Date.parse(rec.expiresAt));
       // Only unfinished work is retried: a stale retry time on a settled checkout would re-fire forever.
       if (rec.retry.nextAt && isInFlight(rec.state)) times.push(Date.parse(rec.retry.nextAt));
-      if (isInFlight(rec.state) && this.#interrupted) times.push(Date.now());
+      if (isInFlight(rec.state)) times.push(this.#interrupted ? Date.now() : Date.now() + IN_FLIGHT_RECHECK_MS);
     }
     const idemExpiry = this.ctx.storage.kv.get<number>("idem_next_expiry");
     if (idemExpiry) times.push(idemExpiry);

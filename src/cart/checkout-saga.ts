@@ -328,6 +328,9 @@ export class CheckoutSaga {
     };
     if (!awaiting) rec.attempts.push(attempt);
     this.#transition(rec, "pay");
+    // In flight from here: the alarm moves close (IN_FLIGHT_RECHECK_MS) before the gateway
+    // is called, so an instance dying mid-payment gets its authorization voided in seconds.
+    await host.scheduleAlarm();
     let auth;
     try {
       this.#fault(fault, "payment_authorization");

@@ -19,6 +19,7 @@ import {
   checkoutTrace,
   crash,
   createDiscount,
+  inCartObject,
   recoverByAlarm,
   salesOf,
   storedCheckout,
@@ -179,6 +180,12 @@ describe("crash at each step of the saga, recovered by the alarm", () => {
     await waitUntilPaused(s.cart, c.point);
     const inFlight = await storedCheckout(s.cart);
     expect(inFlight.state).toBe(c.crashedIn);
+    // Nobody has to come back for it: the alarm is already close (not at the deadline),
+    // so after a crash the next instance resumes the saga within seconds.
+    const alarm = await inCartObject(s.cart, (_, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(alarm!).toBeLessThan(Date.parse(inFlight.expiresAt) - 60_000);
 
     await crash(pending);
     const rec = await recoverByAlarm(s.cart);
