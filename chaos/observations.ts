@@ -20,7 +20,7 @@ export interface IdempotencyGroup {
   shopper: number;
   cartId: string | null;
   sends: number;
-  /** Answers that are final and stored by the server (not 5xx, not request_in_progress). */
+  /** Answers that are final and stored by the server (not 5xx, no Retry-After). */
   finals: Array<{ status: number; body: unknown }>;
   /** Crash epochs at the first send and at the last answer: a crash in between re-runs it. */
   firstEpoch: number;

@@ -73,7 +73,9 @@ async function untilFinal(ctx: StorefrontContext, group: IdempotencyGroup, metho
       continue;
     }
     group.lastEpoch = ctx.observations.crashEpoch;
-    if (reply.status < 500) group.finals.push({ status: reply.status, body: reply.body });
+    // Only what the server stores under the key must repeat: "try again later" answers
+    // (5xx, and 409/423/429 with Retry-After) are not stored, and a retry runs again.
+    if (reply.status < 500 && !reply.headers.has("retry-after")) group.finals.push({ status: reply.status, body: reply.body });
     return reply;
   }
   return null;
