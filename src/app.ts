@@ -11,6 +11,7 @@ import { createLogger, errorFields } from "./lib/logger";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { adminCleanupRoutes } from "./routes/admin-cleanup";
+import { adminEventRoutes } from "./routes/admin-events";
 import { adminLockRoutes } from "./routes/admin-locks";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
@@ -80,6 +81,7 @@ export function createApp() {
   app.route("/", adminCatalogRoutes);
   app.route("/", adminCleanupRoutes);
   app.route("/", adminLockRoutes);
+  app.route("/", adminEventRoutes);
   app.route("/", adminConsoleRoutes);
   app.route("/", healthRoutes);
   app.route("/", storefrontRoutes); // the demo storefront: `/` and /storefront/* assets only

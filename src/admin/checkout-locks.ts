@@ -3,7 +3,7 @@
  * row, quote, timeline, reservations, payments and order). Only release goes through
  * the cart object, which is the single writer of its checkout.
  */
-import { and, asc, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Outcome } from "../cart/cart-state";
 import type { Quote } from "../checkout/quote";
 import { isTerminal, STATES, TERMINAL_STATES, type CheckoutState } from "../checkout/state-machine";
@@ -12,6 +12,7 @@ import { checkoutEvents, checkouts, discountReservations, orders, payments, quot
 import type { Env } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { readOrder, type OrderJson } from "../orders/order-view";
+import { afterCursor, encodeCursor } from "./page-cursor";
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
@@ -91,33 +92,13 @@ export interface LockListQuery {
   cursor?: string;
 }
 
-/** The cursor is opaque to clients: the (created_at, id) of the last row of a page. */
-export function encodeCursor(row: { createdAt: string; id: string }): string {
-  return btoa(`${row.createdAt}|${row.id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
-  try {
-    const text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    const [createdAt, id, ...rest] = text.split("|");
-    if (rest.length || !createdAt || !id || Number.isNaN(Date.parse(createdAt))) return null;
-    return { createdAt, id };
-  } catch {
-    return null;
-  }
-}
-
 /** Newest first; `cursor` continues after the last row of the previous page. */
 export async function listLocks(db: Database, query: LockListQuery, now: number) {
   const where: SQL[] = [];
   if (query.state === "active") where.push(inArray(checkouts.state, [...ACTIVE_STATES]));
   else if (query.state) where.push(eq(checkouts.state, query.state));
   if (query.cartId) where.push(eq(checkouts.cartId, query.cartId));
-  if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    if (!after) throw new AppError(400, "validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
-    where.push(or(lt(checkouts.createdAt, after.createdAt), and(eq(checkouts.createdAt, after.createdAt), lt(checkouts.id, after.id)))!);
-  }
+  if (query.cursor) where.push(afterCursor(query.cursor, { createdAt: checkouts.createdAt, id: checkouts.id }));
   const rows = await db
     .select()
     .from(checkouts)

@@ -24,7 +24,8 @@ export class ApiError extends Error {
 
 export interface AdminClient {
   get<T>(path: string): Promise<T>;
-  post<T>(path: string): Promise<T>;
+  /** With `body`, sent as JSON. */
+  post<T>(path: string, body?: unknown): Promise<T>;
 }
 
 export function createAdminClient(baseUrl: string, token: string): AdminClient {
@@ -35,7 +36,7 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
   } catch {
     throw new ConnectionError(`"${baseUrl}" is not an http(s) URL. Pass --url http://127.0.0.1:8787 (or set CHECKOUT_ADMIN_URL).`);
   }
-  const request = async <T>(method: string, path: string): Promise<T> => {
+  const request = async <T>(method: string, path: string, payload?: unknown): Promise<T> => {
     // A base with a path (a Worker mounted under a prefix) keeps it.
     const url = new URL(base.pathname.replace(/\/+$/, "") + path, base.origin);
     let response: Response;
@@ -43,7 +44,9 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     try {
       // A plain timer bounds the whole exchange: Node's fetch can stay pending forever when the server dies under it.
       [response, text] = await withDeadline(REQUEST_TIMEOUT_MS, `${method} ${path}`, async (signal) => {
-        const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" }, signal });
+        const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" };
+        if (payload !== undefined) headers["content-type"] = "application/json";
+        const res = await fetch(url, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
         return [res, await res.text()] as const;
       });
     } catch (error) {
@@ -73,7 +76,7 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     const issues = (error?.details?.issues as Array<{ path: string; message: string }> | undefined)?.map((i) => `${i.path || "request"}: ${i.message}`).join("; ");
     throw new ApiError(response.status, error?.code ?? "error", `${error?.message ?? `HTTP ${response.status}`}${issues ? ` ${issues}` : ""}`, error?.details);
   };
-  return { get: (path) => request("GET", path), post: (path) => request("POST", path) };
+  return { get: (path) => request("GET", path), post: (path, body) => request("POST", path, body) };
 }
 
 function networkMessage(base: URL, error: unknown): string {

@@ -6,27 +6,36 @@
  *   checkout-admin cleanup
  *   checkout-admin locks [--state S] [--cart-id ID] [--limit N] [--cursor C]
  *   checkout-admin release ID
+ *   checkout-admin events [--status S] [--type T] [--limit N] [--cursor C]
+ *   checkout-admin redeliver ID
+ *   checkout-admin redeliver --dead|--undeliverable [--limit N]
  *
  * Every command takes --url and --token (or CHECKOUT_ADMIN_URL / CHECKOUT_ADMIN_TOKEN)
  * and --json for the raw answer. Exit codes, for scripts:
- *   0 ok · 1 the check or action failed (diagnostics fail, release refused, cleanup
- *   errors) · 2 usage error · 3 cannot talk to the admin API (URL, token, server down).
+ *   0 ok · 1 the check or action failed (diagnostics fail, release or redeliver
+ *   refused, cleanup errors) · 2 usage error · 3 cannot talk to the admin API (URL,
+ *   token, server down).
  */
 import { ApiError, ConnectionError, createAdminClient, type AdminClient } from "./admin-client.ts";
-import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from "./cli-args.ts";
+import { GLOBAL_SWITCHES, intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from "./cli-args.ts";
 import { keyValues, painter, table, type Paint } from "./text-table.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
 const DEFAULT_URL = "http://127.0.0.1:8787";
 const COMMON_FLAGS = ["url", "token"];
-const COMMANDS: Record<string, { flags: string[]; summary: string }> = {
+/** `switches`: flags without a value that only this command takes. */
+const COMMANDS: Record<string, { flags: string[]; switches?: string[]; summary: string }> = {
   monitor: { flags: ["hours", "watch"], summary: "checkout statistics over a window (default 24 h) as tables; --watch N refreshes every N s" },
   diagnostics: { flags: ["lock-id"], summary: "invariant checks (exit 1 when one fails); --lock-id explains one checkout" },
   cleanup: { flags: [], summary: "run the cleanup job now (expire overdue checkouts, release orphaned stock, relay events)" },
   locks: { flags: ["state", "cart-id", "limit", "cursor"], summary: "checkout locks, newest first; --state active|locked|completed|…" },
   release: { flags: [], summary: "release an active checkout (cancelled, reason admin_release)" },
+  events: { flags: ["status", "type", "limit", "cursor"], summary: "webhook events, newest first; --status dead|undeliverable|delivered|pending|enqueued, --type" },
+  redeliver: { flags: ["limit"], switches: ["dead", "undeliverable"], summary: "send an event again now (ID), or the oldest dead / undeliverable ones (--dead, --undeliverable; --limit, default 100)" },
 };
+/** Commands that take a positional argument (an id). */
+const WITH_ARGUMENT = new Set(["release", "redeliver"]);
 
 const HELP = `Usage: checkout-admin <command> [options]
 
@@ -48,7 +57,10 @@ Examples:
   checkout-admin monitor --hours 1
   checkout-admin diagnostics --lock-id chk_…
   checkout-admin locks --state active
-  checkout-admin release chk_…`;
+  checkout-admin release chk_…
+  checkout-admin events --status dead
+  checkout-admin redeliver evt_checkout_completed_chk_…
+  checkout-admin redeliver --dead`;
 
 interface Io {
   out(text: string): void;
@@ -259,7 +271,85 @@ async function release(client: AdminClient, args: ParsedArgs, io: Io, json: bool
   }
 }
 
-const RUN: Record<string, (client: AdminClient, args: ParsedArgs, io: Io, json: boolean) => Promise<number>> = { monitor, diagnostics, cleanup, locks, release };
+interface EventSummary {
+  id: string;
+  type: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  enqueued_at: string | null;
+  delivered_at: string | null;
+}
+
+function eventStatus(paint: Paint, s: string): string {
+  return s === "delivered" ? paint.ok(s) : s === "dead" ? paint.fail(s) : s === "undeliverable" ? paint.warn(s) : s;
+}
+
+async function events(client: AdminClient, args: ParsedArgs, io: Io, json: boolean): Promise<number> {
+  const query = new URLSearchParams();
+  const status = stringFlag(args, "status");
+  const type = stringFlag(args, "type");
+  const cursor = stringFlag(args, "cursor");
+  const limit = intFlag(args, "limit", 1, 200);
+  if (status) query.set("status", status);
+  if (type) query.set("type", type);
+  if (cursor) query.set("cursor", cursor);
+  if (limit) query.set("limit", String(limit));
+  const page = await client.get<{ data: EventSummary[]; next_cursor: string | null }>(`/admin/api/events${query.size ? `?${query}` : ""}`);
+  if (json) {
+    io.out(JSON.stringify(page, null, 2));
+    return EXIT.ok;
+  }
+  if (page.data.length === 0) io.out("No events match.");
+  else
+    io.out(
+      table(page.data, [
+        { title: "ID", value: (e) => e.id },
+        { title: "TYPE", value: (e) => e.type },
+        { title: "STATUS", value: (e) => e.status, paint: (e, cell) => eventStatus(io.paint, cell.trimEnd()) + cell.slice(e.status.length) },
+        { title: "ATTEMPTS", value: (e) => String(e.attempts), align: "right" },
+        { title: "CREATED (UTC)", value: (e) => time(e.created_at) },
+        { title: "LAST ERROR", value: (e) => e.last_error ?? "", max: 60 },
+      ]),
+    );
+  if (page.next_cursor) io.out(`\nMore: checkout-admin events${status ? ` --status ${status}` : ""}${type ? ` --type ${type}` : ""} --cursor ${page.next_cursor}`);
+  return EXIT.ok;
+}
+
+async function redeliver(client: AdminClient, args: ParsedArgs, io: Io, json: boolean): Promise<number> {
+  const id = args.positionals[0];
+  const bulk = (["dead", "undeliverable"] as const).filter((s) => args.flags.has(s));
+  const limit = intFlag(args, "limit", 1, 500);
+  if (args.positionals.length > 1 || bulk.length > 1 || (id === undefined) === (bulk.length === 0)) {
+    throw new UsageError("redeliver takes one event id, or --dead (or --undeliverable) for the oldest of them: checkout-admin redeliver evt_… | checkout-admin redeliver --dead");
+  }
+  if (id !== undefined && limit !== undefined) throw new UsageError("--limit goes with --dead or --undeliverable, not with an event id.");
+  if (bulk[0]) {
+    const status = bulk[0];
+    const result = await client.post<{ redelivered: number; more: boolean }>("/admin/api/events/redeliver", { status, ...(limit ? { limit } : {}) });
+    if (json) io.out(JSON.stringify(result, null, 2));
+    else {
+      io.out(result.redelivered === 0 ? `No ${status} events to redeliver.` : `${io.paint.ok("Redelivered")} ${result.redelivered} ${status} event${result.redelivered === 1 ? "" : "s"}: enqueued now.`);
+      if (result.more) io.out(`More ${status} events are left: run checkout-admin redeliver --${status} again.`);
+    }
+    return EXIT.ok;
+  }
+  try {
+    const result = await client.post<{ event: EventSummary }>(`/admin/api/events/${encodeURIComponent(id!)}/redeliver`);
+    if (json) io.out(JSON.stringify(result, null, 2));
+    else io.out(`${io.paint.ok("Redelivered")} ${result.event.id}: ${result.event.status} (same webhook-id; ${result.event.attempts} attempt${result.event.attempts === 1 ? "" : "s"} before this one).`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 404) io.err(`No event ${id}.`);
+    else if (error.status === 409) io.err(`Not redelivered: ${error.message}`);
+    else throw error;
+    return EXIT.failed;
+  }
+}
+
+const RUN: Record<string, (client: AdminClient, args: ParsedArgs, io: Io, json: boolean) => Promise<number>> = { monitor, diagnostics, cleanup, locks, release, events, redeliver };
 
 // --------------------------------------------------------------------- main
 
@@ -267,7 +357,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Omit<Io, 
   let args: ParsedArgs;
   const allFlags = new Set([...COMMON_FLAGS, ...Object.values(COMMANDS).flatMap((c) => c.flags)]);
   try {
-    args = parseArgs(argv, allFlags);
+    args = parseArgs(argv, allFlags, new Set(Object.values(COMMANDS).flatMap((c) => c.switches ?? [])));
     if (args.flags.has("help") || args.command === "help") {
       io.out(HELP);
       return EXIT.ok;
@@ -275,11 +365,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Omit<Io, 
     if (!args.command) throw new UsageError("Name a command.");
     const command = COMMANDS[args.command];
     if (!command) throw new UsageError(`Unknown command "${args.command}".`);
-    const allowed = new Set([...COMMON_FLAGS, ...command.flags]);
+    const allowed = new Set([...COMMON_FLAGS, ...command.flags, ...(command.switches ?? [])]);
     for (const name of args.flags.keys()) {
-      if (!allowed.has(name) && !["json", "help", "fail-on-warn", "no-color"].includes(name)) throw new UsageError(`${args.command} takes no --${name}.`);
+      if (!allowed.has(name) && !GLOBAL_SWITCHES.has(name)) throw new UsageError(`${args.command} takes no --${name}.`);
     }
-    if (args.command !== "release" && args.positionals.length) throw new UsageError(`${args.command} takes no argument "${args.positionals[0]}".`);
+    if (!WITH_ARGUMENT.has(args.command) && args.positionals.length) throw new UsageError(`${args.command} takes no argument "${args.positionals[0]}".`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`${error.message}\n\n${HELP}`);

@@ -12,10 +12,12 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-/** Flags that take no value. */
-const SWITCHES = new Set(["json", "help", "fail-on-warn", "no-color"]);
+/** Flags that take no value, for every command. */
+export const GLOBAL_SWITCHES: ReadonlySet<string> = new Set(["json", "help", "fail-on-warn", "no-color"]);
 
-export function parseArgs(argv: string[], known: ReadonlySet<string>): ParsedArgs {
+/** `known`: flags that take a value; `commandSwitches`: commands' own flags that take none (`--dead`). */
+export function parseArgs(argv: string[], known: ReadonlySet<string>, commandSwitches: ReadonlySet<string> = new Set()): ParsedArgs {
+  const switches = new Set([...GLOBAL_SWITCHES, ...commandSwitches]);
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -30,8 +32,8 @@ export function parseArgs(argv: string[], known: ReadonlySet<string>): ParsedArg
     }
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (!known.has(name) && !SWITCHES.has(name)) throw new UsageError(`Unknown option --${name}.`);
-    if (SWITCHES.has(name)) {
+    if (!known.has(name) && !switches.has(name)) throw new UsageError(`Unknown option --${name}.`);
+    if (switches.has(name)) {
       if (eq !== -1) throw new UsageError(`--${name} takes no value.`);
       flags.set(name, true);
       continue;

@@ -5,7 +5,9 @@
  *
  * A row's life: `pending` → (relay: sent to the EVENTS queue) `enqueued` → (consumer)
  * `delivered`, or `dead` after the queue's last attempt, or `undeliverable` while no
- * webhook target is configured (kept, and relayed again once one is).
+ * webhook target is configured (kept, and relayed again once one is). An admin can
+ * send a `dead`, `undeliverable` or `delivered` event again: it goes back to `pending`
+ * and straight on to the queue (admin/webhook-events.ts).
  */
 import { and, asc, eq, inArray, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
@@ -41,6 +43,7 @@ export function recordEvent(db: Database, type: EventType, subjectId: string, da
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type OutboxStatus = OutboxRow["status"];
+export const EVENT_STATUSES = outbox.status.enumValues;
 
 /** The JSON a webhook receiver gets: the same for every attempt of one event. */
 export function eventBody(row: OutboxRow): OutboxEvent {
@@ -75,6 +78,19 @@ export function markEnqueued(db: Database, ids: string[], from: OutboxStatus, no
     .update(outbox)
     .set({ status: "enqueued", enqueuedAt: now })
     .where(and(inArray(outbox.id, ids), eq(outbox.status, from)));
+}
+
+/**
+ * An admin's redelivery: back to `pending` from the status read (only from it, so a
+ * concurrent change wins), nothing else cleared: `attempts` keeps counting. The relay's
+ * code sends them on; should that fail, the relay's next run does. Answers the ids moved.
+ */
+export function markPending(db: Database, ids: string[], from: OutboxStatus) {
+  return db
+    .update(outbox)
+    .set({ status: "pending" })
+    .where(and(inArray(outbox.id, ids), eq(outbox.status, from)))
+    .returning({ id: outbox.id });
 }
 
 export function markDelivered(db: Database, id: string, now: string) {

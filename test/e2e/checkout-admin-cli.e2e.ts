@@ -79,6 +79,43 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   assert.equal(cleanup.code, 0, cleanup.stderr);
   assert.match(cleanup.stdout, /released_reservations\s+\d+/);
 
+  // Webhook events. This server has no WEBHOOK_URL: cleanup relayed the checkout's events
+  // and the queue consumer keeps them undeliverable; redelivery sends them again anyway.
+  const startedEvent = `evt_checkout_started_${checkoutId}`;
+  const eventStatus = async (id: string) =>
+    ((await (await fetch(`${baseUrl}/admin/api/events/${id}`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as any).event?.status as string | undefined;
+  const settled = async (id: string) => {
+    for (let i = 0; i < 80 && (await eventStatus(id)) !== "undeliverable"; i++) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await eventStatus(id), "undeliverable", `${id} reaches the consumer`);
+  };
+  await settled(startedEvent);
+  const eventList = await cli(["events", "--type", "checkout.started", "--limit", "200"], env);
+  assert.equal(eventList.code, 0, eventList.stderr);
+  assert.match(eventList.stdout.split("\n")[0]!, /^ID\s+TYPE\s+STATUS\s+ATTEMPTS\s+CREATED \(UTC\)\s+LAST ERROR/);
+  assert.match(eventList.stdout, new RegExp(`${startedEvent}\\s+checkout\\.started\\s+undeliverable\\s+0\\s`));
+  const eventJson = await cli(["events", "--status", "undeliverable", "--limit", "200", "--json"], env);
+  assert.equal(eventJson.code, 0, eventJson.stderr);
+  assert.ok(JSON.parse(eventJson.stdout).data.some((e: { id: string }) => e.id === startedEvent));
+
+  const redelivered = await cli(["redeliver", startedEvent], env);
+  assert.equal(redelivered.code, 0, redelivered.stderr);
+  assert.match(redelivered.stdout, new RegExp(`Redelivered ${startedEvent}: enqueued`));
+  await settled(startedEvent);
+  const bulk = await cli(["redeliver", "--undeliverable", "--json"], env);
+  assert.equal(bulk.code, 0, bulk.stderr);
+  const bulkResult = JSON.parse(bulk.stdout) as { redelivered: number; more: boolean };
+  assert.ok(bulkResult.redelivered >= 1 && bulkResult.more === false, bulk.stdout);
+  // A fresh checkout's event waits for the next cleanup (pending): already on its way.
+  const pendingEvent = `evt_checkout_started_${await lockedCheckout(baseUrl)}`;
+  const inFlight = await cli(["redeliver", pendingEvent], env);
+  assert.equal(inFlight.code, 1, "an event on its way is not redelivered");
+  assert.match(inFlight.stderr, /Not redelivered: This event is already on its way \(pending\)/);
+  const unknownEvent = await cli(["redeliver", "evt_checkout_started_chk_nothing"], env);
+  assert.equal(unknownEvent.code, 1);
+  assert.match(unknownEvent.stderr, /No event evt_checkout_started_chk_nothing/);
+  const both = await cli(["redeliver", startedEvent, "--dead"], env);
+  assert.equal(both.code, 2);
+
   // Wrong token, wrong URL, a page that is not the API, a usage error: clear words and distinct exit codes.
   const wrongToken = await cli(["locks", "--token", "nope"], env);
   assert.equal(wrongToken.code, 3);

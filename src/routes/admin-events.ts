@@ -1,0 +1,147 @@
+/**
+ * Admin JSON API for webhook events (README, Admin API): the list, one event with its
+ * delivery attempts, and redelivery of one event or of every dead / undeliverable one.
+ * Authenticated by `requireAdmin` on `/admin/api/*`.
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  BULK_REDELIVER_STATUSES,
+  DEFAULT_BULK_REDELIVER_LIMIT,
+  DEFAULT_EVENT_PAGE_SIZE,
+  listEvents,
+  MAX_BULK_REDELIVER_LIMIT,
+  MAX_EVENT_PAGE_SIZE,
+  readEventDetail,
+  redeliverEvent,
+  redeliverEvents,
+} from "../admin/webhook-events";
+import { createDb } from "../db/client";
+import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
+import { notFound } from "../lib/errors";
+import type { AppEnv } from "./carts";
+import { jsonBody, jsonResponse } from "./http";
+import { errorResponse } from "./schemas";
+
+export const adminEventRoutes = new OpenAPIHono<AppEnv>();
+
+const security = [{ adminToken: [] }];
+const adminErrors = { 400: errorResponse("Invalid input"), 401: errorResponse("Missing or wrong admin token"), 503: errorResponse("Admin disabled") };
+const EventId = z.string().min(1).max(128);
+const IdParam = z.object({ id: EventId.openapi({ param: { name: "id", in: "path" }, example: "evt_checkout_completed_chk_wsp15g91fhpvz7ejd2yqcje3xj" }) });
+
+const EventSummarySchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(EVENT_TYPES),
+    status: z.enum(EVENT_STATUSES),
+    attempts: z.number().int().openapi({ description: "Delivery attempts so far (they keep counting across redeliveries)" }),
+    last_error: z.string().nullable(),
+    created_at: z.string(),
+    enqueued_at: z.string().nullable(),
+    delivered_at: z.string().nullable(),
+  })
+  .openapi("EventSummary");
+
+const DeliverySchema = z.object({
+  attempt: z.number().int(),
+  status: z.number().int().nullable().openapi({ description: "The receiver's HTTP status; null when no answer came" }),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  duration_ms: z.number().int().nullable(),
+  at: z.string(),
+});
+
+const ListQuery = z.object({
+  status: z.enum(EVENT_STATUSES).optional(),
+  type: z.enum(EVENT_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_EVENT_PAGE_SIZE).default(DEFAULT_EVENT_PAGE_SIZE),
+  cursor: z.string().min(1).max(512).optional().openapi({ description: "next_cursor of the previous page" }),
+});
+
+const BulkRedeliverBody = z.strictObject({
+  status: z.enum(BULK_REDELIVER_STATUSES),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_BULK_REDELIVER_LIMIT)
+    .default(DEFAULT_BULK_REDELIVER_LIMIT)
+    .openapi({ description: `The oldest events of that status to send (default ${DEFAULT_BULK_REDELIVER_LIMIT})` }),
+});
+
+adminEventRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/api/events",
+    tags: ["admin"],
+    summary: "Webhook events, newest first, with cursor pagination",
+    security,
+    request: { query: ListQuery },
+    responses: { 200: jsonResponse(z.object({ data: z.array(EventSummarySchema), next_cursor: z.string().nullable() }), "A page of events"), ...adminErrors },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    return c.json(await listEvents(createDb(c.env.DB), { status: q.status, type: q.type, limit: q.limit, cursor: q.cursor }), 200);
+  },
+);
+
+adminEventRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/api/events/redeliver",
+    tags: ["admin"],
+    summary: "Send the oldest dead (or undeliverable) events again now; `more`: call again for the rest",
+    security,
+    request: jsonBody(BulkRedeliverBody),
+    responses: {
+      200: jsonResponse(z.object({ redelivered: z.number().int(), more: z.boolean() }), "How many were sent"),
+      ...adminErrors,
+      503: errorResponse("Admin disabled, or the events queue refused them (those not sent are pending: the next cleanup run sends them)"),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    return c.json(await redeliverEvents(c.env, createDb(c.env.DB), body, Date.now()), 200);
+  },
+);
+
+adminEventRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/api/events/{id}",
+    tags: ["admin"],
+    summary: "One event: its summary, the body its receiver gets, and every delivery attempt (oldest first)",
+    security,
+    request: { params: IdParam },
+    responses: {
+      200: jsonResponse(z.object({ event: EventSummarySchema.extend({ payload: z.record(z.string(), z.unknown()) }), deliveries: z.array(DeliverySchema) }), "The event"),
+      404: errorResponse("Unknown event"),
+      ...adminErrors,
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const detail = await readEventDetail(createDb(c.env.DB), id);
+    if (!detail) throw notFound("Event", { event_id: id });
+    return c.json(detail, 200);
+  },
+);
+
+adminEventRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/api/events/{id}/redeliver",
+    tags: ["admin"],
+    summary: "Send a dead, undeliverable or delivered event again now (same webhook-id); its attempts keep counting",
+    security,
+    request: { params: IdParam },
+    responses: {
+      200: jsonResponse(z.object({ event: EventSummarySchema }), "The event, enqueued"),
+      404: errorResponse("Unknown event"),
+      409: errorResponse("event_in_flight: the event is pending or enqueued, already on its way"),
+      ...adminErrors,
+      503: errorResponse("Admin disabled, or the events queue refused it (it is pending: the next cleanup run sends it)"),
+    },
+  }),
+  async (c) => c.json(await redeliverEvent(c.env, createDb(c.env.DB), c.req.valid("param").id, Date.now()), 200),
+);
