@@ -12,7 +12,7 @@ import { checkoutEvents, checkouts, discountReservations, orders, payments, quot
 import type { Env } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { readOrder, type OrderJson } from "../orders/order-view";
-import { afterCursor, encodeCursor } from "./page-cursor";
+import { afterCursor, toPage } from "./page-cursor";
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
 
@@ -105,12 +105,7 @@ export async function listLocks(db: Database, query: LockListQuery, now: number)
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(checkouts.createdAt), desc(checkouts.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    data: page.map((r) => lockSummary(r, now)),
-    next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-  };
+  return toPage(rows, query.limit, (r) => lockSummary(r, now));
 }
 
 // ---------------------------------------------------------------- one lock

@@ -27,3 +27,10 @@ export function afterCursor(cursor: string, columns: { createdAt: SQLiteColumn; 
   if (!after) throw new AppError(400, "validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
   return or(lt(columns.createdAt, after.createdAt), and(eq(columns.createdAt, after.createdAt), lt(columns.id, after.id)))!;
 }
+
+/** A page from `limit + 1` rows read newest first: the extra row only says there is more. */
+export function toPage<R extends { createdAt: string; id: string }, T>(rows: R[], limit: number, map: (row: R) => T): { data: T[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { data: page.map(map), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

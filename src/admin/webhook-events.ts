@@ -16,7 +16,7 @@ import { enqueueEvents, MAX_SEND_BATCH } from "../events/relay";
 import { getConfig } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { createLogger, errorFields } from "../lib/logger";
-import { afterCursor, encodeCursor } from "./page-cursor";
+import { afterCursor, toPage } from "./page-cursor";
 
 export const DEFAULT_EVENT_PAGE_SIZE = 50;
 export const MAX_EVENT_PAGE_SIZE = 200;
@@ -64,12 +64,7 @@ export async function listEvents(db: Database, query: EventListQuery) {
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    data: page.map(eventSummary),
-    next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-  };
+  return toPage(rows, query.limit, eventSummary);
 }
 
 // ---------------------------------------------------------------- one event

@@ -16,13 +16,17 @@ import { ACCESS_JWT_HEADER, accessConfig, remoteAccessKeys, verifyAccessJwt } fr
 import { consoleStyleHash } from "../admin/console/console-style";
 import { DashboardPage } from "../admin/console/dashboard-page";
 import { DiagnosticsPage } from "../admin/console/diagnostics-page";
+import { EventPage, REDELIVER_NOTICES } from "../admin/console/event-page";
+import { EventsPage } from "../admin/console/events-page";
 import { LockPage, RELEASE_NOTICES } from "../admin/console/lock-page";
 import { LocksPage } from "../admin/console/locks-page";
 import { ErrorPage, SignInPage } from "../admin/console/sign-in-page";
 import { csrfToken, isCsrfToken, issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifySession } from "../admin/console-session";
 import { runDiagnostics } from "../admin/diagnostics";
 import { diagnoseLock } from "../admin/lock-diagnostics";
+import { DEFAULT_EVENT_PAGE_SIZE, listEvents, readEventDetail, redeliverEvent } from "../admin/webhook-events";
 import { createDb } from "../db/client";
+import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
 import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "./carts";
@@ -83,6 +87,12 @@ function fromThisOrigin(c: ConsoleContext): boolean {
   return origin === undefined || origin === "null" || origin === new URL(c.req.url).origin;
 }
 
+/** A console form POST: from this origin and carrying the signed-in admin's CSRF token. */
+async function isConsoleForm(c: ConsoleContext): Promise<boolean> {
+  const form = await c.req.parseBody();
+  return fromThisOrigin(c) && (await isCsrfToken(c.get("admin").credential, form.csrf));
+}
+
 const disabledPage = (c: ConsoleContext) =>
   render(c, <ErrorPage title="Admin is disabled" message="No ADMIN_TOKEN (or Cloudflare Access) is configured, so the console stays closed." />, 503);
 
@@ -138,8 +148,7 @@ adminConsoleRoutes.post("/admin/sign-in", async (c) => {
 });
 
 adminConsoleRoutes.post("/admin/sign-out", requireConsoleAdmin, async (c) => {
-  const form = await c.req.parseBody();
-  if (!fromThisOrigin(c) || !(await isCsrfToken(c.get("admin").credential, form.csrf))) {
+  if (!(await isConsoleForm(c))) {
     return render(c, <ErrorPage title="Not signed out" message="The form was stale or not sent from this console." csrf={c.get("admin").csrf} />, 403);
   }
   deleteCookie(c, SESSION_COOKIE, { path: "/admin", secure: new URL(c.req.url).protocol === "https:" });
@@ -166,6 +175,23 @@ adminConsoleRoutes.get("/admin", requireConsoleAdmin, async (c) => {
   );
 });
 
+type ListPage<T> = { data: T[]; next_cursor: string | null };
+
+/**
+ * A list page's rows, or why not: an unknown filter value or a cursor we did not make
+ * (the list's 400) shows an empty list with that message, answered 400.
+ */
+async function listOrError<T>(invalid: z.ZodError | undefined, load: () => Promise<ListPage<T>>): Promise<{ page: ListPage<T>; error: string | null }> {
+  const empty = { data: [], next_cursor: null };
+  if (invalid) return { page: empty, error: `Unknown filter: ${invalid.issues.map((i) => i.path.join(".")).join(", ")}.` };
+  try {
+    return { page: await load(), error: null };
+  } catch (e) {
+    if (!(e instanceof AppError) || e.status !== 400) throw e;
+    return { page: empty, error: e.message };
+  }
+}
+
 const LocksQuery = z.object({
   state: z.union([z.enum(LOCK_STATE_FILTERS), z.literal("")]).optional(),
   cart_id: z.string().trim().max(64).optional(),
@@ -179,16 +205,9 @@ adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
   const state = parsed.success && parsed.data.state ? parsed.data.state : null;
   const cartId = parsed.success && parsed.data.cart_id ? parsed.data.cart_id : null;
   const cursor = parsed.success && parsed.data.cursor ? parsed.data.cursor : null;
-  let error = parsed.success ? null : `Unknown filter: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}.`;
-  let page: Awaited<ReturnType<typeof listLocks>> = { data: [], next_cursor: null };
-  if (!error) {
-    try {
-      page = await listLocks(createDb(c.env.DB), { state: state ?? undefined, cartId: cartId ?? undefined, cursor: cursor ?? undefined, limit: 50 }, now);
-    } catch (e) {
-      if (!(e instanceof AppError) || e.status !== 400) throw e;
-      error = e.message;
-    }
-  }
+  const { page, error } = await listOrError(parsed.error, () =>
+    listLocks(createDb(c.env.DB), { state: state ?? undefined, cartId: cartId ?? undefined, cursor: cursor ?? undefined, limit: 50 }, now),
+  );
   return render(
     c,
     <LocksPage locks={page.data} nextCursor={page.next_cursor} state={state} cartId={cartId} firstPage={!cursor} error={error} now={now} csrf={admin.csrf} who={admin.who} />,
@@ -207,7 +226,7 @@ adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const notice = c.req.query("notice");
   return render(
     c,
-    <LockPage lock={lock} diagnosis={diagnosis} notice={notice && notice in RELEASE_NOTICES ? notice : null} now={now} csrf={admin.csrf} who={admin.who} />,
+    <LockPage lock={lock} diagnosis={diagnosis} notice={notice && Object.hasOwn(RELEASE_NOTICES, notice) ? notice : null} now={now} csrf={admin.csrf} who={admin.who} />,
   );
 });
 
@@ -215,8 +234,7 @@ adminConsoleRoutes.post("/admin/locks/:id/release", requireConsoleAdmin, async (
   const admin = c.get("admin");
   const id = c.req.param("id");
   const back = (notice: string) => c.redirect(`/admin/locks/${encodeURIComponent(id)}?notice=${notice}`, 303);
-  const form = await c.req.parseBody();
-  if (!fromThisOrigin(c) || !(await isCsrfToken(admin.credential, form.csrf))) {
+  if (!(await isConsoleForm(c))) {
     return render(c, <ErrorPage title="Not released" message={RELEASE_NOTICES.csrf!.text} csrf={admin.csrf} />, 403);
   }
   let outcome;
@@ -233,6 +251,61 @@ adminConsoleRoutes.post("/admin/locks/:id/release", requireConsoleAdmin, async (
   }
   const code = (outcome.body as { error?: { code?: string } }).error?.code ?? "error";
   return back(code in RELEASE_NOTICES ? code : "error");
+});
+
+const EventsQuery = z.object({
+  status: z.union([z.enum(EVENT_STATUSES), z.literal("")]).optional(),
+  type: z.union([z.enum(EVENT_TYPES), z.literal("")]).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+adminConsoleRoutes.get("/admin/events", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const parsed = EventsQuery.safeParse(c.req.query());
+  const status = parsed.data?.status || null;
+  const type = parsed.data?.type || null;
+  const cursor = parsed.data?.cursor || null;
+  const { page, error } = await listOrError(parsed.error, () =>
+    listEvents(createDb(c.env.DB), { status: status ?? undefined, type: type ?? undefined, cursor: cursor ?? undefined, limit: DEFAULT_EVENT_PAGE_SIZE }),
+  );
+  return render(
+    c,
+    <EventsPage events={page.data} nextCursor={page.next_cursor} status={status} type={type} firstPage={!cursor} error={error} csrf={admin.csrf} who={admin.who} />,
+    error ? 400 : 200,
+  );
+});
+
+/** Event ids are at most this long (as in the JSON API); a longer one is simply unknown. */
+const MAX_EVENT_ID_LENGTH = 128;
+const eventNotFound = (c: ConsoleContext) => render(c, <ErrorPage title="Not found" message="No event has this id." csrf={c.get("admin").csrf} />, 404);
+
+adminConsoleRoutes.get("/admin/events/:id", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const id = c.req.param("id");
+  const detail = id.length <= MAX_EVENT_ID_LENGTH ? await readEventDetail(createDb(c.env.DB), id) : null;
+  if (!detail) return eventNotFound(c);
+  const notice = c.req.query("notice");
+  return render(c, <EventPage detail={detail} notice={notice && Object.hasOwn(REDELIVER_NOTICES, notice) ? notice : null} csrf={admin.csrf} who={admin.who} />);
+});
+
+adminConsoleRoutes.post("/admin/events/:id/redeliver", requireConsoleAdmin, async (c) => {
+  const admin = c.get("admin");
+  const id = c.req.param("id");
+  const back = (notice: string) => c.redirect(`/admin/events/${encodeURIComponent(id)}?notice=${notice}`, 303);
+  if (!(await isConsoleForm(c))) {
+    return render(c, <ErrorPage title="Not sent again" message={REDELIVER_NOTICES.csrf!.text} csrf={admin.csrf} />, 403);
+  }
+  if (id.length > MAX_EVENT_ID_LENGTH) return eventNotFound(c);
+  let outcome;
+  try {
+    outcome = await redeliverEvent(c.env, createDb(c.env.DB), id, Date.now());
+  } catch (error) {
+    if (error instanceof AppError && error.status === 404) return eventNotFound(c);
+    if (error instanceof AppError) return back(Object.hasOwn(REDELIVER_NOTICES, error.code) ? error.code : "error");
+    throw error;
+  }
+  // Normally enqueued; a consumer faster than this answer may have handled it already.
+  return back(outcome.event.status === "enqueued" ? "enqueued" : "sent");
 });
 
 adminConsoleRoutes.get("/admin/diagnostics", requireConsoleAdmin, async (c) => {

@@ -1,8 +1,9 @@
 /**
  * The admin console in a real browser: a wrong token is refused; an admin signs in,
  * finds a checkout lock this test created through the storefront API, releases it and
- * sees it released (and the API agrees). Screenshots of the dashboard and the lock page
- * at desktop and phone sizes go to e2e-artifacts/.
+ * sees it released (and the API agrees); then finds that checkout's webhook event on the
+ * Events page and sends it again. Screenshots of the dashboard, the lock page and the
+ * events pages at desktop and phone sizes go to e2e-artifacts/.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -135,6 +136,46 @@ export default async function adminConsole({ baseUrl, adminToken, browser, scree
     await mobile.getByText("admin_release").first().waitFor();
     assert.ok((await overflow()) <= 1, `the lock page fits a phone (overflow ${await overflow()} px)`);
     await shot(mobile, "admin-lock-phone");
+
+    // ---- webhook events: a cleanup run relays the checkout's events and, with no
+    // WEBHOOK_URL on this server, the queue consumer keeps them undeliverable.
+    const startedEvent = `evt_checkout_started_${checkoutId}`;
+    const admin = { authorization: `Bearer ${adminToken}` };
+    await json(await fetch(`${baseUrl}/admin/api/cleanup`, { method: "POST", headers: admin }));
+    const eventStatus = async () => (await json(await fetch(`${baseUrl}/admin/api/events/${startedEvent}`, { headers: admin }))).event.status as string;
+    for (let i = 0; i < 80 && (await eventStatus()) !== "undeliverable"; i++) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await eventStatus(), "undeliverable", "the consumer saw the event");
+
+    const events = await desktop.newPage();
+    watchPage(events, problems);
+    await signIn(events, baseUrl, adminToken);
+    await events.getByRole("link", { name: "Events" }).click();
+    await events.getByRole("heading", { name: "Webhook events" }).waitFor();
+    const eventRow = events.locator(`tr[data-event-id="${startedEvent}"]`);
+    await eventRow.waitFor();
+    assert.match(await eventRow.innerText(), /undeliverable[\s\S]*checkout\.started[\s\S]*WEBHOOK_URL is not configured/);
+    await shot(events, "admin-events-desktop");
+    await eventRow.getByRole("link", { name: startedEvent }).click();
+    await events.getByRole("heading", { name: `Event ${startedEvent}` }).waitFor();
+    const eventText = await events.locator("main").innerText();
+    for (const text of ["Delivery attempts", "Payload", `"id": "${checkoutId}"`]) assert.ok(eventText.includes(text), `the event page shows ${text}`);
+    await shot(events, "admin-event-desktop");
+    const redeliver = events.getByRole("button", { name: "Redeliver" });
+    if ((await redeliver.count()) > 0) {
+      await redeliver.click();
+      await events.waitForURL(/notice=(enqueued|sent)/);
+      await events.getByText("Sent again:").waitFor();
+      await shot(events, "admin-event-redelivered-desktop");
+    }
+
+    await mobile.goto(`${baseUrl}/admin/events`);
+    await mobile.locator(`tr[data-event-id="${startedEvent}"]`).waitFor();
+    assert.ok((await overflow()) <= 1, `the events page fits a phone (overflow ${await overflow()} px)`);
+    await shot(mobile, "admin-events-phone");
+    await mobile.goto(`${baseUrl}/admin/events/${startedEvent}`);
+    await mobile.getByRole("heading", { name: `Event ${startedEvent}` }).waitFor();
+    assert.ok((await overflow()) <= 1, `the event page fits a phone (overflow ${await overflow()} px)`);
+    await shot(mobile, "admin-event-phone");
 
     assert.deepEqual(problems, [], "no CSP violation or page error");
   } finally {

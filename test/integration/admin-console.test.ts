@@ -1,11 +1,13 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { issueSession, SESSION_COOKIE } from "../../src/admin/console-session";
 import type { Env } from "../../src/env";
 import { toBase64 } from "../../src/lib/crypto";
 import { cartWith, createVariant, startCheckout, stockOf } from "../support/api";
+import { deadEvent, outboxRow, recordingQueue, startedCheckoutEvent } from "../support/events";
+import { workerFetch } from "../support/worker-fetch";
 
 /** Like the support client's call(), but redirects are seen, not followed (a browser's view of a 303). */
 async function call(method: string, path: string, options: { headers?: Record<string, string>; raw?: string } = {}) {
@@ -36,6 +38,13 @@ async function lockedCheckout() {
   expect(started.status).toBe(201);
   return { variant, checkoutId: started.body.checkout.id as string };
 }
+
+/** A console request whose EVENTS queue the test watches (the real one would deliver on its own). */
+function withQueue(queue: ReturnType<typeof recordingQueue>, method: string, path: string, options: { headers?: Record<string, string>; raw?: string } = {}) {
+  return workerFetch(method, path, { headers: options.headers, raw: options.raw, env: { ...env, EVENTS: queue.queue } });
+}
+
+const unescapeHtml = (html: string) => html.replace(/&(quot|#39|lt|gt|amp);/g, (_, e: string) => ({ quot: '"', "#39": "'", lt: "<", gt: ">", amp: "&" })[e]!);
 
 describe("admin console", () => {
   it("sends visitors without a session to sign-in, and refuses a wrong token", async () => {
@@ -124,6 +133,13 @@ describe("admin console", () => {
     // Releasing again answers with a notice, not a second release.
     const again = await call("POST", `/admin/locks/${checkoutId}/release`, { headers: { ...FORM, cookie }, raw: form({ csrf }) });
     expect(again.headers.get("location")).toBe(`/admin/locks/${checkoutId}?notice=checkout_not_active`);
+
+    // Only the console's own notices are shown: a crafted name (an Object member) is ignored.
+    for (const notice of ["toString", "constructor", "__proto__"]) {
+      const crafted = await page(`/admin/locks/${checkoutId}?notice=${notice}`, cookie);
+      expect(crafted.status).toBe(200);
+      expect(crafted.body).not.toContain('class="notice');
+    }
   });
 
   it("shows diagnostics for the system and for one lock", async () => {
@@ -136,6 +152,130 @@ describe("admin console", () => {
     expect(one.body).toContain("Locked since");
     const unknown = await page("/admin/diagnostics?lock_id=chk_nope", cookie);
     expect(unknown.status).toBe(404);
+  });
+
+  it("lists webhook events with status filters, and shows one with its payload and delivery attempts", async () => {
+    const cookie = await signIn();
+    const { eventId: dead, checkoutId } = await deadEvent();
+    const { eventId: pending } = await startedCheckoutEvent();
+
+    const dashboard = await page("/admin", cookie);
+    expect(dashboard.body).toContain('href="/admin/events"');
+
+    const all = await page("/admin/events", cookie);
+    expect(all.status).toBe(200);
+    expect(all.body).toContain(`data-event-id="${pending}"`);
+    expect(all.body).toMatch(new RegExp(`<tr data-event-id="${dead}" class="fail">`)); // a dead row stands out
+    expect(all.body).toContain(`href="/admin/events/${dead}"`);
+
+    const deadOnly = await page("/admin/events?status=dead&type=checkout.started", cookie);
+    expect(deadOnly.status).toBe(200);
+    expect(deadOnly.body).toContain(`data-event-id="${dead}"`);
+    expect(deadOnly.body).not.toContain(`data-event-id="${pending}"`);
+    expect(deadOnly.body).toContain('<option value="dead" selected="">dead</option>');
+    const pendingOnly = await page("/admin/events?status=pending", cookie);
+    expect(pendingOnly.body).toContain(`data-event-id="${pending}"`);
+    expect(pendingOnly.body).not.toContain(`data-event-id="${dead}"`);
+    const otherType = await page("/admin/events?type=order.created", cookie);
+    expect(otherType.body).not.toContain(`data-event-id="${dead}"`);
+
+    // A bad filter or cursor is a clear message on the unfiltered form, never a 500.
+    for (const [query, message] of [
+      ["status=lost", "Unknown filter: status."],
+      ["type=checkout.bogus", "Unknown filter: type."],
+      ["cursor=not-a-cursor", "The cursor is not valid."],
+    ]) {
+      const bad = await page(`/admin/events?${query}`, cookie);
+      expect(bad.status, query).toBe(400);
+      expect(bad.body, query).toContain(message);
+      expect(bad.body, query).not.toContain("data-event-id=");
+    }
+
+    const detail = await page(`/admin/events/${dead}`, cookie);
+    expect(detail.status).toBe(200);
+    const payload = JSON.parse(unescapeHtml(/<pre class="card">([\s\S]*?)<\/pre>/.exec(detail.body)![1]!));
+    expect(payload).toMatchObject({ id: dead, type: "checkout.started", data: { checkout: { id: checkoutId } } });
+    const attempt = /<tr data-attempt="1">([\s\S]*?)<\/tr>/.exec(detail.body)![1]!;
+    expect(attempt).toContain("500");
+    expect(attempt).toContain("HTTP 500: nope");
+    expect(detail.body).toContain("receivers deduplicate by it");
+    expect(detail.body).toContain(`action="/admin/events/${dead}/redeliver"`);
+
+    // An event still on its way has no Redeliver button; an unknown one is not found.
+    const onItsWay = await page(`/admin/events/${pending}`, cookie);
+    expect(onItsWay.status).toBe(200);
+    expect(onItsWay.body).toContain("No delivery attempted yet.");
+    expect(onItsWay.body).not.toContain("/redeliver");
+    const unknown = await page("/admin/events/evt_checkout_started_chk_nope", cookie);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toContain("No event has this id.");
+  });
+
+  it("redelivers a dead event with a CSRF-protected form and says how it went", async () => {
+    const cookie = await signIn();
+    const { eventId } = await deadEvent();
+    const csrf = csrfOf((await page(`/admin/events/${eventId}`, cookie)).body);
+    const path = `/admin/events/${eventId}/redeliver`;
+
+    // No token, a wrong token, or a cross-site post: refused, nothing sent or changed.
+    const before = await outboxRow(eventId);
+    const watched = recordingQueue();
+    for (const [headers, fields] of [
+      [FORM, {}],
+      [FORM, { csrf: "0".repeat(64) }],
+      [{ ...FORM, "sec-fetch-site": "cross-site" }, { csrf }],
+    ] as const) {
+      const refused = await withQueue(watched, "POST", path, { headers: { ...headers, cookie }, raw: form(fields) });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain("Not sent again");
+    }
+    expect(watched.sent).toEqual([]);
+    expect(await outboxRow(eventId)).toEqual(before);
+
+    const queue = recordingQueue();
+    const sent = await withQueue(queue, "POST", path, { headers: { ...FORM, cookie }, raw: form({ csrf }) });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`/admin/events/${eventId}?notice=enqueued`);
+    expect(queue.sent).toEqual([eventId]);
+    expect((await outboxRow(eventId))!.status).toBe("enqueued");
+
+    const after = await page(`/admin/events/${eventId}?notice=enqueued`, cookie);
+    expect(after.body).toContain("Sent again: enqueued.");
+    expect(after.body).toContain(">enqueued</span>");
+    expect(after.body).not.toContain(`action="${path}"`);
+
+    // Again while it is on its way: refused with a notice, nothing sent.
+    const again = await withQueue(queue, "POST", path, { headers: { ...FORM, cookie }, raw: form({ csrf }) });
+    expect(again.headers.get("location")).toBe(`/admin/events/${eventId}?notice=event_in_flight`);
+    expect(queue.sent).toEqual([eventId]);
+    expect((await page(`/admin/events/${eventId}?notice=event_in_flight`, cookie)).body).toContain("already on its way");
+
+    // The queue refuses another: it is left pending for the relay, and the page says so.
+    const { eventId: other } = await deadEvent();
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    const down = await withQueue(recordingQueue({ fail: true }), "POST", `/admin/events/${other}/redeliver`, { headers: { ...FORM, cookie }, raw: form({ csrf }) });
+    quiet.mockRestore();
+    expect(down.headers.get("location")).toBe(`/admin/events/${other}?notice=unavailable`);
+    expect((await outboxRow(other))!.status).toBe("pending");
+    expect((await page(`/admin/events/${other}?notice=unavailable`, cookie)).body).toContain("the next cleanup run sends it");
+
+    const unknown = await withQueue(queue, "POST", "/admin/events/evt_checkout_started_chk_nope/redeliver", { headers: { ...FORM, cookie }, raw: form({ csrf }) });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("sends visitors without a session from the events pages to sign-in, and refuses their redelivery", async () => {
+    const { eventId } = await deadEvent();
+    const list = await call("GET", "/admin/events?status=dead");
+    expect(list.status).toBe(303);
+    expect(list.headers.get("location")).toBe("/admin/sign-in?next=%2Fadmin%2Fevents%3Fstatus%3Ddead");
+    const one = await call("GET", `/admin/events/${eventId}`);
+    expect(one.status).toBe(303);
+    expect(one.headers.get("location")).toBe(`/admin/sign-in?next=${encodeURIComponent(`/admin/events/${eventId}`)}`);
+    const queue = recordingQueue();
+    const post = await withQueue(queue, "POST", `/admin/events/${eventId}/redeliver`, { headers: FORM, raw: form({ csrf: "0".repeat(64) }) });
+    expect(post.status).toBe(401);
+    expect(queue.sent).toEqual([]);
+    expect((await outboxRow(eventId))!.status).toBe("dead");
   });
 
   it("rejects tampered, expired and pre-rotation sessions, and signs out", async () => {

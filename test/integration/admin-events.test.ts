@@ -11,10 +11,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeCursor } from "../../src/admin/page-cursor";
 import { createDb } from "../../src/db/client";
 import { relayOutbox } from "../../src/events/relay";
-import { MAX_DELIVERY_ATTEMPTS } from "../../src/events/webhook-consumer";
 import { ADMIN } from "../support/api";
 import { expectErrorEnvelope, expectRefusal, malformedJson, nonObjectJson, wrongContentType } from "../support/bad-input";
-import { deliverBatch, deliveryAttempts, outboxRow, recordingQueue, startedCheckoutEvent, webhookReceiver } from "../support/events";
+import { deadEvent, deliverBatch, deliveryAttempts, outboxRow, recordingQueue, startedCheckoutEvent, webhookReceiver } from "../support/events";
 import { d1Fingerprint } from "../support/state-fingerprint";
 import { workerFetch } from "../support/worker-fetch";
 
@@ -58,17 +57,6 @@ async function seedEvents(rows: Seed[]): Promise<void> {
 
 async function countWithStatus(status: string): Promise<number> {
   return (await env.DB.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = ?").bind(status).first<{ n: number }>())!.n;
-}
-
-/** A real checkout.started event driven dead through the consumer: a first attempt, then the queue's last one. */
-async function deadEvent(): Promise<string> {
-  const { eventId } = await startedCheckoutEvent();
-  const receiver = webhookReceiver(() => new Response("nope", { status: 500 }));
-  await deliverBatch([{ id: `msg-${eventId}-1`, body: eventId, attempts: 1 }]);
-  await deliverBatch([{ id: `msg-${eventId}-last`, body: eventId, attempts: MAX_DELIVERY_ATTEMPTS }]);
-  receiver.spy.mockRestore();
-  expect(await outboxRow(eventId)).toMatchObject({ status: "dead", attempts: 2, last_error: "HTTP 500: nope" });
-  return eventId;
 }
 
 describe("admin webhook events", () => {
@@ -171,7 +159,7 @@ describe("admin webhook events", () => {
 
   it("redelivers a dead event at once: enqueued, on the queue, then delivered with the attempt number continuing", async () => {
     quietLogs();
-    const eventId = await deadEvent();
+    const { eventId } = await deadEvent(1);
     const queue = recordingQueue();
 
     const res = await admin("POST", `/admin/api/events/${eventId}/redeliver`, { queue });
@@ -272,7 +260,7 @@ describe("admin webhook events", () => {
 
   it("answers 503 when the queue refuses a redelivery, and leaves the event pending for the relay", async () => {
     quietLogs();
-    const eventId = await deadEvent();
+    const { eventId } = await deadEvent(1);
     const res = await admin("POST", `/admin/api/events/${eventId}/redeliver`, { queue: recordingQueue({ fail: true }) });
     expect(res.status).toBe(503);
     expectErrorEnvelope(res, "queue down");

@@ -5,7 +5,8 @@
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
+import { MAX_DELIVERY_ATTEMPTS } from "../../src/events/webhook-consumer";
 import worker from "../../src/index";
 import { cartWith, createProduct, startCheckout } from "./api";
 
@@ -101,4 +102,20 @@ export async function startedCheckoutEvent(): Promise<{ checkoutId: string; even
   if (started.status !== 201) throw new Error(`startCheckout: ${started.status} ${JSON.stringify(started.body)}`);
   const checkoutId = started.body.checkout.id as string;
   return { checkoutId, eventId: `evt_checkout_started_${checkoutId}` };
+}
+
+/**
+ * A real checkout.started event driven dead through the consumer: `earlier` failed
+ * attempts, then the queue's last one (the receiver answers 500 every time).
+ */
+export async function deadEvent(earlier = 0): Promise<{ checkoutId: string; eventId: string }> {
+  const started = await startedCheckoutEvent();
+  const quiet = [vi.spyOn(console, "warn").mockImplementation(() => {}), vi.spyOn(console, "error").mockImplementation(() => {})];
+  const receiver = webhookReceiver(() => new Response("nope", { status: 500 }));
+  for (let attempt = 1; attempt <= earlier; attempt++) await deliverBatch([{ id: `msg-${started.eventId}-${attempt}`, body: started.eventId, attempts: attempt }]);
+  await deliverBatch([{ id: `msg-${started.eventId}-last`, body: started.eventId, attempts: MAX_DELIVERY_ATTEMPTS }]);
+  receiver.spy.mockRestore();
+  for (const spy of quiet) spy.mockRestore();
+  expect(await outboxRow(started.eventId)).toMatchObject({ status: "dead", attempts: earlier + 1, last_error: "HTTP 500: nope" });
+  return started;
 }

@@ -33,6 +33,8 @@ th, td { text-align: left; padding: .45rem .7rem; border-bottom: 1px solid var(-
 td.wrap { white-space: normal; min-width: 14rem; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); background: #f1f3f6; }
 tr:last-child td { border-bottom: 0; }
+tr.warn td { background: #fffbeb; } tr.warn td:first-child { box-shadow: inset 3px 0 var(--warn); }
+tr.fail td { background: #fef2f2; } tr.fail td:first-child { box-shadow: inset 3px 0 var(--fail); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; color: #fff; background: var(--idle); }

@@ -41,6 +41,12 @@ export function seconds(value: number | null | undefined): string {
   return value < 60 ? `${value.toFixed(value < 10 ? 2 : 1)} s` : `${(value / 60).toFixed(1)} min`;
 }
 
+/** A duration given in milliseconds: "35 ms", "1.20 s". */
+export function millis(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return value < 1000 ? `${Math.round(value)} ms` : seconds(value / 1000);
+}
+
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)} %`;
 }
@@ -48,6 +54,17 @@ export function percent(rate: number | null | undefined): string {
 /** The CSS class of a state's badge: terminal states by name, everything else `active`. */
 export function stateClass(state: string): string {
   return ["completed", "failed", "cancelled", "expired"].includes(state) ? state : "active";
+}
+
+/** The CSS class of a webhook event status: delivered ok, undeliverable warn, dead fail, on its way `active`. */
+export function eventStatusClass(status: string): string {
+  return status === "delivered" ? "ok" : status === "undeliverable" ? "warn" : status === "dead" ? "fail" : "active";
+}
+
+/** At most `max` characters, an ellipsis marking a cut. */
+export function truncate(text: string | null | undefined, max: number): string {
+  if (!text) return "";
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 export function compactJson(value: unknown): string {

@@ -2,7 +2,7 @@
 import type { Child, FC } from "hono/jsx";
 import { CONSOLE_CSS } from "./console-style";
 
-export type ConsoleSection = "dashboard" | "locks" | "diagnostics" | null;
+export type ConsoleSection = "dashboard" | "locks" | "events" | "diagnostics" | null;
 
 export interface LayoutProps {
   title: string;
@@ -16,6 +16,7 @@ export interface LayoutProps {
 const NAV: Array<[Exclude<ConsoleSection, null>, string, string]> = [
   ["dashboard", "/admin", "Dashboard"],
   ["locks", "/admin/locks", "Checkout locks"],
+  ["events", "/admin/events", "Events"],
   ["diagnostics", "/admin/diagnostics", "Diagnostics"],
 ];
 

@@ -3,6 +3,7 @@ import type { FC } from "hono/jsx";
 import { LOCK_STATE_FILTERS, type LockSummary } from "../checkout-locks";
 import { money, relative, stateClass, time } from "./format";
 import { Badge, Layout, Notice } from "./layout";
+import { FilterForm, FilterSelect, listHref, Pager } from "./list-controls";
 
 export interface LocksPageProps {
   locks: LockSummary[];
@@ -16,40 +17,18 @@ export interface LocksPageProps {
   who: string | null;
 }
 
-function pageLink(state: string | null, cartId: string | null, cursor: string | null): string {
-  const q = new URLSearchParams();
-  if (state) q.set("state", state);
-  if (cartId) q.set("cart_id", cartId);
-  if (cursor) q.set("cursor", cursor);
-  const s = q.toString();
-  return `/admin/locks${s ? `?${s}` : ""}`;
-}
+const pageLink = (state: string | null, cartId: string | null, cursor: string | null) => listHref("/admin/locks", { state, cart_id: cartId, cursor });
 
 export const LocksPage: FC<LocksPageProps> = ({ locks, nextCursor, state, cartId, firstPage, error, now, csrf, who }) => (
   <Layout title="Checkout locks" section="locks" csrf={csrf} who={who}>
     <h1>Checkout locks</h1>
-    <form class="inline" method="get" action="/admin/locks">
-      <label>
-        State
-        <select name="state">
-          <option value="" selected={!state}>
-            all
-          </option>
-          {LOCK_STATE_FILTERS.map((s) => (
-            <option value={s} selected={state === s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
+    <FilterForm action="/admin/locks">
+      <FilterSelect label="State" name="state" options={LOCK_STATE_FILTERS} selected={state} />
       <label>
         Cart id
         <input type="search" name="cart_id" value={cartId ?? ""} placeholder="cart_…" maxlength={64} />
       </label>
-      <button class="primary" type="submit">
-        Filter
-      </button>
-    </form>
+    </FilterForm>
     {error && <Notice kind="fail">{error}</Notice>}
     {locks.length === 0 ? (
       <p class="muted">No checkouts match.</p>
@@ -96,13 +75,6 @@ export const LocksPage: FC<LocksPageProps> = ({ locks, nextCursor, state, cartId
         </table>
       </div>
     )}
-    <nav class="pager" aria-label="Pages">
-      {!firstPage && <a href={pageLink(state, cartId, null)}>« Newest</a>}
-      {nextCursor && (
-        <a href={pageLink(state, cartId, nextCursor)} rel="next">
-          Older »
-        </a>
-      )}
-    </nav>
+    <Pager href={(cursor) => pageLink(state, cartId, cursor)} firstPage={firstPage} nextCursor={nextCursor} />
   </Layout>
 );
