@@ -18,7 +18,7 @@
  */
 import { ApiError, ConnectionError, createAdminClient, type AdminClient } from "./admin-client.ts";
 import { GLOBAL_SWITCHES, intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from "./cli-args.ts";
-import { keyValues, painter, table, type Paint } from "./text-table.ts";
+import { keyValues, painter, table, type Column, type Paint } from "./text-table.ts";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -223,34 +223,53 @@ interface LockSummary {
 }
 
 async function locks(client: AdminClient, args: ParsedArgs, io: Io, json: boolean): Promise<number> {
+  return printPage<LockSummary>(client, args, io, json, {
+    command: "locks",
+    path: "/admin/api/checkout-locks",
+    filters: { state: "state", cart_id: "cart-id" },
+    empty: "No checkout locks match.",
+    columns: [
+      { title: "ID", value: (l) => l.id },
+      { title: "STATE", value: (l) => `${l.state}${l.overdue ? " (overdue)" : ""}` },
+      { title: "PHASE", value: (l) => l.phase },
+      { title: "TOTAL", value: (l) => money(l.total, l.currency), align: "right" },
+      { title: "CREATED (UTC)", value: (l) => time(l.created_at) },
+      { title: "EXPIRES / ENDED (UTC)", value: (l) => (l.active ? time(l.expires_at) : time(l.ended_at)) },
+      { title: "CART", value: (l) => l.cart_id },
+    ],
+  });
+}
+
+/**
+ * A paged list: its filters (API query name → flag), --cursor and --limit, a table, and
+ * the command line that prints the next page.
+ */
+async function printPage<T>(
+  client: AdminClient,
+  args: ParsedArgs,
+  io: Io,
+  json: boolean,
+  list: { command: string; path: string; filters: Record<string, string>; empty: string; columns: Column<T>[] },
+): Promise<number> {
   const query = new URLSearchParams();
-  const state = stringFlag(args, "state");
-  const cartId = stringFlag(args, "cart-id");
+  const again = [list.command];
+  for (const [param, flag] of Object.entries(list.filters)) {
+    const value = stringFlag(args, flag);
+    if (!value) continue;
+    query.set(param, value);
+    again.push(`--${flag} ${value}`);
+  }
   const cursor = stringFlag(args, "cursor");
   const limit = intFlag(args, "limit", 1, 200);
-  if (state) query.set("state", state);
-  if (cartId) query.set("cart_id", cartId);
   if (cursor) query.set("cursor", cursor);
   if (limit) query.set("limit", String(limit));
-  const page = await client.get<{ data: LockSummary[]; next_cursor: string | null }>(`/admin/api/checkout-locks${query.size ? `?${query}` : ""}`);
+  const page = await client.get<{ data: T[]; next_cursor: string | null }>(`${list.path}${query.size ? `?${query}` : ""}`);
   if (json) {
     io.out(JSON.stringify(page, null, 2));
     return EXIT.ok;
   }
-  if (page.data.length === 0) io.out("No checkout locks match.");
-  else
-    io.out(
-      table(page.data, [
-        { title: "ID", value: (l) => l.id },
-        { title: "STATE", value: (l) => `${l.state}${l.overdue ? " (overdue)" : ""}` },
-        { title: "PHASE", value: (l) => l.phase },
-        { title: "TOTAL", value: (l) => money(l.total, l.currency), align: "right" },
-        { title: "CREATED (UTC)", value: (l) => time(l.created_at) },
-        { title: "EXPIRES / ENDED (UTC)", value: (l) => (l.active ? time(l.expires_at) : time(l.ended_at)) },
-        { title: "CART", value: (l) => l.cart_id },
-      ]),
-    );
-  if (page.next_cursor) io.out(`\nMore: checkout-admin locks${state ? ` --state ${state}` : ""}${cartId ? ` --cart-id ${cartId}` : ""} --cursor ${page.next_cursor}`);
+  io.out(page.data.length === 0 ? list.empty : table(page.data, list.columns));
+  if (page.next_cursor) io.out(`\nMore: checkout-admin ${again.join(" ")} --cursor ${page.next_cursor}`);
   return EXIT.ok;
 }
 
@@ -287,34 +306,20 @@ function eventStatus(paint: Paint, s: string): string {
 }
 
 async function events(client: AdminClient, args: ParsedArgs, io: Io, json: boolean): Promise<number> {
-  const query = new URLSearchParams();
-  const status = stringFlag(args, "status");
-  const type = stringFlag(args, "type");
-  const cursor = stringFlag(args, "cursor");
-  const limit = intFlag(args, "limit", 1, 200);
-  if (status) query.set("status", status);
-  if (type) query.set("type", type);
-  if (cursor) query.set("cursor", cursor);
-  if (limit) query.set("limit", String(limit));
-  const page = await client.get<{ data: EventSummary[]; next_cursor: string | null }>(`/admin/api/events${query.size ? `?${query}` : ""}`);
-  if (json) {
-    io.out(JSON.stringify(page, null, 2));
-    return EXIT.ok;
-  }
-  if (page.data.length === 0) io.out("No events match.");
-  else
-    io.out(
-      table(page.data, [
-        { title: "ID", value: (e) => e.id },
-        { title: "TYPE", value: (e) => e.type },
-        { title: "STATUS", value: (e) => e.status, paint: (e, cell) => eventStatus(io.paint, cell.trimEnd()) + cell.slice(e.status.length) },
-        { title: "ATTEMPTS", value: (e) => String(e.attempts), align: "right" },
-        { title: "CREATED (UTC)", value: (e) => time(e.created_at) },
-        { title: "LAST ERROR", value: (e) => e.last_error ?? "", max: 60 },
-      ]),
-    );
-  if (page.next_cursor) io.out(`\nMore: checkout-admin events${status ? ` --status ${status}` : ""}${type ? ` --type ${type}` : ""} --cursor ${page.next_cursor}`);
-  return EXIT.ok;
+  return printPage<EventSummary>(client, args, io, json, {
+    command: "events",
+    path: "/admin/api/events",
+    filters: { status: "status", type: "type" },
+    empty: "No events match.",
+    columns: [
+      { title: "ID", value: (e) => e.id },
+      { title: "TYPE", value: (e) => e.type },
+      { title: "STATUS", value: (e) => e.status, paint: (e, cell) => eventStatus(io.paint, cell.trimEnd()) + cell.slice(e.status.length) },
+      { title: "ATTEMPTS", value: (e) => String(e.attempts), align: "right" },
+      { title: "CREATED (UTC)", value: (e) => time(e.created_at) },
+      { title: "LAST ERROR", value: (e) => e.last_error ?? "", max: 60 },
+    ],
+  });
 }
 
 async function redeliver(client: AdminClient, args: ParsedArgs, io: Io, json: boolean): Promise<number> {
