@@ -61,8 +61,12 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
 
   const diagnostics = await cli(["diagnostics"], env);
   assert.equal(diagnostics.code, 0, diagnostics.stdout + diagnostics.stderr);
-  assert.match(diagnostics.stdout, /^Diagnostics: ok/);
-  assert.match(diagnostics.stdout, /reserved_matches_reservations\s+ok/);
+  // The server is shared with the other browser tests: events they made wait undelivered
+  // (no WEBHOOK_URL), which the outbox check reports as a warning. Every other check is ok.
+  assert.match(diagnostics.stdout, /^Diagnostics: (ok|warn)/);
+  const checks = diagnostics.stdout.split("\n").filter((line) => /^[a-z_]+\s+(ok|warn|fail)\s/.test(line));
+  assert.ok(checks.length >= 9, `diagnostics lists its checks:\n${diagnostics.stdout}`);
+  for (const line of checks.filter((l) => !l.startsWith("outbox_backlog"))) assert.match(line, /^[a-z_]+\s+ok\s/);
 
   const one = await cli(["diagnostics", "--lock-id", checkoutId], env);
   assert.equal(one.code, 0, one.stderr);

@@ -13,6 +13,8 @@ import {
   badInteger,
   badString,
   expectRefusal,
+  FUZZ_OPTIONS,
+  FUZZ_TIMEOUT_MS,
   hugeNumberLiteral,
   malformedJson,
   nonMatching,
@@ -21,16 +23,13 @@ import {
   notAString,
   oversizedJson,
   streamOf,
+  SUPPORTED_CURRENCIES,
   withRawValue,
   wrongContentType,
 } from "../support/bad-input";
 import { stateFingerprint } from "../support/state-fingerprint";
 import { workerFetch } from "../support/worker-fetch";
 
-const RUNS = 40;
-const TIMEOUT_MS = 120_000;
-const FUZZ_OPTIONS = { numRuns: RUNS, endOnFailure: true } as const;
-const SUPPORTED = new Set(["USD", "EUR", "GBP", "JPY", "CAD", "AUD"]);
 const EXISTING_CODE = "ADMINFUZZ";
 
 interface World {
@@ -94,7 +93,7 @@ function badBodies(
   return fc.oneof(...cases);
 }
 
-const invalidCurrencyCode = fc.oneof(nonMatching(/^[A-Z]{3}$/).filter(safeSegment), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED.has(c)));
+const invalidCurrencyCode = fc.oneof(nonMatching(/^[A-Z]{3}$/).filter(safeSegment), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c)));
 const badPrices = fc.oneof(
   notAString.filter((v) => typeof v !== "object" || v === null || Array.isArray(v)),
   fc.constant({ usd: 100 }),
@@ -270,7 +269,7 @@ describe("fuzz: admin routes refuse bad input with a 4xx envelope and change not
         }),
         FUZZ_OPTIONS,
       );
-    }, TIMEOUT_MS);
+    }, FUZZ_TIMEOUT_MS);
   }
 
   it("every admin POST and PUT answers 413 payload_too_large for a body over 64 KiB, sized or streamed, and changes nothing", async () => {
@@ -293,7 +292,7 @@ describe("fuzz: admin routes refuse bad input with a 4xx envelope and change not
       }
     }
     expect(await stateFingerprint([world.lockedCart])).toEqual(before);
-  }, TIMEOUT_MS);
+  }, FUZZ_TIMEOUT_MS);
 
   it("the locked checkout is still locked and its stock still reserved after all of it", async () => {
     const cart = (await call("GET", `/v1/carts/${world.lockedCart.id}`, { headers: world.lockedCart.auth })).body.cart;

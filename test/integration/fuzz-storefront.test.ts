@@ -14,6 +14,8 @@ import {
   badInteger,
   badString,
   expectRefusal,
+  FUZZ_OPTIONS,
+  FUZZ_TIMEOUT_MS,
   hugeNumberLiteral,
   malformedAuthorization,
   malformedJson,
@@ -23,21 +25,14 @@ import {
   notAString,
   oversizedJson,
   streamOf,
+  SUPPORTED_CURRENCIES,
   withRawValue,
   wrongContentType,
 } from "../support/bad-input";
 import { stateFingerprint } from "../support/state-fingerprint";
 import { workerFetch } from "../support/worker-fetch";
 
-const RUNS = 40;
-/** Generous: each case is several Worker round trips, and CI machines are small. */
-const TIMEOUT_MS = 120_000;
-// Each run is a few Worker round trips; stop at the first failure instead of shrinking
-// through dozens more (the counterexample is printed as found).
-const FUZZ_OPTIONS = { numRuns: RUNS, endOnFailure: true } as const;
 const CODE = "FUZZ10";
-/** Currencies the migrations create: a code made of three capitals must avoid them to be invalid. */
-const SUPPORTED = new Set(["USD", "EUR", "GBP", "JPY", "CAD", "AUD"]);
 
 interface Target {
   cart: TestCart;
@@ -95,7 +90,7 @@ const invalidEmail = fc.oneof(
   fc.string({ maxLength: 30 }).filter((s) => !s.includes("@")),
 );
 const invalidCountry = fc.oneof(nonMatching(/^[A-Z]{2}$/), notAString.filter((v) => v !== null));
-const invalidCurrency = fc.oneof(nonMatching(/^[A-Z]{3}$/), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED.has(c)), notAString);
+const invalidCurrency = fc.oneof(nonMatching(/^[A-Z]{3}$/), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c)), notAString);
 const invalidCode = fc.oneof(
   nonMatching(/^\s*[A-Za-z0-9_-]{1,64}\s*$/),
   fc.string({ unit: fc.constantFrom(..."ABCDEFGHJKMNPQRSTVWXYZ0123456789"), minLength: 65, maxLength: 80 }),
@@ -354,7 +349,7 @@ describe("fuzz: storefront routes refuse bad input with a 4xx envelope and chang
         }),
         FUZZ_OPTIONS,
       );
-    }, TIMEOUT_MS);
+    }, FUZZ_TIMEOUT_MS);
   }
 
   it("GET /v1/orders/{id}: unknown, malformed and foreign requests are refused and reveal nothing", async () => {
@@ -378,11 +373,11 @@ describe("fuzz: storefront routes refuse bad input with a 4xx envelope and chang
       ),
       FUZZ_OPTIONS,
     );
-  }, TIMEOUT_MS);
+  }, FUZZ_TIMEOUT_MS);
 
   it("GET /v1/products: a bad currency query is a 400 envelope", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(nonMatching(/^[A-Z]{3}$/), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED.has(c))), async (currency) => {
+      fc.asyncProperty(fc.oneof(nonMatching(/^[A-Z]{3}$/), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c))), async (currency) => {
         const res = await workerFetch("GET", `/v1/products?currency=${enc(currency)}`);
         expectRefusal(res, `currency ${JSON.stringify(currency)}`);
         expect(res.status).toBe(400);
@@ -390,7 +385,7 @@ describe("fuzz: storefront routes refuse bad input with a 4xx envelope and chang
       FUZZ_OPTIONS,
     );
     expectRefusal(await workerFetch("GET", "/v1/products?currency=USD&currency=EUR"), "currency twice");
-  }, TIMEOUT_MS);
+  }, FUZZ_TIMEOUT_MS);
 
   it("every storefront POST and PATCH answers 413 payload_too_large for a body over 64 KiB, sized or streamed, and changes nothing", async () => {
     const routes = ROUTES.filter((r) => r.body);
@@ -412,7 +407,7 @@ describe("fuzz: storefront routes refuse bad input with a 4xx envelope and chang
         }
       }
     }
-  }, TIMEOUT_MS);
+  }, FUZZ_TIMEOUT_MS);
 
   it("the watched carts are still what the setup made of them (the fuzzing above never landed)", async () => {
     const open = (await call("GET", `/v1/carts/${world.open.cart.id}`, { headers: world.open.cart.auth })).body.cart;

@@ -143,3 +143,13 @@ export function withRawValue(body: Record<string, unknown>, key: string, literal
   const marker = "__raw_value_marker__";
   return JSON.stringify({ ...body, [key]: marker }).replace(`"${marker}"`, literal);
 }
+
+/**
+ * The fuzz tests' run settings: each case is a few Worker round trips, so stop at the
+ * first failure instead of shrinking through dozens more (the counterexample is printed
+ * as found), with a timeout generous enough for a small CI machine.
+ */
+export const FUZZ_OPTIONS = { numRuns: 40, endOnFailure: true } as const;
+export const FUZZ_TIMEOUT_MS = 120_000;
+/** Currencies the migrations create: a code of three capitals must avoid them to be invalid. */
+export const SUPPORTED_CURRENCIES: ReadonlySet<string> = new Set(["USD", "EUR", "GBP", "JPY", "CAD", "AUD"]);
