@@ -215,6 +215,12 @@ adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
   );
 });
 
+/** The page's own notice named by `?notice=`, or null: a crafted name (an Object member) is never one. */
+function noticeOf(c: Context<ConsoleEnv>, notices: Record<string, unknown>): string | null {
+  const notice = c.req.query("notice");
+  return notice && Object.hasOwn(notices, notice) ? notice : null;
+}
+
 adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const admin = c.get("admin");
   const id = c.req.param("id");
@@ -223,10 +229,9 @@ adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const lock = id.length <= 64 ? await readLock(db, id, now) : null;
   if (!lock) return render(c, <ErrorPage title="Not found" message="No checkout has this id." csrf={admin.csrf} />, 404);
   const diagnosis = await diagnoseLock(db, c.env.DB, getConfig(c.env), c.env.QUOTE_SIGNING_SECRET, id, now);
-  const notice = c.req.query("notice");
   return render(
     c,
-    <LockPage lock={lock} diagnosis={diagnosis} notice={notice && Object.hasOwn(RELEASE_NOTICES, notice) ? notice : null} now={now} csrf={admin.csrf} who={admin.who} />,
+    <LockPage lock={lock} diagnosis={diagnosis} notice={noticeOf(c, RELEASE_NOTICES)} now={now} csrf={admin.csrf} who={admin.who} />,
   );
 });
 
@@ -284,8 +289,7 @@ adminConsoleRoutes.get("/admin/events/:id", requireConsoleAdmin, async (c) => {
   const id = c.req.param("id");
   const detail = id.length <= MAX_EVENT_ID_LENGTH ? await readEventDetail(createDb(c.env.DB), id) : null;
   if (!detail) return eventNotFound(c);
-  const notice = c.req.query("notice");
-  return render(c, <EventPage detail={detail} notice={notice && Object.hasOwn(REDELIVER_NOTICES, notice) ? notice : null} csrf={admin.csrf} who={admin.who} />);
+  return render(c, <EventPage detail={detail} notice={noticeOf(c, REDELIVER_NOTICES)} csrf={admin.csrf} who={admin.who} />);
 });
 
 adminConsoleRoutes.post("/admin/events/:id/redeliver", requireConsoleAdmin, async (c) => {
