@@ -71,13 +71,18 @@ export async function crash(pending: Promise<Res>): Promise<Res> {
 /**
  * Wakes the cart's object after a crash and lets its alarm (set for "now" by the
  * constructor when it finds unfinished work) resume the saga, until the checkout is
- * settled again. The runtime may fire that alarm by itself first; either way it runs once.
+ * settled again (or `done` says the recovery has had its say, e.g. a failed try was
+ * recorded). The runtime may fire that alarm by itself first, and while it runs the
+ * stored state is still in flight: hence polling rather than reading once.
  */
-export async function recoverByAlarm(cart: TestCart): Promise<CheckoutRecord> {
+export async function recoverByAlarm(
+  cart: TestCart,
+  done: (rec: CheckoutRecord) => boolean = (rec) => !isInFlight(rec.state),
+): Promise<CheckoutRecord> {
   for (let i = 0; i < 200; i++) {
     await runDurableObjectAlarm(cartObject(cart));
     const rec = await storedCheckout(cart);
-    if (!isInFlight(rec.state)) return rec;
+    if (done(rec)) return rec;
     await scheduler.wait(10);
   }
   throw new Error("The checkout did not settle after the crash");
