@@ -88,11 +88,14 @@ describe("D1 stops answering after the capture", () => {
     expect(await alarmOf(cart)).toBe(firstRetry);
     expect(firstRetry).toBeLessThan(Date.parse(rec.expiresAt));
 
+    // (On a slow machine the runtime may fire that 1 s retry itself first: then this is the third.)
+    const retriedAt = Date.now();
     await runDurableObjectAlarm(cartObject(cart));
     rec = await storedCheckout(cart);
-    expect(rec).toMatchObject({ state: "committing", retry: { attempts: 2 } });
-    // Backoff: the second wait is longer than the first.
-    expect(Date.parse(rec.retry.nextAt!) - Date.now()).toBeGreaterThan(1_000);
+    expect(rec.state).toBe("committing");
+    expect(rec.retry.attempts).toBeGreaterThanOrEqual(2);
+    // Backoff: the second wait (2 s) is longer than the first (1 s).
+    expect(Date.parse(rec.retry.nextAt!) - retriedAt).toBeGreaterThanOrEqual(2_000);
 
     // Paid is paid: no cancel, no edit, while the commit waits.
     const cancel = await cancelCheckout(cart);
@@ -203,7 +206,9 @@ describe("the gateway loses the answer to a capture", () => {
 
     // Still unreachable: the alarm asks again and still decides nothing.
     await runDurableObjectAlarm(cartObject(cart));
-    expect(await storedCheckout(cart)).toMatchObject({ state: "capturing", retry: { attempts: 2 } });
+    const again = await storedCheckout(cart);
+    expect(again.state).toBe("capturing");
+    expect(again.retry.attempts).toBeGreaterThanOrEqual(2);
 
     await gatewayLosingAnswers(cart, "up");
     await runDurableObjectAlarm(cartObject(cart));
