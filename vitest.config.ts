@@ -39,10 +39,15 @@ export default defineConfig(async () => {
   });
   const stripeTests = "test/integration/stripe-*.test.ts";
   const relaxedTests = "test/integration/relaxed-lock-*.test.ts";
+  // Signature checks compare with workerd's crypto.subtle.timingSafeEqual (not in Node).
+  const workersCryptoUnits = ["test/unit/quote-signature.property.test.ts", "test/unit/stripe-webhook-signature.test.ts"];
   return {
     test: {
       projects: [
-        workersProject("workers", ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"], [stripeTests, relaxedTests]),
+        // The pure modules (pricing, money, the storefront client…) run in plain Node: no
+        // runtime start-up per file, and proof that they need no Workers runtime.
+        { test: { name: "unit", include: ["test/unit/**/*.test.ts"], exclude: workersCryptoUnits, environment: "node" } },
+        workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests]),
         // The lock's two switches turned off (DESIGN.md config): superseding and edit-cancels.
         workersProject("relaxed-lock", [relaxedTests], [], {
           CHECKOUT_PREVENT_CONCURRENT: "false",
