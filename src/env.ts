@@ -6,6 +6,7 @@ export interface Env {
   CART: DurableObjectNamespace<CartObject>;
   EVENTS: Queue;
   CHECKOUT_RATE_LIMITER: RateLimit;
+  ADMIN_SIGN_IN_RATE_LIMITER: RateLimit;
 
   CHECKOUT_TTL_MINUTES?: string;
   CHECKOUT_MAX_TTL_MINUTES?: string;

@@ -134,6 +134,12 @@ adminConsoleRoutes.post("/admin/sign-in", async (c) => {
   const page = (error: string, status: ContentfulStatusCode) => render(c, <SignInPage next={next} error={error} accessConfigured={accessConfig(c.env) !== null} />, status);
   if (!fromThisOrigin(c)) return page("Sign in from this console's own page.", 403);
   if (!adminTokenConfigured(c.env)) return page("Token sign-in is off: no ADMIN_TOKEN is configured. Use Cloudflare Access.", 503);
+  // Every attempt counts (a right token too), so a guesser learns nothing past the limit.
+  const { success } = await c.env.ADMIN_SIGN_IN_RATE_LIMITER.limit({ key: c.req.header("cf-connecting-ip") ?? "unknown" });
+  if (!success) {
+    c.header("Retry-After", "60");
+    return page("Too many sign-in attempts from this address. Wait a minute, then try again.", 429);
+  }
   const token = typeof form.token === "string" ? form.token.trim() : "";
   if (!isAdminToken(c.env, token)) return page("That token is not valid.", 401);
   const session = await issueSession(c.env.ADMIN_TOKEN!);

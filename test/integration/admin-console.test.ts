@@ -7,6 +7,7 @@ import type { Env } from "../../src/env";
 import { toBase64 } from "../../src/lib/crypto";
 import { cartWith, createVariant, startCheckout, stockOf } from "../support/api";
 import { deadEvent, outboxRow, recordingQueue, startedCheckoutEvent } from "../support/events";
+import { insideOneRateLimitWindow } from "../support/rate-limit-window";
 import { workerFetch } from "../support/worker-fetch";
 
 /** Like the support client's call(), but redirects are seen, not followed (a browser's view of a 303). */
@@ -21,8 +22,12 @@ async function call(method: string, path: string, options: { headers?: Record<st
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM = { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" };
 
+/** Each sign-in from its own address, so only the limiter's own test meets the sign-in limit. */
+let addresses = 0;
+const fromNewAddress = () => ({ "cf-connecting-ip": `198.51.100.${++addresses}` });
+
 async function signIn(): Promise<string> {
-  const res = await call("POST", "/admin/sign-in", { headers: FORM, raw: form({ token: env.ADMIN_TOKEN!, next: "/admin" }) });
+  const res = await call("POST", "/admin/sign-in", { headers: { ...FORM, ...fromNewAddress() }, raw: form({ token: env.ADMIN_TOKEN!, next: "/admin" }) });
   expect(res.status).toBe(303);
   const cookie = res.headers.get("set-cookie")!;
   return cookie.split(";")[0]!;
@@ -66,6 +71,25 @@ describe("admin console", () => {
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get("set-cookie")).toBeNull();
   });
+
+  it("limits sign-in attempts per address: past 10 a minute even the right token gets 429 and no session", async () => {
+    await insideOneRateLimitWindow(15_000);
+    const guesser = { ...FORM, "cf-connecting-ip": "203.0.113.7" };
+    for (let i = 0; i < 10; i++) {
+      const guess = await call("POST", "/admin/sign-in", { headers: guesser, raw: form({ token: `guess-${i}` }) });
+      expect(guess.status, `guess ${i + 1}`).toBe(401);
+    }
+    const limited = await call("POST", "/admin/sign-in", { headers: guesser, raw: form({ token: env.ADMIN_TOKEN! }) });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(limited.body).toContain("Too many sign-in attempts from this address");
+    expect(limited.headers.get("set-cookie")).toBeNull();
+
+    // Another address signs in as usual.
+    const other = await call("POST", "/admin/sign-in", { headers: { ...FORM, "cf-connecting-ip": "203.0.113.8" }, raw: form({ token: env.ADMIN_TOKEN! }) });
+    expect(other.status).toBe(303);
+    expect(other.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
+  }, 90_000);
 
   it("issues an HttpOnly, SameSite=Strict, Secure, expiring session cookie and serves locked-down pages", async () => {
     const res = await call("POST", "/admin/sign-in", { headers: FORM, raw: form({ token: env.ADMIN_TOKEN!, next: "/admin/locks" }) });

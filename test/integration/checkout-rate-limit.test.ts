@@ -8,16 +8,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { addLine, call, cancelCheckout, cartWith, completeCheckout, createProduct, getCart, startCheckout, stockOf } from "../support/api";
 import { expectInvariants } from "../support/invariants";
+import { insideOneRateLimitWindow } from "../support/rate-limit-window";
 
-/** The limiter's windows are aligned to the wall clock (60 s): each test runs inside one. */
-const WINDOW_MS = 60_000;
 const NEEDED_MS = 20_000;
 
 describe("checkout rate limit", () => {
-  beforeEach(async () => {
-    const left = WINDOW_MS - (Date.now() % WINDOW_MS);
-    if (left < NEEDED_MS) await new Promise((resolve) => setTimeout(resolve, left + 100));
-  }, NEEDED_MS + 5_000);
+  // Each test counts attempts inside one limiter window.
+  beforeEach(() => insideOneRateLimitWindow(NEEDED_MS), NEEDED_MS + 5_000);
 
   it("answers the sixth start/complete of one cart within a minute with 429 and Retry-After", async () => {
     const [v] = await createProduct([{ stock: 10 }]);
