@@ -153,7 +153,7 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     expect(res.status).toBe(201);
     const ttlMs = Date.parse(res.body.checkout.expires_at) - before;
     expect(ttlMs).toBeGreaterThan(59 * 60_000);
-    expect(ttlMs).toBeLessThanOrEqual(60 * 60_000 + 5_000);
+    expect(ttlMs).toBeLessThanOrEqual(60 * 60_000 + 30_000); // the request's own time, even on a slow machine
     await expectInvariants();
   });
 
