@@ -97,12 +97,7 @@ export class CheckoutSaga {
     // waiting for payment (it is cancelled, releasing everything); mid-payment still 409.
     if (isActive(current) && current.state === "locked" && !host.config.preventConcurrent) await this.cancel("superseded");
     if (isActive(current)) throw checkoutInProgress(current);
-    const ttl = input.ttlMinutes ?? host.config.ttlMinutes;
-    if (ttl > host.config.maxTtlMinutes) {
-      throw new AppError(400, "validation_error", `ttl_minutes may be at most ${host.config.maxTtlMinutes}.`, {
-        issues: [{ path: "ttl_minutes", message: `Must be at most ${host.config.maxTtlMinutes}` }],
-      });
-    }
+    const ttl = this.#ttlWithinLimit(input.ttlMinutes);
 
     const startedAt = Date.now();
     const rec: CheckoutRecord = {
@@ -287,6 +282,8 @@ export class CheckoutSaga {
     // A gateway that cannot take payments (a missing key) says so before anything changes.
     const misconfigured = host.gateway.configurationError?.();
     if (misconfigured) throw new AppError(503, "unavailable", misconfigured, { phase: "payment_authorization" });
+    // Refused even when a locked checkout makes it moot: bad input never pays.
+    this.#ttlWithinLimit(input.ttlMinutes);
     const last = rec;
     if (!isActive(rec)) {
       // The quote the shopper was shown expired: paying now would charge figures they never
@@ -766,6 +763,18 @@ export class CheckoutSaga {
     this.#transition(rec, "rolled_back", target);
     this.host.log.info("checkout.rolled_back", this.#fields(rec, { target }));
     await this.host.scheduleAlarm();
+  }
+
+  /** The lock's lifetime in minutes: the request's, else the default, never over CHECKOUT_MAX_TTL_MINUTES. */
+  #ttlWithinLimit(ttlMinutes: number | undefined): number {
+    const { config } = this.host;
+    const ttl = ttlMinutes ?? config.ttlMinutes;
+    if (ttl > config.maxTtlMinutes) {
+      throw new AppError(400, "validation_error", `ttl_minutes may be at most ${config.maxTtlMinutes}.`, {
+        issues: [{ path: "ttl_minutes", message: `Must be at most ${config.maxTtlMinutes}` }],
+      });
+    }
+    return ttl;
   }
 
   async #scheduleRetry(rec: CheckoutRecord, error: unknown): Promise<void> {

@@ -138,7 +138,7 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     await expectInvariants();
   });
 
-  it("400 validation_error for ttl_minutes above CHECKOUT_MAX_TTL_MINUTES (60); 60 itself is fine", async () => {
+  it("400 validation_error for ttl_minutes above CHECKOUT_MAX_TTL_MINUTES (60) on start and complete; 60 itself is fine", async () => {
     const [v] = await createProduct();
     const cart = await cartWith([[v!, 1]]);
     for (const ttl of [61, 24 * 60 + 1, 0]) {
@@ -154,6 +154,15 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     const ttlMs = Date.parse(res.body.checkout.expires_at) - before;
     expect(ttlMs).toBeGreaterThan(59 * 60_000);
     expect(ttlMs).toBeLessThanOrEqual(60 * 60_000 + 30_000); // the request's own time, even on a slow machine
+
+    // Complete refuses it too, even with the checkout already locked (where it would not
+    // be used): bad input never pays.
+    const complete = await completeCheckout(cart, "tok_visa", {}, { ttl_minutes: 61 });
+    expect(complete.status).toBe(400);
+    expect(complete.body.error.code).toBe("validation_error");
+    expect(JSON.stringify(complete.body.error.details.issues)).toContain("ttl_minutes");
+    expect(await getCart(cart)).toMatchObject({ completed: false, checkout: { state: "locked", order_id: null } });
+    expect((await completeCheckout(cart, "tok_visa", {}, { ttl_minutes: 60 })).status).toBe(201);
     await expectInvariants();
   });
 
