@@ -59,7 +59,7 @@ export default defineConfig(async () => {
           STRIPE_SECRET_KEY: "sk_test_double",
           STRIPE_WEBHOOK_SECRET: "whsec_test_double",
           STRIPE_API_BASE: "https://stripe.test",
-          STRIPE_TIMEOUT_MS: "400",
+          STRIPE_TIMEOUT_MS: "1500",
           CORS_ORIGINS: "https://shop.test",
         }),
       ],

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { CheckoutApiError, CheckoutNetworkError, createCheckoutClient, needsAction, type CheckoutClientOptions, type FetchLike } from "../../src/client";
 import { createProduct } from "../support/api";
 import { expectInvariants, gatewayCharges } from "../support/invariants";
+import { insideOneRateLimitWindow } from "../support/rate-limit-window";
 
 interface Sent {
   method: string;
@@ -139,6 +140,7 @@ describe("typed client: retries with the same Idempotency-Key", () => {
   });
 
   it("does not wait out a Retry-After longer than maxDelayMs: a 429 is thrown at once with retryAfterSeconds", async () => {
+    await insideOneRateLimitWindow(15_000);
     const { client, sent, sleeps } = harness();
     const { cart } = await lockedCart(client);
     // The limiter allows 5 starts/completes per cart per minute; the start was one.
@@ -151,7 +153,7 @@ describe("typed client: retries with the same Idempotency-Key", () => {
     expect(sent).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(await ordersOf(cart.ref.id)).toEqual([]);
-  });
+  }, 90_000);
 
   it("gives up after maxAttempts without a connection and says which key to retry with", async () => {
     const { client, sent, sleeps } = harness((s) => (s.method === "POST" && s.path.endsWith("/lines") ? "no-connection" : undefined), {

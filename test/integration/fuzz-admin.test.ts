@@ -8,10 +8,14 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_PAGE_SIZE } from "../../src/admin/checkout-locks";
+import { MAX_WINDOW_HOURS } from "../../src/admin/checkout-statistics";
+import { MAX_BATCH_SIZE } from "../../src/jobs/cleanup";
 import { ADMIN, call, cartWith, completeCheckout, createProduct, startCheckout, type TestCart } from "../support/api";
 import {
   badInteger,
   badString,
+  coercesToIntegerIn,
   expectRefusal,
   FUZZ_OPTIONS,
   FUZZ_TIMEOUT_MS,
@@ -206,9 +210,9 @@ const ROUTES: Array<{ name: string; requests: fc.Arbitrary<(w: World) => Request
     name: "GET /admin/api/checkout-locks (list, statistics, one lock, diagnostics)",
     requests: fc.oneof(
       fc.record({ key: fc.constantFrom("state", "limit", "cart_id", "cursor"), value: fc.string({ maxLength: 600 }) })
-        .filter(({ key, value }) => (key === "state" ? !["active", "pending", "validating", "reserving", "price_locking", "locked", "authorizing", "creating_order", "capturing", "committing", "completed", "rolling_back", "failed", "cancelled", "expired"].includes(value) : key === "limit" ? !(/^\s*\d+\s*$/.test(value) && Number(value) >= 1 && Number(value) <= 200) : key === "cart_id" ? value.length === 0 || value.length > 64 : true))
+        .filter(({ key, value }) => (key === "state" ? !["active", "pending", "validating", "reserving", "price_locking", "locked", "authorizing", "creating_order", "capturing", "committing", "completed", "rolling_back", "failed", "cancelled", "expired"].includes(value) : key === "limit" ? !coercesToIntegerIn(value, 1, MAX_PAGE_SIZE) : key === "cart_id" ? value.length === 0 || value.length > 64 : true))
         .map(({ key, value }) => (): Request => ({ label: `list ${key}=${JSON.stringify(value).slice(0, 60)}`, method: "GET", path: `/admin/api/checkout-locks?${key}=${enc(value)}`, headers: ADMIN })),
-      fc.oneof(fc.constantFrom("0", "-1", "abc", "1.5", "2161", "1e9", ""), fc.string({ maxLength: 12 }).filter((v) => !/^\s*\d+\s*$/.test(v)))
+      fc.oneof(fc.constantFrom("0", "-1", "abc", "1.5", "2161", "1e9", ""), fc.string({ maxLength: 12 }).filter((v) => !coercesToIntegerIn(v, 1, MAX_WINDOW_HOURS)))
         .map((hours) => (): Request => ({ label: `statistics hours=${JSON.stringify(hours)}`, method: "GET", path: `/admin/api/checkout-locks/statistics?hours=${enc(hours)}`, headers: ADMIN })),
       fc.oneof(fc.stringMatching(/^chk_[0-9a-z]{26}$/), nonMatching(/^chk_/, 30).filter((s) => safeSegment(s) && s !== "statistics"), fc.string({ minLength: 65, maxLength: 80 }))
         .map((id) => (): Request => ({ label: `lock ${JSON.stringify(id)}`, method: "GET", path: `/admin/api/checkout-locks/${enc(id)}`, headers: ADMIN })),
@@ -227,7 +231,7 @@ const ROUTES: Array<{ name: string; requests: fc.Arbitrary<(w: World) => Request
       // An ended checkout cannot be released (409), and nothing about it changes.
       fc.constant((w: World): Request => ({ label: "release a completed checkout", method: "POST", path: `/admin/api/checkout-locks/${w.completedCheckoutId}/release`, headers: ADMIN })),
       fc.constantFrom<Record<string, string>>({}, { authorization: "Bearer nope" }).map((auth) => (w: World): Request => ({ label: `release without the admin token ${JSON.stringify(auth)}`, method: "POST", path: `/admin/api/checkout-locks/${w.lockedCheckoutId}/release`, headers: auth })),
-      fc.oneof(fc.constantFrom("0", "-1", "501", "abc", "2.5", ""), fc.string({ maxLength: 10 }).filter((v) => !/^\s*\d+\s*$/.test(v)))
+      fc.oneof(fc.constantFrom("0", "-1", "501", "abc", "2.5", ""), fc.string({ maxLength: 10 }).filter((v) => !coercesToIntegerIn(v, 1, MAX_BATCH_SIZE)))
         .map((size) => (): Request => ({ label: `cleanup batch_size=${JSON.stringify(size)}`, method: "POST", path: `/admin/api/cleanup?batch_size=${enc(size)}`, headers: ADMIN })),
       fc.constantFrom<Record<string, string>>({}, { authorization: "Bearer nope" }).map((auth) => (): Request => ({ label: `cleanup without the admin token ${JSON.stringify(auth)}`, method: "POST", path: "/admin/api/cleanup", headers: auth })),
     ),

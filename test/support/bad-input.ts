@@ -44,6 +44,12 @@ export function badInteger(min: number, max: number): fc.Arbitrary<unknown> {
   );
 }
 
+/** Whether a query parameter read with z.coerce.number().int() in [min, max] takes `value` (Number(): "+5", "1e1", " 7 " too). */
+export function coercesToIntegerIn(value: string, min: number, max: number): boolean {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= min && n <= max;
+}
+
 /** Strings past `maxLength` (ASCII and unicode) and things that are not strings. */
 export function badString(maxLength: number, options: { allowEmpty?: boolean } = {}): fc.Arbitrary<unknown> {
   return fc.oneof(
