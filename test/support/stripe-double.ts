@@ -9,6 +9,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, expect, vi } from "vitest";
+import { gatewayAmount } from "../../src/payments/gateway-units";
 import { stripeSignatureHeader } from "../../src/payments/stripe-webhook-signature";
 import { call, type Res, type TestCart } from "./api";
 import { expectInvariants } from "./invariants";
@@ -392,11 +393,16 @@ export async function expectStripeLedgerMatches(double: StripeDouble): Promise<v
   }
   for (const [checkoutId, intents] of byCheckout) {
     const checkout = await env.DB.prepare("SELECT state FROM checkouts WHERE id = ?").bind(checkoutId).first<{ state: string }>();
-    const order = await env.DB.prepare("SELECT status, total FROM orders WHERE checkout_id = ?").bind(checkoutId).first<{ status: string; total: number }>();
+    const order = await env.DB.prepare("SELECT o.status, o.total, o.currency, c.exponent FROM orders o JOIN currencies c ON c.code = o.currency WHERE o.checkout_id = ?")
+      .bind(checkoutId)
+      .first<{ status: string; total: number; currency: string; exponent: number }>();
     const captured = intents.filter((i) => i.status === "succeeded");
     expect(captured.length, `captured PaymentIntents of ${checkoutId}`).toBeLessThanOrEqual(1);
     if (captured[0]) {
-      expect(order, `order of captured ${captured[0].id}`).toMatchObject({ status: "paid", total: captured[0].amount_received });
+      // Stripe counts in its own units for the currency (ISK in hundredths…): compare there.
+      const total = order ? gatewayAmount("stripe", order.currency, order.total, order.exponent) : null;
+      expect(order, `order of captured ${captured[0].id}`).toMatchObject({ status: "paid" });
+      expect(total, `order of captured ${captured[0].id} in Stripe's units`).toEqual({ ok: true, amount: captured[0].amount_received });
     } else {
       expect(order?.status ?? null, `order of ${checkoutId} without a capture`).not.toBe("paid");
     }
