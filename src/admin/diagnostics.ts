@@ -79,8 +79,8 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   const orderWithoutCapture = `
     SELECT order_id, checkout_id, total, captures, captured FROM (
       SELECT o.id AS order_id, o.checkout_id, o.total,
-        (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured') AS captures,
-        (SELECT SUM(COALESCE(p.captured_amount, p.amount)) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured') AS captured
+        (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captures,
+        (SELECT SUM(COALESCE(p.captured_amount, p.amount)) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captured
       FROM orders o WHERE o.status = 'paid')
     WHERE captures != 1 OR captured != total`;
   const staleAuthorizations = `

@@ -153,13 +153,15 @@ async function quoteCheck(lock: LockDetail, quoteSecret: string | undefined): Pr
 function paymentsCheck(lock: LockDetail): DiagnosticCheck {
   const c = lock.checkout;
   const captured = lock.payments.filter((p) => p.status === "captured");
+  // A total of 0 is paid without the gateway: its one payment is "not_required".
+  const paid = lock.payments.filter((p) => p.status === "captured" || p.status === "not_required");
   const authorized = lock.payments.filter((p) => p.status === "authorized");
   const total = (c.quote as Quote | null)?.total ?? c.total;
   const evidence = { attempts: lock.payments.map((p) => ({ attempt: p.attempt, status: p.status, amount: p.amount, decline_code: p.decline_code })) };
   if (captured.length > 1) return check("payments", "fail", `${captured.length} captures for one checkout.`, evidence);
   if (c.state === "completed") {
-    const amount = captured[0]?.captured_amount ?? captured[0]?.amount;
-    if (captured.length !== 1) return check("payments", "fail", "Completed without a captured payment.", evidence);
+    const amount = paid[0]?.captured_amount ?? paid[0]?.amount;
+    if (paid.length !== 1) return check("payments", "fail", "Completed without a captured payment.", evidence);
     if (amount !== total) return check("payments", "fail", `Captured ${amount}, but the quote total is ${total}.`, evidence);
     return check("payments", "ok", `One capture of exactly the quote total (${total}).`, evidence);
   }

@@ -36,7 +36,17 @@ export interface CartState {
   updatedAt: string;
 }
 
-export type PaymentAttemptStatus = "pending" | "requires_action" | "authorized" | "declined" | "failed" | "captured" | "voided" | "refunded";
+export type PaymentAttemptStatus =
+  | "pending"
+  | "requires_action"
+  | "authorized"
+  | "declined"
+  | "failed"
+  | "captured"
+  | "voided"
+  | "refunded"
+  /** A total of 0: nothing to charge, no gateway called. */
+  | "not_required";
 
 export interface PaymentAttempt {
   number: number;
@@ -45,6 +55,12 @@ export interface PaymentAttempt {
   /** Idempotency key of the authorization, derived from the checkout id and attempt. */
   key: string;
   method: PaymentMethodInput;
+  /**
+   * The amount sent to the gateway, in its units for the currency (gateway-units.ts); a
+   * replay, capture or void of this attempt sends exactly this again. Absent on attempts
+   * made before amounts were mapped, which sent the quote total as it is.
+   */
+  amount?: number;
   /** Idempotency-Key of the `complete` request that made this attempt (its retry gets the order). */
   requestKey?: string | null;
   status: PaymentAttemptStatus;
@@ -67,6 +83,8 @@ export interface CheckoutRecord {
   state: CheckoutState;
   phase: CheckoutPhase;
   currency: string;
+  /** The catalog's exponent for the currency at price lock: the quote's minor units. */
+  currencyExponent?: number;
   createdAt: string;
   expiresAt: string;
   lockedAt: string | null;

@@ -38,7 +38,7 @@ import {
   releaseDiscounts,
   reserveDiscounts,
 } from "../checkout/discount-usage";
-import { loadCatalog, type CatalogSnapshot } from "../db/catalog";
+import { currencyExponent, loadCatalog, type CatalogSnapshot } from "../db/catalog";
 import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
 import { recordEvent, type EventType } from "../events/outbox";
@@ -50,6 +50,7 @@ import { errorFields, type Logger } from "../lib/logger";
 import { paymentKeys, samePaymentMethod, type AuthorizeRequest, type AuthorizeResult, type PaymentGateway, type PaymentMethodInput } from "../payments/gateway";
 import type { CartState, CheckoutFailure, CheckoutRecord, Outcome, PaymentAttempt } from "./cart-state";
 import { checkoutJson, isActive, pricedOrNull, pricingContext } from "./cart-view";
+import { assertChargeable, orderPayment, paidAttempt, paymentNotRequired, quoteTotalInGatewayUnits } from "./checkout-charge";
 import type { PausePoint, PausePoints } from "./pause-points";
 
 export interface SagaHost {
@@ -142,6 +143,9 @@ export class CheckoutSaga {
         discountCodes: rec.discountCodes,
       });
       priced = this.#validate(rec, cart, snapshot, input.expectedTotal);
+      // A total the gateway could never charge is refused now, before any stock is held.
+      rec.currencyExponent = snapshot.currencies.get(rec.currency)!.exponent;
+      assertChargeable(host.gateway.provider, rec.currency, priced.total, rec.currencyExponent);
       this.#transition(rec, "validated");
       this.#fault(fault, "inventory_reservation");
       // Stock read with the catalog is already short: refuse now instead of sending a
@@ -275,7 +279,7 @@ export class CheckoutSaga {
     let rec = host.checkout();
     if (cart.completed) {
       // A retry of the request that paid (its answer lost to a crash or a 5xx) gets its order.
-      const paidBy = rec?.attempts.find((a) => a.status === "captured")?.requestKey;
+      const paidBy = rec ? paidAttempt(rec)?.requestKey : undefined;
       if (rec?.state === "completed" && input.requestKey !== undefined && paidBy === input.requestKey) return this.#completedOutcome(rec);
       throw cartCompleted(cart);
     }
@@ -306,6 +310,7 @@ export class CheckoutSaga {
       await this.#rollback(rec, "failed", failure).catch(swallowRetry);
       throw this.#clientError(rec, new Error(failure.message), failure);
     }
+    if (quote.total === 0) return this.#completeWithoutPayment(rec, input.payment, input.requestKey ?? null, fault);
     // A payment still waiting for the shopper (3-D Secure) is resumed, not paid twice.
     const awaiting = await this.#awaitingAttempt(rec, input.payment);
     if (awaiting && input.requestKey !== undefined) awaiting.requestKey = input.requestKey;
@@ -316,6 +321,7 @@ export class CheckoutSaga {
       paymentId: newId("pay"),
       provider: host.gateway.provider,
       key: paymentKeys.authorize(rec.id, rec.attempts.length + 1),
+      amount: await this.#quoteTotalInGatewayUnits(rec),
       method: input.payment,
       requestKey: input.requestKey ?? null,
       status: "pending",
@@ -378,9 +384,11 @@ export class CheckoutSaga {
     }
     attempt.status = "authorized";
     attempt.reference = auth.reference;
-    if (auth.amount !== quote.total) {
-      const failure: CheckoutFailure = { phase: "payment_authorization", code: "amount_mismatch", message: `Authorized ${auth.amount}, quote is ${quote.total}.` };
-      host.log.error("payment.amount_mismatch", this.#fields(rec, { authorized: auth.amount, quote_total: quote.total, reference: auth.reference }));
+    // Compared in the gateway's units with exactly what was asked: never rounded either way.
+    const asked = attemptAmount(rec, attempt);
+    if (auth.amount !== asked) {
+      const failure: CheckoutFailure = { phase: "payment_authorization", code: "amount_mismatch", message: `Authorized ${auth.amount}, asked for ${asked} (quote ${quote.total}).` };
+      host.log.error("payment.amount_mismatch", this.#fields(rec, { authorized: auth.amount, asked, quote_total: quote.total, reference: auth.reference }));
       await this.#rollback(rec, "failed", failure).catch(swallowRetry);
       throw this.#clientError(rec, new AppError(502, "payment_gateway_error", failure.message), failure);
     }
@@ -478,6 +486,7 @@ export class CheckoutSaga {
       throw this.#clientError(rec, error, failure);
     }
     this.#transition(rec, "order_created");
+    if (attempt.status === "not_required") return this.#pivot(rec, attempt, fault);
 
     // Phase 6: capture — the pivot. The amount is checked against the signed quote again.
     let capture;
@@ -488,15 +497,15 @@ export class CheckoutSaga {
       capture = await host.gateway.capture({
         idempotencyKey: paymentKeys.capture(rec.id, attempt.number),
         reference: attempt.reference!,
-        amount: quote.total,
+        amount: attemptAmount(rec, attempt),
         currency: quote.currency,
       });
     } catch (error) {
       capture = { status: "error" as const, message: error instanceof Error ? error.message : String(error), retryable: true };
     }
     await this.#pause("payment_capture:sent");
-    if (capture.status === "captured" && capture.amount !== quote.total) {
-      host.log.error("payment.capture_amount_mismatch", this.#fields(rec, { captured: capture.amount, quote_total: quote.total }));
+    if (capture.status === "captured" && capture.amount !== attemptAmount(rec, attempt)) {
+      host.log.error("payment.capture_amount_mismatch", this.#fields(rec, { captured: capture.amount, asked: attemptAmount(rec, attempt), quote_total: quote.total }));
     }
     if (capture.status !== "captured") {
       // The capture may have happened even though we did not hear back: a void tells.
@@ -539,6 +548,8 @@ export class CheckoutSaga {
    * answer means we cannot know yet.
    */
   async #captureOutcome(rec: CheckoutRecord, attempt: PaymentAttempt): Promise<"captured" | "voided" | "unknown"> {
+    // Nothing to capture (a total of 0): the order it created stands.
+    if (attempt.status === "not_required") return "captured";
     const result = await this.host.gateway
       .void({ idempotencyKey: paymentKeys.void(rec.id, attempt.number), authorization: this.#authorizeRequest(rec, attempt), reference: attempt.reference })
       .catch((e) => ({ status: "error" as const, message: String(e) }));
@@ -550,9 +561,9 @@ export class CheckoutSaga {
   }
 
   async #pivot(rec: CheckoutRecord, attempt: PaymentAttempt, fault?: CheckoutPhase): Promise<Outcome> {
-    attempt.status = "captured";
+    if (attempt.status !== "not_required") attempt.status = "captured";
     this.#transition(rec, "captured");
-    this.host.log.info("payment.captured", this.#fields(rec, { amount: rec.quote!.total, attempt: attempt.number }));
+    this.host.log.info("payment.captured", this.#fields(rec, { amount: rec.quote!.total, attempt: attempt.number, provider: attempt.provider }));
     return this.#finishForward(rec, fault);
   }
 
@@ -570,7 +581,7 @@ export class CheckoutSaga {
   async #commit(rec: CheckoutRecord, fault?: CheckoutPhase): Promise<void> {
     const { host } = this;
     const db = host.db;
-    const attempt = rec.attempts.find((a) => a.status === "captured")!;
+    const attempt = paidAttempt(rec)!;
     try {
       this.#fault(fault, "stock_commit");
       await this.#pause("stock_commit");
@@ -704,6 +715,12 @@ export class CheckoutSaga {
 
   async #voidAttempts(rec: CheckoutRecord): Promise<void> {
     for (const attempt of rec.attempts) {
+      if (attempt.status === "not_required") {
+        // Nothing was charged: only the record changes.
+        attempt.status = "voided";
+        this.host.saveCheckout(rec);
+        continue;
+      }
       if (!["pending", "authorized", "requires_action"].includes(attempt.status)) continue;
       const result = await this.host.gateway
         .void({ idempotencyKey: paymentKeys.void(rec.id, attempt.number), authorization: this.#authorizeRequest(rec, attempt), reference: attempt.reference })
@@ -808,11 +825,28 @@ export class CheckoutSaga {
   #authorizeRequest(rec: CheckoutRecord, attempt: PaymentAttempt): AuthorizeRequest {
     return {
       idempotencyKey: attempt.key,
-      amount: rec.quote!.total,
+      amount: attemptAmount(rec, attempt),
       currency: rec.currency,
       method: attempt.method,
       metadata: { checkout_id: rec.id, cart_id: rec.cartId, attempt: attempt.number },
     };
+  }
+
+  /** The quote total in the gateway's units, at the exponent the quote was priced with. */
+  async #quoteTotalInGatewayUnits(rec: CheckoutRecord): Promise<number> {
+    // A checkout locked before the exponent was kept asks the catalog once.
+    rec.currencyExponent ??= (await currencyExponent(this.host.db, rec.currency)) ?? undefined;
+    if (rec.currencyExponent === undefined) throw new Error(`The currency ${rec.currency} is not in the catalog.`);
+    return quoteTotalInGatewayUnits(this.host.gateway.provider, rec, rec.currencyExponent);
+  }
+
+  /** A total of 0: the order is created and committed with no gateway call at all. */
+  async #completeWithoutPayment(rec: CheckoutRecord, method: PaymentMethodInput, requestKey: string | null, fault?: CheckoutPhase): Promise<Outcome> {
+    const attempt = paymentNotRequired(rec, method, requestKey);
+    rec.attempts.push(attempt);
+    this.#transition(rec, "pay");
+    await this.host.scheduleAlarm();
+    return this.#continueAfterAuthorization(rec, attempt, fault);
   }
 
   #transition(rec: CheckoutRecord, event: CheckoutEvent, target?: RollbackTarget): void {
@@ -858,7 +892,6 @@ export class CheckoutSaga {
 
   #orderJson(rec: CheckoutRecord) {
     const quote: Quote = rec.quote!;
-    const captured = rec.attempts.find((a) => a.status === "captured");
     return {
       id: rec.orderId!,
       number: rec.orderNumber,
@@ -872,7 +905,7 @@ export class CheckoutSaga {
       discount_total: quote.discount_total,
       tax_total: quote.tax_total,
       total: quote.total,
-      payment: captured ? { provider: captured.provider, status: "captured", amount: quote.total, reference: captured.reference } : null,
+      payment: orderPayment(paidAttempt(rec), quote.total),
       created_at: rec.lockedAt ?? rec.createdAt,
     };
   }
@@ -904,6 +937,11 @@ function shortLines(lines: Array<{ variantId: string; quantity: number }>, avail
   return [...requested]
     .map(([variantId, quantity]) => ({ variant_id: variantId, requested: quantity, available: available.get(variantId) ?? 0 }))
     .filter((l) => l.available < l.requested);
+}
+
+/** What an attempt asked the gateway for, in its units (attempts from before the mapping sent the quote total). */
+function attemptAmount(rec: CheckoutRecord, attempt: PaymentAttempt): number {
+  return attempt.amount ?? rec.quote!.total;
 }
 
 function swallowRetry(error: unknown): void {

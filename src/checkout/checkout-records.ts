@@ -60,6 +60,7 @@ export function upsertPayment(db: Database, rec: CheckoutRecord, attempt: Paymen
     status,
     amount: rec.quote?.total ?? 0,
     capturedAmount: attempt.status === "captured" ? (rec.quote?.total ?? 0) : null,
+    // amount and captured_amount stay in the catalog's minor units, like the order's total.
     currency: rec.currency,
     declineCode: attempt.declineCode,
     createdAt: now,

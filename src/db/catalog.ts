@@ -125,3 +125,9 @@ export async function currencyExists(db: Database, code: string): Promise<boolea
   if (row) knownCurrencies.add(code);
   return row !== undefined;
 }
+
+/** The exponent the catalog counts a currency with, or null for an unknown code. */
+export async function currencyExponent(db: Database, code: string): Promise<number | null> {
+  const row = await db.select({ exponent: currencies.exponent }).from(currencies).where(eq(currencies.code, code)).get();
+  return row?.exponent ?? null;
+}

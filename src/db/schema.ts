@@ -273,7 +273,7 @@ export const payments = sqliteTable(
     attempt: integer("attempt").notNull(),
     provider: text("provider").notNull(),
     reference: text("reference"),
-    status: text("status", { enum: ["requires_action", "authorized", "declined", "failed", "captured", "voided", "refunded"] }).notNull(),
+    status: text("status", { enum: ["requires_action", "authorized", "declined", "failed", "captured", "voided", "refunded", "not_required"] }).notNull(),
     amount: integer("amount").notNull(),
     capturedAmount: integer("captured_amount"),
     currency: text("currency").notNull(),

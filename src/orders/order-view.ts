@@ -50,13 +50,19 @@ export async function readOrder(db: Database, orderId: string): Promise<OrderJso
     db
       .select()
       .from(payments)
-      .where(and(inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))), eq(payments.status, "captured"))),
+      .where(
+        and(
+          inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))),
+          // A total of 0 was paid without the gateway ("not_required").
+          inArray(payments.status, ["captured", "not_required"]),
+        ),
+      ),
   ]);
   const order = orderRows[0];
   if (!order) return null;
   const paid = paymentRows[0];
   return toOrderJson(
     order,
-    paid ? { provider: paid.provider, status: paid.status, amount: paid.capturedAmount ?? paid.amount, reference: paid.reference } : null,
+    paid ? { provider: paid.provider, status: paid.status, amount: paid.status === "not_required" ? 0 : (paid.capturedAmount ?? paid.amount), reference: paid.reference } : null,
   );
 }

@@ -1,7 +1,9 @@
 /**
  * The payment gateway seam. Every call carries an idempotency key derived from the
  * checkout id and phase, so a call repeated after a crash or a timeout has the effect
- * of one call (DESIGN.md, crash safety).
+ * of one call (crash safety). Every `amount` here, sent or answered, is in the gateway's
+ * own units for the currency (gateway-units.ts maps them from the catalog's minor units),
+ * so an answer is compared with exactly what was asked, never rounded.
  */
 
 export type PaymentMethodInput = { method: "test"; token: string } | { method: "stripe"; payment_method: string };

@@ -219,7 +219,7 @@ const checkoutErrors = {
   404: errorResponse("Unknown cart or variant"),
   409: errorResponse("checkout_in_progress, insufficient_stock, price_changed, no_active_checkout or cart_completed"),
   410: errorResponse("The checkout expired"),
-  422: errorResponse("cart_empty, invalid_discount_code or idempotency_key_reused"),
+  422: errorResponse("cart_empty, invalid_discount_code, amount_too_small, amount_not_chargeable or idempotency_key_reused"),
   429: errorResponse("Rate limited"),
   503: errorResponse("A dependency failed; everything was rolled back"),
 };
