@@ -38,6 +38,7 @@ import {
   releaseDiscounts,
   reserveDiscounts,
 } from "../checkout/discount-usage";
+import { planRecovery } from "../checkout/recovery-plan";
 import { currencyExponent, loadCatalog, type CatalogSnapshot } from "../db/catalog";
 import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
@@ -629,41 +630,33 @@ export class CheckoutSaga {
    * Nothing of the request that was running is in memory any more.
    */
   async recover(rec: CheckoutRecord): Promise<void> {
-    const overdue = Date.parse(rec.expiresAt) <= Date.now();
-    const interrupted = { code: "interrupted", message: "The checkout was interrupted and rolled back." };
+    const plan = planRecovery(rec, Date.now());
+    const expired = { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." };
     try {
-      switch (rec.state) {
-        case "pending":
-        case "validating":
-        case "reserving":
-        case "price_locking":
-          return await this.#rollback(rec, overdue ? "expired" : "failed", { phase: rec.phase, ...interrupted });
-        case "locked":
-          if (overdue) await this.#rollback(rec, "expired", { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." });
+      switch (plan.kind) {
+        case "none":
           return;
-        case "authorizing":
-        case "creating_order":
-        case "capturing": {
-          const attempt = rec.attempts.at(-1)!;
-          if (rec.state === "capturing") {
-            const outcome = await this.#captureOutcome(rec, attempt);
-            if (outcome === "captured") {
-              attempt.status = "captured";
-              this.#transition(rec, "captured");
-              return await this.#commit(rec);
-            }
-            if (outcome === "unknown") {
-              // Not knowing whether the money moved, neither void nor commit: ask again later.
-              await this.#scheduleRetry(rec, new Error("The gateway did not say whether the capture happened."));
-              return;
-            }
-          }
-          if (overdue) return await this.#rollback(rec, "expired", { phase: rec.phase, code: "checkout_expired", message: "The checkout expired." });
-          return await this.#resetPayment(rec);
+        case "rollback": {
+          const failure = plan.reason === "interrupted" ? { phase: rec.phase, code: "interrupted", message: "The checkout was interrupted and rolled back." } : expired;
+          return await this.#rollback(rec, plan.target, failure);
         }
-        case "committing":
+        case "reset_payment":
+          return await this.#resetPayment(rec);
+        case "resolve_capture": {
+          const attempt = rec.attempts.at(-1)!;
+          const outcome = await this.#captureOutcome(rec, attempt);
+          if (outcome === "captured") {
+            attempt.status = "captured";
+            this.#transition(rec, "captured");
+            return await this.#commit(rec);
+          }
+          // Not knowing whether the money moved, neither void nor commit: ask again later.
+          if (outcome === "unknown") return await this.#scheduleRetry(rec, new Error("The gateway did not say whether the capture happened."));
+          return plan.otherwise.kind === "rollback" ? await this.#rollback(rec, "expired", expired) : await this.#resetPayment(rec);
+        }
+        case "commit":
           return await this.#commit(rec);
-        case "rolling_back":
+        case "finish_rollback":
           return await this.#finishRollback(rec);
       }
     } catch (error) {
