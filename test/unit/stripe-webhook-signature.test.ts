@@ -1,6 +1,11 @@
-/** Stripe's webhook signature scheme, checked against a signature computed independently with Web Crypto. */
+/**
+ * Stripe's webhook signature scheme, checked against headers made by Stripe's own library
+ * (test/fixtures/stripe-signatures.json, from scripts/stripe-signature-fixture.mjs) and
+ * against a signature computed independently with Web Crypto.
+ */
 import { describe, expect, it } from "vitest";
 import { STRIPE_SIGNATURE_TOLERANCE_SECONDS, stripeSignatureHeader, verifyStripeSignature } from "../../src/payments/stripe-webhook-signature";
+import stripeSigned from "../fixtures/stripe-signatures.json";
 
 const secret = "whsec_unit_test_secret";
 const payload = '{"id":"evt_1","type":"payment_intent.succeeded"}';
@@ -14,6 +19,16 @@ async function independentSignature(key: string, message: string): Promise<strin
 }
 
 describe("Stripe webhook signature", () => {
+  it.each(stripeSigned)("accepts the header Stripe's library made ($name) and signs that body exactly as it does", async (fixture) => {
+    const check = { header: fixture.header, payload: fixture.payload, secret: fixture.secret, nowMs: fixture.timestamp * 1000 };
+    expect(await verifyStripeSignature(check)).toEqual({ ok: true, timestamp: fixture.timestamp });
+    expect(await stripeSignatureHeader(fixture.secret, fixture.payload, fixture.timestamp)).toBe(fixture.header);
+    // Stripe's header is refused for another secret, a changed body, or outside the tolerance.
+    expect((await verifyStripeSignature({ ...check, secret: `${fixture.secret}x` })).ok).toBe(false);
+    expect((await verifyStripeSignature({ ...check, payload: fixture.payload.replace("evt_", "evt_x") })).ok).toBe(false);
+    expect((await verifyStripeSignature({ ...check, nowMs: (fixture.timestamp + STRIPE_SIGNATURE_TOLERANCE_SECONDS + 1) * 1000 })).ok).toBe(false);
+  });
+
   it("signs `${t}.${body}` with HMAC-SHA256 in hex, as Stripe does", async () => {
     expect(await stripeSignatureHeader(secret, payload, t)).toBe(`t=${t},v1=${await independentSignature(secret, `${t}.${payload}`)}`);
   });
