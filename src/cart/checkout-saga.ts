@@ -706,7 +706,8 @@ export class CheckoutSaga {
     await this.#finishRollback(rec);
   }
 
-  async #voidAttempts(rec: CheckoutRecord): Promise<void> {
+  /** `handOver`: past the deadline a void that fails is left to the payment reconciliation. */
+  async #voidAttempts(rec: CheckoutRecord, handOver = false): Promise<void> {
     for (const attempt of rec.attempts) {
       if (attempt.status === "not_required") {
         // Nothing was charged: only the record changes.
@@ -718,6 +719,15 @@ export class CheckoutSaga {
       const result = await this.host.gateway
         .void({ idempotencyKey: paymentKeys.void(rec.id, attempt.number), authorization: this.#authorizeRequest(rec, attempt), reference: attempt.reference })
         .catch((e) => ({ status: "error" as const, message: String(e) }));
+      if (result.status === "error" && handOver && Date.parse(rec.expiresAt) <= Date.now()) {
+        // A gateway that keeps failing must not hold the cart and its stock for good: the
+        // checkout ends, and its payment stays 'authorized' in D1 (whatever it holds), where
+        // the reconciliation voids it under the same keys once the gateway answers.
+        attempt.status = "authorized";
+        this.host.log.error("rollback.void_handed_over", this.#fields(rec, { attempt: attempt.number, error: result.message }));
+        this.host.saveCheckout(rec);
+        continue;
+      }
       if (result.status === "error") {
         await this.#scheduleRetry(rec, new Error(result.message));
         throw new RetryLater();
@@ -747,7 +757,7 @@ export class CheckoutSaga {
   /** Void, cancel the order, release quote, discounts and stock, unlock — each idempotent. */
   async #finishRollback(rec: CheckoutRecord): Promise<void> {
     const target = rec.rollbackTarget ?? "failed";
-    await this.#voidAttempts(rec);
+    await this.#voidAttempts(rec, true);
     await this.#pause("rollback");
     const now = isoNow();
     const db = this.host.db;

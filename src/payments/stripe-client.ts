@@ -34,7 +34,11 @@ export interface StripeRefund {
   status: "pending" | "requires_action" | "succeeded" | "failed" | "canceled";
 }
 
-export type StripeResult<T> = { ok: true; value: T } | { ok: false; failure: StripeFailure };
+/**
+ * `replayed`: Stripe answered from its idempotency store (its `Idempotent-Replayed: true`
+ * header), so this is the first answer ever given under the key, not a fresh outcome.
+ */
+export type StripeResult<T> = { ok: true; value: T; replayed: boolean } | { ok: false; failure: StripeFailure; replayed: boolean };
 
 export type FormValue = string | number | boolean | null | undefined | FormValue[] | { [key: string]: FormValue };
 
@@ -98,11 +102,11 @@ export class StripeClient {
       response = await fetch(`${this.#apiBase}${path}`, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
       text = await response.text();
     } catch (error) {
-      // A timeout is not retried here: Stripe may still be working on it, and the saga
-      // learns the outcome by replaying the same idempotency key when it voids.
+      // A timeout is not retried here: Stripe may still be working on it (a replay would
+      // meet 409 idempotency_key_in_use); the gateway learns the outcome by asking later.
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       const message = error instanceof Error ? error.message : String(error);
-      return { result: { ok: false, failure: transientFailure(message, null, timedOut) }, retryable: !timedOut };
+      return { result: { ok: false, failure: transientFailure(message, null, timedOut), replayed: false }, retryable: !timedOut };
     }
     let parsed: unknown = null;
     try {
@@ -110,11 +114,13 @@ export class StripeClient {
     } catch {
       parsed = null;
     }
-    if (response.ok && parsed !== null) return { result: { ok: true, value: parsed as T }, retryable: false };
+    const replayed = response.headers.get("idempotent-replayed") === "true";
+    if (response.ok && parsed !== null) return { result: { ok: true, value: parsed as T, replayed }, retryable: false };
     const failure = response.ok ? transientFailure(`Stripe answered ${response.status} without JSON.`, response.status) : classifyStripeError(response.status, parsed);
     // Stripe says explicitly when a retry is (not) safe; otherwise trust the classification.
+    // A replayed answer would only be replayed again under the same key.
     const shouldRetry = response.headers.get("stripe-should-retry");
-    const retryable = shouldRetry === "true" || (shouldRetry !== "false" && failure.kind === "transient");
-    return { result: { ok: false, failure }, retryable };
+    const retryable = !replayed && (shouldRetry === "true" || (shouldRetry !== "false" && failure.kind === "transient"));
+    return { result: { ok: false, failure, replayed }, retryable };
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The Stripe gateway (CHECKOUT_PAYMENT_GATEWAY=stripe): one PaymentIntent per payment
- * attempt, created with `capture_method=manual` and `confirm=true` for exactly the
- * quote total, captured for exactly that amount, cancelled to void. Every POST carries
- * the saga's idempotency key (checkout id + phase + attempt), so a call repeated after
- * a timeout or a crash has the effect of one call.
+ * attempt, created with `capture_method=manual` for exactly the quote total, then
+ * confirmed by id with the payment method (the hold), captured for exactly that amount,
+ * cancelled to void. Every POST carries the saga's idempotency key (checkout id + phase +
+ * attempt), so a call repeated after a timeout or a crash has the effect of one call.
+ * Stripe saves the first answer under a key, 500s included, and replays it for a day, so
+ * an unknown outcome is settled by a GET of the intent, never by a replay alone.
  */
 import type {
   AuthorizeRequest,
@@ -43,9 +45,31 @@ export class StripeGateway implements PaymentGateway {
     const client = this.#client;
     if (!client) return { status: "error", message: this.configurationError()!, retryable: false };
     if (req.method.method !== "stripe") return { status: "error", message: "Not a Stripe payment method.", retryable: false };
-    const result = await this.#createIntent(client, req);
-    if (!result.ok) return authorizeFailure(result.failure);
-    return authorizationOf(result.value, req);
+    // Two steps, so that money is only ever held on a PaymentIntent whose id we know: the
+    // create holds nothing; the confirm (by id) is what authorizes the card.
+    const created = await this.#createIntent(client, req);
+    if (!created.ok) return authorizeFailure(created.failure);
+    const intent = created.value;
+    const confirmed = await client.post<StripePaymentIntent>(`${intentPath(intent.id)}/confirm`, { payment_method: req.method.payment_method }, confirmKey(req));
+    if (confirmed.ok) return authorizationOf(confirmed.value, req);
+    const failure = confirmed.failure;
+    switch (failure.kind) {
+      case "card_declined":
+        return { status: "declined", declineCode: failure.declineCode, message: failure.message, reference: intent.id };
+      case "invalid_payment_method":
+        return { status: "declined", declineCode: failure.code, message: failure.message, reference: intent.id };
+      case "unexpected_state":
+      case "transient": {
+        // The confirm's outcome is unknown (a 5xx Stripe keeps replaying, a timeout, a
+        // concurrent request) or the intent moved (a void came first): a GET by id is
+        // consistent and says where it stands.
+        const now = (failure.kind === "unexpected_state" ? failure.paymentIntent : null) ?? (await this.#intent(client, intent.id));
+        if (now) return authorizationOf(now, req);
+        return { status: "error", message: describeFailure(failure), retryable: true };
+      }
+      default:
+        return { status: "error", message: describeFailure(failure), retryable: false };
+    }
   }
 
   async retrieve(req: RetrieveRequest): Promise<AuthorizeResult> {
@@ -86,30 +110,19 @@ export class StripeGateway implements PaymentGateway {
     if (!client) return { status: "error", message: this.configurationError()! };
     let reference = req.reference;
     if (!reference) {
-      // The authorization's answer was lost: replaying the create with its key tells us
-      // what Stripe did (and if it never arrived, creates it now, to be cancelled below).
+      // The authorization's answer was lost. Replaying its create (same key, same
+      // parameters, no payment method) tells which PaymentIntent it made; it never
+      // confirms, so it never places a hold, even if the create first runs now.
       const replay = await this.#createIntent(client, req.authorization);
-      if (!replay.ok) {
-        const failure = replay.failure;
-        if (failure.kind === "card_declined" && failure.paymentIntent) reference = failure.paymentIntent.id;
-        else if (failure.kind === "card_declined" || failure.kind === "invalid_payment_method") return { status: "not_found" };
-        else return { status: "error", message: describeFailure(failure) };
-      } else {
-        reference = replay.value.id;
-      }
+      if (replay.ok) reference = replay.value.id;
+      else if (replay.replayed || replay.failure.kind === "card_declined" || replay.failure.kind === "invalid_payment_method") {
+        // The first answer under this key was an error (Stripe replays it, 500s included,
+        // for a day): no call ever learned an intent id, so no confirm was ever sent and
+        // nothing is held.
+        return { status: "not_found" };
+      } else return { status: "error", message: describeFailure(replay.failure) };
     }
-    const result = await client.post<StripePaymentIntent>(`${intentPath(reference)}/cancel`, { cancellation_reason: "abandoned" }, req.idempotencyKey);
-    if (result.ok) {
-      return result.value.status === "canceled" ? { status: "voided" } : { status: "error", message: `Stripe left the payment ${result.value.status}.` };
-    }
-    const failure = result.failure;
-    if (failure.kind === "not_found") return { status: "not_found" };
-    if (failure.kind === "unexpected_state") {
-      const intent = failure.paymentIntent ?? (await this.#intent(client, reference));
-      if (intent?.status === "succeeded") return { status: "already_captured", amount: intent.amount_received ?? intent.amount };
-      if (intent?.status === "canceled") return { status: "voided" };
-    }
-    return { status: "error", message: describeFailure(failure) };
+    return this.#cancel(client, reference, req.idempotencyKey);
   }
 
   async refund(req: RefundRequest): Promise<RefundResult> {
@@ -122,6 +135,28 @@ export class StripeGateway implements PaymentGateway {
     return { status: "refunded", amount: result.value.amount };
   }
 
+  async #cancel(client: StripeClient, reference: string, idempotencyKey: string): Promise<VoidResult> {
+    const path = `${intentPath(reference)}/cancel`;
+    const params = { cancellation_reason: "abandoned" };
+    let result = await client.post<StripePaymentIntent>(path, params, idempotencyKey);
+    if (!result.ok && result.failure.kind === "transient" && result.replayed) {
+      // A 5xx saved under the void's key would be replayed on every retry. Cancelling is
+      // safe to repeat (a cancelled intent refuses a second cancel), so ask under a new key.
+      result = await client.post<StripePaymentIntent>(path, params, `${idempotencyKey}:${crypto.randomUUID()}`);
+    }
+    if (result.ok) {
+      return result.value.status === "canceled" ? { status: "voided" } : { status: "error", message: `Stripe left the payment ${result.value.status}.` };
+    }
+    const failure = result.failure;
+    if (failure.kind === "not_found") return { status: "not_found" };
+    if (failure.kind === "unexpected_state" || failure.kind === "transient") {
+      const intent = (failure.kind === "unexpected_state" ? failure.paymentIntent : null) ?? (await this.#intent(client, reference));
+      if (intent?.status === "succeeded") return { status: "already_captured", amount: intent.amount_received ?? intent.amount };
+      if (intent?.status === "canceled") return { status: "voided" };
+    }
+    return { status: "error", message: describeFailure(failure) };
+  }
+
   #createIntent(client: StripeClient, req: AuthorizeRequest): Promise<StripeResult<StripePaymentIntent>> {
     return client.post<StripePaymentIntent>("/v1/payment_intents", paymentIntentParams(req), req.idempotencyKey);
   }
@@ -132,18 +167,25 @@ export class StripeGateway implements PaymentGateway {
   }
 }
 
-/** The create parameters; a replay must send exactly these again (Stripe compares them under one key). */
+/**
+ * The create parameters; a replay must send exactly these again (Stripe compares them
+ * under one key). They name no payment method, so the void and the reconciliation, which
+ * do not know it, rebuild them exactly.
+ */
 export function paymentIntentParams(req: AuthorizeRequest): Record<string, FormValue> {
   return {
     amount: req.amount,
     currency: req.currency.toLowerCase(),
     capture_method: "manual",
-    confirm: true,
-    payment_method: req.method.method === "stripe" ? req.method.payment_method : null,
     // Cards only: a redirect-based method would need a return_url the API does not take.
     payment_method_types: ["card"],
     metadata: { checkout_id: req.metadata.checkout_id, cart_id: req.metadata.cart_id, attempt: req.metadata.attempt },
   };
+}
+
+/** The confirm's own key: one attempt, one confirm, whatever is retried. */
+function confirmKey(req: AuthorizeRequest): string {
+  return `${req.idempotencyKey}:confirm`;
 }
 
 function intentPath(reference: string): string {
@@ -168,6 +210,8 @@ function authorizationOf(intent: StripePaymentIntent, req: AuthorizeRequest): Au
       return { status: "requires_action", reference: intent.id, clientSecret: intent.client_secret };
     case "requires_payment_method": {
       const last = intent.last_payment_error;
+      // Never confirmed (the confirm did not reach Stripe): nothing was tried, nothing is held.
+      if (!last) return { status: "error", message: `Stripe has not tried the payment ${intent.id} yet.`, retryable: true };
       return {
         status: "declined",
         declineCode: last?.decline_code ?? last?.code ?? "payment_failed",

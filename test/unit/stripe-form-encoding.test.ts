@@ -17,7 +17,7 @@ describe("Stripe form encoding", () => {
     });
   });
 
-  it("creates a manual-capture, confirmed PaymentIntent for the amount in a lower-case currency", () => {
+  it("creates a manual-capture PaymentIntent for the amount in a lower-case currency, naming no payment method (the confirm does)", () => {
     const params = paymentIntentParams({
       idempotencyKey: "chk_1:payment_authorization:1",
       amount: 1200,
@@ -29,12 +29,19 @@ describe("Stripe form encoding", () => {
       amount: "1200",
       currency: "jpy",
       capture_method: "manual",
-      confirm: "true",
-      payment_method: "pm_card_visa",
       "payment_method_types[0]": "card",
       "metadata[checkout_id]": "chk_1",
       "metadata[cart_id]": "cart_1",
       "metadata[attempt]": "1",
     });
+    // The void and the reconciliation rebuild it without knowing the card: the same form.
+    const rebuilt = paymentIntentParams({
+      idempotencyKey: "chk_1:payment_authorization:1",
+      amount: 1200,
+      currency: "JPY",
+      method: { method: "stripe", payment_method: "" },
+      metadata: { checkout_id: "chk_1", cart_id: "cart_1", attempt: 1 },
+    });
+    expect(encodeStripeForm(rebuilt)).toBe(encodeStripeForm(params));
   });
 });
