@@ -6,7 +6,8 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { requireAdmin } from "./admin/admin-auth";
 import { getConfig } from "./lib/config";
-import { AppError } from "./lib/errors";
+import type { ErrorCode } from "./lib/error-catalogue";
+import { AppError, isRuntimeInterruption, validationError } from "./lib/errors";
 import { createLogger, errorFields } from "./lib/logger";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
 import { adminConsoleRoutes } from "./routes/admin-console";
@@ -20,7 +21,8 @@ import { productRoutes } from "./routes/products";
 import { stripeWebhookRoutes } from "./routes/stripe-webhooks";
 import { storefrontRoutes } from "./storefront/storefront-routes";
 
-const HTTP_ERROR_CODES: Record<number, string> = {
+/** The codes of framework refusals that keep their status (any other 4xx: bad_request). */
+const HTTP_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
   401: "unauthorized",
   403: "forbidden",
   404: "not_found",
@@ -37,7 +39,7 @@ export function createApp() {
     defaultHook: (result, c) => {
       if (!result.success) {
         const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-        return c.json({ error: { code: "validation_error", message: "The request is not valid.", details: { issues } } }, 400);
+        return c.json(validationError("The request is not valid.", issues).toBody(), 400);
       }
     },
   });
@@ -66,7 +68,7 @@ export function createApp() {
     "*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: { code: "payload_too_large", message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` } }, 413),
+      onError: (c) => c.json(tooLarge().toBody(), 413),
     }),
   );
 
@@ -93,32 +95,43 @@ export function createApp() {
     info: { title: "Edge Checkout", version: "1.0.0", description: "Checkout and order locking at the edge. Money is integer minor units." },
   });
 
-  app.notFound((c) => c.json({ error: { code: "not_found", message: "No such route." } }, 404));
+  app.notFound((c) => c.json(new AppError("not_found", "No such route.").toBody(), 404));
 
   app.onError((error, c) => {
-    if (error instanceof AppError) {
-      for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
-      return c.json(error.toBody(), error.status);
+    const known = knownError(error);
+    if (known) {
+      for (const [name, value] of Object.entries(known.headers ?? {})) c.header(name, value);
+      // A framework refusal with a status of no code of its own (406, 418…) keeps its status.
+      const status = error instanceof HTTPException && error.status < 500 ? error.status : known.status;
+      return c.json(known.toBody(), status);
     }
-    if (error instanceof HTTPException) {
-      const status = error.status;
-      if (status === 415) return c.json({ error: { code: "unsupported_media_type", message: "Send JSON with Content-Type: application/json." } }, 415);
-      if (status === 413) return c.json({ error: { code: "payload_too_large", message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` } }, 413);
-      if (status === 400) {
-        return c.json(
-          { error: { code: "validation_error", message: "The request body is not valid JSON.", details: { issues: [{ path: "", message: error.message }] } } },
-          400,
-        );
-      }
-      // Any other framework refusal keeps its status and gets the envelope too.
-      if (status < 500) {
-        const code = HTTP_ERROR_CODES[status] ?? "bad_request";
-        return c.json({ error: { code, message: error.message || code.replace(/_/g, " ") } }, status);
-      }
-    }
+    // A bug or an unexpected failure: its stack goes to the log, never to the client.
     createLogger(true).error("http.unhandled_error", { method: c.req.method, path: new URL(c.req.url).pathname, ...errorFields(error) });
-    return c.json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);
+    return c.json(new AppError("internal_error").toBody(), 500);
   });
 
   return app;
+}
+
+const tooLarge = () => new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+
+/**
+ * The refusal an error stands for: an `AppError`, a framework refusal, or the runtime
+ * interrupting a Durable Object (retrying is safe); null for anything else.
+ */
+function knownError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    if (status === 415) return new AppError("unsupported_media_type");
+    if (status === 413) return tooLarge();
+    if (status === 400) return validationError("The request body is not valid JSON.", [{ path: "", message: error.message }]);
+    // Any other framework refusal keeps its status and gets the envelope too.
+    if (status < 500) {
+      const code = HTTP_ERROR_CODES[status] ?? "bad_request";
+      return new AppError(code, error.message || code.replace(/_/g, " "));
+    }
+  }
+  if (isRuntimeInterruption(error)) return new AppError("unavailable", "The service was interrupted; retrying is safe.", undefined, { "Retry-After": "1" });
+  return null;
 }

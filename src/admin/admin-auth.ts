@@ -23,7 +23,7 @@ export function adminEnabled(env: Env): boolean {
   return adminTokenConfigured(env) || accessConfig(env) !== null;
 }
 
-export const adminDisabled = () => new AppError(503, "admin_disabled", "Admin is disabled: no ADMIN_TOKEN (or Cloudflare Access) is configured.");
+export const adminDisabled = () => new AppError("admin_disabled", "Admin is disabled: no ADMIN_TOKEN (or Cloudflare Access) is configured.");
 
 export type AdminIdentity = { method: "token" } | { method: "access"; email: string | null; sub: string | null; assertion: string };
 
@@ -41,8 +41,8 @@ export async function authenticateAdmin(c: Context<{ Bindings: Env }>, options: 
   const authorization = c.req.header("authorization");
   if (authorization !== undefined) {
     const match = authorization.match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match) throw new AppError(401, "unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>'.");
-    if (!isAdminToken(c.env, match[1])) throw new AppError(401, "unauthorized", "The admin token is not valid.");
+    if (!match) throw new AppError("unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>'.");
+    if (!isAdminToken(c.env, match[1])) throw new AppError("unauthorized", "The admin token is not valid.");
     return { method: "token" };
   }
   const access = accessConfig(c.env);
@@ -50,10 +50,10 @@ export async function authenticateAdmin(c: Context<{ Bindings: Env }>, options: 
   if (access && assertion) {
     const verdict = await verifyAccessJwt(assertion, access, (options.accessKeys ?? remoteAccessKeys)(access));
     if (verdict.ok) return { method: "access", ...verdict.identity, assertion };
-    if (verdict.reason === "keys_unavailable") throw new AppError(503, "unavailable", verdict.message);
-    throw new AppError(401, "unauthorized", "The Cloudflare Access token is not valid.");
+    if (verdict.reason === "keys_unavailable") throw new AppError("unavailable", verdict.message);
+    throw new AppError("unauthorized", "The Cloudflare Access token is not valid.");
   }
-  throw new AppError(401, "unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>'.");
+  throw new AppError("unauthorized", "Send 'Authorization: Bearer <ADMIN_TOKEN>'.");
 }
 
 /** Middleware for `/admin/api/*`. */

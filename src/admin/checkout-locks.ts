@@ -201,7 +201,7 @@ export async function releaseLock(env: Env, db: Database, id: string): Promise<O
   if (!row) throw notFound("Checkout", { checkout_id: id });
   const state = row.state as CheckoutState;
   if ((TERMINAL_STATES as readonly string[]).includes(state)) {
-    throw new AppError(409, "checkout_not_active", `This checkout already ended (${state}); there is nothing to release.`, {
+    throw new AppError("checkout_not_active", `This checkout already ended (${state}); there is nothing to release.`, {
       checkout_id: id,
       state,
       cancel_reason: (row.failureReason as StoredFailure | null)?.cancel_reason ?? null,

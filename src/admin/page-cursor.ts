@@ -24,7 +24,7 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
 /** The rows after `cursor` in (created_at desc, id desc) order; a cursor we did not make is a 400. */
 export function afterCursor(cursor: string, columns: { createdAt: SQLiteColumn; id: SQLiteColumn }): SQL {
   const after = decodeCursor(cursor);
-  if (!after) throw new AppError(400, "validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
+  if (!after) throw new AppError("validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
   return or(lt(columns.createdAt, after.createdAt), and(eq(columns.createdAt, after.createdAt), lt(columns.id, after.id)))!;
 }
 

@@ -100,7 +100,7 @@ export async function redeliverEvent(env: Env, db: Database, id: string, now: nu
     if (!sent) throw notFound("Event", { event_id: id });
     return { event: eventSummary(sent) };
   }
-  throw new AppError(409, "event_in_flight", `This event is already on its way (${row!.status}): there is nothing to redeliver.`, {
+  throw new AppError("event_in_flight", `This event is already on its way (${row!.status}): there is nothing to redeliver.`, {
     event_id: id,
     status: row!.status,
   });
@@ -138,9 +138,7 @@ async function send(env: Env, db: Database, ids: string[], now: number): Promise
     );
   } catch (error) {
     createLogger(getConfig(env).logging, { component: "admin" }).error("admin.redeliver_failed", { events: ids.length, first_event_id: ids[0], ...errorFields(error) });
-    throw new AppError(
-      503,
-      "unavailable",
+    throw new AppError("unavailable",
       ids.length === 1
         ? "The events queue did not accept the event. It is pending now: the next cleanup run sends it."
         : "The events queue did not accept every event. Those not sent are pending now: the next cleanup run sends them.",

@@ -114,7 +114,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
 
   async create(input: CreateCartInput): Promise<Outcome> {
     return this.#idempotent(input.idempotency, async () => {
-      if (this.#cart) throw new AppError(409, "cart_exists", "This cart already exists.");
+      if (this.#cart) throw new AppError("cart_exists", "This cart already exists.");
       const now = isoNow();
       this.saveCart({
         id: input.cartId,
@@ -141,7 +141,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     if (req.op.type === "get") return this.#outcome(() => this.#get());
     if (req.op.type === "checkout_status") return this.#outcome(async () => ({ status: 200, body: this.#status() }));
     if ((req.op.type === "checkout_start" || req.op.type === "checkout_complete") && (await this.#overRateLimit(req.idempotency))) {
-      return new AppError(429, "rate_limited", "Too many checkout attempts for this cart; try again in a minute.", undefined, { "Retry-After": "60" }).toOutcome();
+      return new AppError("rate_limited", "Too many checkout attempts for this cart; try again in a minute.", undefined, { "Retry-After": "60" }).toOutcome();
     }
     return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.fault, req.idempotency?.key), req.op.type === "checkout_complete");
   }
@@ -159,7 +159,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
         await this.#settle();
         const rec = this.#checkout;
         if (!rec || rec.id !== checkoutId || !isActive(rec)) {
-          throw new AppError(409, "checkout_not_active", "This checkout is not active.", { checkout_id: checkoutId, state: rec?.id === checkoutId ? rec.state : null });
+          throw new AppError("checkout_not_active", "This checkout is not active.", { checkout_id: checkoutId, state: rec?.id === checkoutId ? rec.state : null });
         }
         const done = await this.#saga.cancel(reason);
         return { status: 200, body: { checkout: checkoutJson(done, Date.now()) } };
@@ -265,10 +265,10 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
       case "add_line": {
         const variant = snapshot.variants.get(op.variantId);
         if (!variant || !variant.active) {
-          throw new AppError(404, "variant_not_found", "No such variant is for sale.", { variant_id: op.variantId });
+          throw new AppError("variant_not_found", "No such variant is for sale.", { variant_id: op.variantId });
         }
         if (variant.prices[cart.currency] === undefined && variant.prices[this.config.baseCurrency] === undefined) {
-          throw new AppError(404, "variant_not_found", `This variant has no price in ${cart.currency}.`, { variant_id: op.variantId });
+          throw new AppError("variant_not_found", `This variant has no price in ${cart.currency}.`, { variant_id: op.variantId });
         }
         const existing = cart.lines.find((l) => l.variantId === op.variantId);
         const quantity = (existing?.quantity ?? 0) + op.quantity;
@@ -294,20 +294,20 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
         const code = normalizeCode(op.code);
         if (cart.discountCodes.includes(code)) return cart;
         if (cart.discountCodes.length >= MAX_DISCOUNT_CODES) {
-          throw new AppError(422, "invalid_discount_code", `A cart takes at most ${MAX_DISCOUNT_CODES} discount codes.`, { code });
+          throw new AppError("invalid_discount_code", `A cart takes at most ${MAX_DISCOUNT_CODES} discount codes.`, { code });
         }
         const candidate = { ...cart, discountCodes: [...cart.discountCodes, code] };
         const ctx = pricingContext(candidate.lines, candidate.discountCodes, cart.currency, cart.country, snapshot, this.config.baseCurrency);
         const rule = snapshot.discounts.get(code);
         const reason = rule ? pricedOrNull(ctx, Date.now())?.rejectedDiscounts.find((r) => r.code === code)?.reason : "not_found";
         if (reason && ["not_found", "inactive", "not_started", "expired", "used_up", "currency_mismatch"].includes(reason)) {
-          throw new AppError(422, "invalid_discount_code", discountMessage(reason), { code, reason });
+          throw new AppError("invalid_discount_code", discountMessage(reason), { code, reason });
         }
         return candidate;
       }
       case "remove_discount": {
         const code = normalizeCode(op.code);
-        if (!cart.discountCodes.includes(code)) throw new AppError(404, "not_found", "This code is not applied to the cart.", { code });
+        if (!cart.discountCodes.includes(code)) throw new AppError("not_found", "This code is not applied to the cart.", { code });
         return { ...cart, discountCodes: cart.discountCodes.filter((c) => c !== code) };
       }
       case "update": {
@@ -321,7 +321,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
 
   #line(cart: CartState, lineId: string) {
     const line = cart.lines.find((l) => l.id === lineId);
-    if (!line) throw new AppError(404, "not_found", "No such line in this cart.", { line_id: lineId });
+    if (!line) throw new AppError("not_found", "No such line in this cart.", { line_id: lineId });
     return line;
   }
 
@@ -332,9 +332,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     const rec = this.#checkout;
     if (isActive(rec)) {
       const seconds = Math.max(1, Math.ceil((Date.parse(rec.expiresAt) - Date.now()) / 1000));
-      throw new AppError(
-        423,
-        "cart_locked",
+      throw new AppError("cart_locked",
         "The cart is locked by an active checkout; cancel it or wait until it ends.",
         { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
         { "Retry-After": String(seconds) },
@@ -383,9 +381,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   // ------------------------------------------------- auth, idempotency, locking
 
   async #authenticate(token: string): Promise<Outcome | null> {
-    if (!this.#cart) return new AppError(404, "not_found", "Cart not found.").toOutcome();
+    if (!this.#cart) return new AppError("not_found", "Cart not found.").toOutcome();
     if (!timingSafeEqual(await sha256Hex(token), this.#cart.tokenHash)) {
-      return new AppError(403, "forbidden", "This token is not for this cart.").toOutcome();
+      return new AppError("forbidden", "This token is not for this cart.").toOutcome();
     }
     return null;
   }
@@ -500,13 +498,13 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     const existing = this.ctx.storage.kv.get<IdempotencyRecord>(IDEMPOTENCY_PREFIX + idem.key);
     if (!existing) return null;
     if (existing.hash !== idem.hash) {
-      return new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
+      return new AppError("idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
     }
     if (existing.status === "done" && existing.outcome) {
       return { ...existing.outcome, headers: { ...existing.outcome.headers, "Idempotent-Replayed": "true" } };
     }
     if (existing.instance === this.#instance) {
-      return new AppError(409, "request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
+      return new AppError("request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
         "Retry-After": "1",
       }).toOutcome();
     }
@@ -534,7 +532,7 @@ function normalizeCode(code: string): string {
 }
 
 function quantityLimit(message: string, details: Record<string, unknown>): AppError {
-  return new AppError(422, "quantity_limit", message, details);
+  return new AppError("quantity_limit", message, details);
 }
 
 function discountMessage(reason: string): string {

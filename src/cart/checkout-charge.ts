@@ -17,13 +17,13 @@ export function assertChargeable(provider: GatewayProvider, currency: string, to
   const result = gatewayAmount(provider, currency, total, exponent);
   if (result.ok) return;
   if (result.reason === "amount_too_small") {
-    throw new AppError(422, "amount_too_small", `The total is below the smallest amount the payment gateway takes in ${currency}.`, {
+    throw new AppError("amount_too_small", `The total is below the smallest amount the payment gateway takes in ${currency}.`, {
       currency,
       minimum: result.minimum,
       total,
     });
   }
-  throw new AppError(422, "amount_not_chargeable", `The payment gateway cannot charge this total in ${currency}.`, { currency, total });
+  throw new AppError("amount_not_chargeable", `The payment gateway cannot charge this total in ${currency}.`, { currency, total });
 }
 
 /**

@@ -153,7 +153,7 @@ export class CheckoutSaga {
       // reservation batch that must fail and re-reading stock (2 D1 round trips instead
       // of 4; in a flash sale most shoppers end here). Races it cannot see stay the CHECK's.
       const short = shortLines(rec.lines, snapshot.available);
-      if (short.length) throw new AppError(409, "insufficient_stock", "Not enough stock for some lines.", { lines: short });
+      if (short.length) throw new AppError("insufficient_stock", "Not enough stock for some lines.", { lines: short });
     } catch (error) {
       throw await this.#failStart(rec, error);
     }
@@ -203,12 +203,12 @@ export class CheckoutSaga {
   }
 
   #validate(rec: CheckoutRecord, cart: CartState, snapshot: CatalogSnapshot, expectedTotal?: number): PricedCart {
-    if (rec.lines.length === 0) throw new AppError(422, "cart_empty", "The cart is empty.");
+    if (rec.lines.length === 0) throw new AppError("cart_empty", "The cart is empty.");
     const ctx = pricingContext(rec.lines, rec.discountCodes, rec.currency, cart.country, snapshot, this.host.config.baseCurrency);
-    if (!ctx) throw new AppError(422, "currency_not_supported", `The currency ${rec.currency} is not supported.`, { currency: rec.currency });
+    if (!ctx) throw new AppError("currency_not_supported", `The currency ${rec.currency} is not supported.`, { currency: rec.currency });
     for (const [lineId, reason] of ctx.unavailable) {
       const line = rec.lines.find((l) => l.id === lineId)!;
-      throw new AppError(404, "variant_not_found", "A cart line's variant is no longer available.", {
+      throw new AppError("variant_not_found", "A cart line's variant is no longer available.", {
         line_id: lineId,
         variant_id: line.variantId,
         reason,
@@ -218,19 +218,19 @@ export class CheckoutSaga {
     try {
       priced = pricedOrNull(ctx, Date.now())!;
     } catch (error) {
-      if (error instanceof PricingError) throw new AppError(404, "variant_not_found", error.message, error.details);
+      if (error instanceof PricingError) throw new AppError("variant_not_found", error.message, error.details);
       throw error;
     }
     const invalid = priced.rejectedDiscounts.find((r) => INVALID_DISCOUNT_REASONS.has(r.reason));
     if (invalid) {
-      throw new AppError(422, "invalid_discount_code", `The discount code ${invalid.code} can no longer be used.`, {
+      throw new AppError("invalid_discount_code", `The discount code ${invalid.code} can no longer be used.`, {
         code: invalid.code,
         reason: invalid.reason,
       });
     }
     if (expectedTotal !== undefined && Math.abs(priced.total - expectedTotal) > this.host.config.priceDriftTolerance) {
       this.host.log.warn("checkout.price_drift", this.#fields(rec, { expected_total: expectedTotal, actual_total: priced.total }));
-      throw new AppError(409, "price_changed", "The cart total changed since it was shown.", {
+      throw new AppError("price_changed", "The cart total changed since it was shown.", {
         expected_total: expectedTotal,
         actual_total: priced.total,
       });
@@ -247,7 +247,7 @@ export class CheckoutSaga {
       const short = lines.filter((l) => l.available < l.requested);
       rec.phase = "inventory_reservation";
       // Stock freed since the batch failed can hide the short line: then every line is named.
-      return new AppError(409, "insufficient_stock", "Not enough stock for some lines.", { lines: short.length ? short : lines });
+      return new AppError("insufficient_stock", "Not enough stock for some lines.", { lines: short.length ? short : lines });
     }
     if (isDiscountLimitError(error)) {
       rec.phase = "price_lock";
@@ -255,7 +255,7 @@ export class CheckoutSaga {
       const codes = rec.quote?.discount_codes ?? [];
       const exhausted = await exhaustedDiscountCodes(this.host.db, codes).catch(() => []);
       const code = exhausted[0] ?? codes[0] ?? null;
-      return new AppError(422, "invalid_discount_code", `The discount code ${code} was used up while checking out.`, { code, reason: "used_up" });
+      return new AppError("invalid_discount_code", `The discount code ${code} was used up while checking out.`, { code, reason: "used_up" });
     }
     return error;
   }
@@ -286,7 +286,7 @@ export class CheckoutSaga {
     }
     // A gateway that cannot take payments (a missing key) says so before anything changes.
     const misconfigured = host.gateway.configurationError?.();
-    if (misconfigured) throw new AppError(503, "unavailable", misconfigured, { phase: "payment_authorization" });
+    if (misconfigured) throw new AppError("unavailable", misconfigured, { phase: "payment_authorization" });
     // Refused even when a locked checkout makes it moot: bad input never pays.
     this.#ttlWithinLimit(input.ttlMinutes);
     const last = rec;
@@ -351,7 +351,7 @@ export class CheckoutSaga {
       this.#transition(rec, "declined");
       host.log.info("payment.declined", this.#fields(rec, { decline_code: auth.declineCode, attempt: attempt.number }));
       await this.#recordAttempt(rec, attempt, "payment_declined");
-      throw new AppError(402, "payment_declined", auth.message, {
+      throw new AppError("payment_declined", auth.message, {
         decline_code: auth.declineCode,
         checkout_id: rec.id,
         can_resume: true,
@@ -370,7 +370,7 @@ export class CheckoutSaga {
     if (auth.status === "error" && awaiting) {
       // Asking about a waiting payment failed: nothing changed, it still waits.
       this.#transition(rec, "action_required");
-      throw new AppError(502, "payment_gateway_error", "The payment gateway could not be reached; the payment still waits. Retrying is safe.", {
+      throw new AppError("payment_gateway_error", "The payment gateway could not be reached; the payment still waits. Retrying is safe.", {
         phase: "payment_authorization",
         checkout_id: rec.id,
       });
@@ -378,7 +378,7 @@ export class CheckoutSaga {
     if (auth.status === "error") {
       const failure: CheckoutFailure = { phase: "payment_authorization", code: "payment_gateway_error", message: auth.message };
       await this.#rollback(rec, "failed", failure).catch(swallowRetry);
-      throw new AppError(502, "payment_gateway_error", "The payment gateway failed; nothing was charged. Retrying is safe.", {
+      throw new AppError("payment_gateway_error", "The payment gateway failed; nothing was charged. Retrying is safe.", {
         phase: "payment_authorization",
         checkout_id: rec.id,
       });
@@ -391,7 +391,7 @@ export class CheckoutSaga {
       const failure: CheckoutFailure = { phase: "payment_authorization", code: "amount_mismatch", message: `Authorized ${auth.amount}, asked for ${asked} (quote ${quote.total}).` };
       host.log.error("payment.amount_mismatch", this.#fields(rec, { authorized: auth.amount, asked, quote_total: quote.total, reference: auth.reference }));
       await this.#rollback(rec, "failed", failure).catch(swallowRetry);
-      throw this.#clientError(rec, new AppError(502, "payment_gateway_error", failure.message), failure);
+      throw this.#clientError(rec, new AppError("payment_gateway_error", failure.message), failure);
     }
     return this.#continueAfterAuthorization(rec, attempt, fault);
   }
@@ -409,7 +409,7 @@ export class CheckoutSaga {
       .void({ idempotencyKey: paymentKeys.void(rec.id, last.number), authorization: this.#authorizeRequest(rec, last), reference: last.reference })
       .catch((e) => ({ status: "error" as const, message: String(e) }));
     if (result.status === "error") {
-      throw new AppError(502, "payment_gateway_error", "The waiting payment could not be cancelled; nothing changed. Retrying is safe.", {
+      throw new AppError("payment_gateway_error", "The waiting payment could not be cancelled; nothing changed. Retrying is safe.", {
         phase: "payment_authorization",
         checkout_id: rec.id,
       });
@@ -516,7 +516,7 @@ export class CheckoutSaga {
         if (outcome === "unknown") {
           // Neither side of the pivot is known: decide nothing now; the alarm asks the gateway again.
           await this.#scheduleRetry(rec, new Error(capture.message));
-          throw new AppError(502, "payment_gateway_error", "The payment gateway did not answer; the payment will be completed or voided shortly.", {
+          throw new AppError("payment_gateway_error", "The payment gateway did not answer; the payment will be completed or voided shortly.", {
             phase: "payment_capture",
             checkout_id: rec.id,
           });
@@ -529,13 +529,13 @@ export class CheckoutSaga {
       };
       await this.#rollback(rec, "failed", failure).catch(swallowRetry);
       throw capture.status === "declined"
-        ? new AppError(402, "payment_declined", "The payment could not be captured; the checkout was rolled back.", {
+        ? new AppError("payment_declined", "The payment could not be captured; the checkout was rolled back.", {
             phase: "payment_capture",
             decline_code: capture.declineCode,
             checkout_id: rec.id,
             can_resume: false,
           })
-        : new AppError(502, "payment_gateway_error", "The payment gateway failed; the payment was voided. Retrying is safe.", {
+        : new AppError("payment_gateway_error", "The payment gateway failed; the payment was voided. Retrying is safe.", {
             phase: "payment_capture",
             checkout_id: rec.id,
           });
@@ -618,7 +618,7 @@ export class CheckoutSaga {
   async cancel(reason: string): Promise<CheckoutRecord> {
     const rec = this.host.checkout();
     if (this.host.cart().completed) throw cartCompleted(this.host.cart());
-    if (!isActive(rec)) throw new AppError(409, "no_active_checkout", "There is no active checkout to cancel.");
+    if (!isActive(rec)) throw new AppError("no_active_checkout", "There is no active checkout to cancel.");
     if (isPastPivot(rec.state)) throw checkoutInProgress(rec, "The payment was captured; the order is being completed.");
     rec.cancelReason = reason;
     await this.#rollback(rec, "cancelled", null).catch(swallowRetry);
@@ -790,7 +790,7 @@ export class CheckoutSaga {
     const { config } = this.host;
     const ttl = ttlMinutes ?? config.ttlMinutes;
     if (ttl > config.maxTtlMinutes) {
-      throw new AppError(400, "validation_error", `ttl_minutes may be at most ${config.maxTtlMinutes}.`, {
+      throw new AppError("validation_error", `ttl_minutes may be at most ${config.maxTtlMinutes}.`, {
         issues: [{ path: "ttl_minutes", message: `Must be at most ${config.maxTtlMinutes}` }],
       });
     }
@@ -882,12 +882,12 @@ export class CheckoutSaga {
   /** The error the client sees for a failure in a phase (its phase named in details). */
   #clientError(rec: CheckoutRecord, error: unknown, failure: CheckoutFailure): AppError {
     if (error instanceof AppError) {
-      return new AppError(error.status, error.code, error.message, { ...error.details, phase: failure.phase, checkout_id: rec.id }, error.headers);
+      return new AppError(error.code, error.message, { ...error.details, phase: failure.phase, checkout_id: rec.id }, error.headers);
     }
     const gatewayPhase = failure.phase === "payment_authorization" || failure.phase === "payment_capture";
     return gatewayPhase
-      ? new AppError(502, "payment_gateway_error", "The payment gateway failed; the checkout was rolled back.", { phase: failure.phase, checkout_id: rec.id })
-      : new AppError(503, "unavailable", `Checkout failed during ${failure.phase}; everything was rolled back. Retrying is safe.`, {
+      ? new AppError("payment_gateway_error", "The payment gateway failed; the checkout was rolled back.", { phase: failure.phase, checkout_id: rec.id })
+      : new AppError("unavailable", `Checkout failed during ${failure.phase}; everything was rolled back. Retrying is safe.`, {
           phase: failure.phase,
           checkout_id: rec.id,
         });
@@ -966,13 +966,11 @@ export type PaymentEventResult =
   | { result: "applied"; status: number; code: string | null; state: CheckoutState; orderId: string | null };
 
 export function cartCompleted(cart: CartState): AppError {
-  return new AppError(409, "cart_completed", "This cart became an order and is read-only.", { order_id: cart.orderId });
+  return new AppError("cart_completed", "This cart became an order and is read-only.", { order_id: cart.orderId });
 }
 
 export function checkoutInProgress(rec: CheckoutRecord, message = "A checkout is already active for this cart."): AppError {
-  return new AppError(
-    409,
-    "checkout_in_progress",
+  return new AppError("checkout_in_progress",
     message,
     { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
     { "Retry-After": "1" },
@@ -980,7 +978,7 @@ export function checkoutInProgress(rec: CheckoutRecord, message = "A checkout is
 }
 
 export function expiredError(rec: CheckoutRecord): AppError {
-  return new AppError(410, "checkout_expired", "The checkout expired; its stock and prices were released.", {
+  return new AppError("checkout_expired", "The checkout expired; its stock and prices were released.", {
     checkout_id: rec.id,
     expires_at: rec.expiresAt,
   });

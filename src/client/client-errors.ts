@@ -2,43 +2,14 @@
  * What a failed call throws: `CheckoutApiError` when the API answered with an error
  * (its `code` is the API.md code), `CheckoutNetworkError` when no answer arrived.
  */
-import type { CheckoutPhase, CheckoutState } from "./api-types";
+// Type-only: the client ships none of the catalogue's schemas.
+import type { ErrorCode, PromisedErrorDetails } from "../lib/error-catalogue";
 
-/** The error codes of API.md (the server may add more; `code` stays a string). */
-export type ApiErrorCode =
-  | "validation_error"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "variant_not_found"
-  | "checkout_in_progress"
-  | "insufficient_stock"
-  | "price_changed"
-  | "no_active_checkout"
-  | "cart_completed"
-  | "checkout_expired"
-  | "payment_declined"
-  | "payload_too_large"
-  | "cart_empty"
-  | "invalid_discount_code"
-  | "idempotency_key_reused"
-  | "quantity_limit"
-  | "cart_locked"
-  | "request_in_progress"
-  | "rate_limited"
-  | "payment_gateway_error"
-  | "unavailable";
+/** Every error code the server answers, from its error catalogue (the server may add more; `code` stays a string). */
+export type ApiErrorCode = ErrorCode;
 
-/** The `details` API.md promises for some codes. */
-export interface ApiErrorDetails {
-  cart_locked: { checkout_id: string; state: CheckoutState; phase: CheckoutPhase; expires_at: string };
-  checkout_in_progress: { checkout_id: string; state: CheckoutState; phase: CheckoutPhase; expires_at: string };
-  insufficient_stock: { lines: Array<{ variant_id: string; requested: number; available: number }> };
-  price_changed: { expected_total: number; actual_total: number };
-  payment_declined: { checkout_id?: string; can_resume?: boolean; decline_code?: string; phase?: CheckoutPhase };
-  invalid_discount_code: { code?: string; reason?: string };
-  validation_error: { issues: Array<{ path: string; message: string }> };
-}
+/** The `details` the catalogue promises for some codes. */
+export type ApiErrorDetails = PromisedErrorDetails;
 type DetailsOf<C extends string> = C extends keyof ApiErrorDetails ? ApiErrorDetails[C] : Record<string, unknown> | undefined;
 
 export class CheckoutApiError<C extends string = ApiErrorCode | (string & {})> extends Error {

@@ -10,11 +10,11 @@ import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { AppEnv } from "./carts";
 import { jsonBody, jsonResponse } from "./http";
-import { CountryCode, CurrencyCode, DiscountCode, errorResponse, Money } from "./schemas";
+import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { CountryCode, CurrencyCode, DiscountCode, Money } from "./schemas";
 
 export const adminCatalogRoutes = new OpenAPIHono<AppEnv>();
 const security = [{ adminToken: [] }];
-const adminErrors = { 400: errorResponse("Invalid input"), 401: errorResponse("Missing or wrong admin token"), 503: errorResponse("Admin disabled") };
 const Ok = z.record(z.string(), z.unknown());
 
 const Sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "Letters, digits, '.', '_' and '-' only");
@@ -60,7 +60,7 @@ adminCatalogRoutes.openapi(
     summary: "Create a product with its variants, prices and stock",
     security,
     request: jsonBody(CreateProductBody),
-    responses: { 201: jsonResponse(z.object({ product: Ok }), "The product"), 409: errorResponse("A SKU exists already"), ...adminErrors },
+    responses: { 201: jsonResponse(z.object({ product: Ok }), "The product"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "sku_exists") },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -69,7 +69,7 @@ adminCatalogRoutes.openapi(
     if (new Set(skus).size !== skus.length) throw validationError("SKUs must be unique.", [{ path: "variants", message: "Duplicate SKU" }]);
     await assertCurrencies(db, body.variants.flatMap((v) => Object.keys(v.prices)));
     const existing = await db.select({ sku: variants.sku }).from(variants).where(inArray(variants.sku, skus));
-    if (existing.length) throw new AppError(409, "sku_exists", "A variant with this SKU exists already.", { skus: existing.map((e) => e.sku) });
+    if (existing.length) throw new AppError("sku_exists", "A variant with this SKU exists already.", { skus: existing.map((e) => e.sku) });
     const now = isoNow();
     const productId = newId("prod");
     const created = body.variants.map((v) => ({ ...v, id: newId("var"), title: v.title ?? body.title }));
@@ -86,7 +86,7 @@ adminCatalogRoutes.openapi(
         insertJsonRows(db, inventoryAdjustments, created.map((v) => ({ variantId: v.id, delta: v.stock, reason: "initial", at: now }))),
       ]);
     } catch (error) {
-      if (errorText(error).includes("UNIQUE")) throw new AppError(409, "sku_exists", "A variant with this SKU exists already.", { skus });
+      if (errorText(error).includes("UNIQUE")) throw new AppError("sku_exists", "A variant with this SKU exists already.", { skus });
       throw error;
     }
     return c.json(
@@ -120,7 +120,7 @@ adminCatalogRoutes.openapi(
     summary: "Stock of a variant",
     security,
     request: { params: VariantParam },
-    responses: { 200: jsonResponse(StockSchema, "Stock"), 404: errorResponse("Unknown variant"), ...adminErrors },
+    responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -138,7 +138,7 @@ adminCatalogRoutes.openapi(
     summary: "Set on-hand stock (never below what is reserved)",
     security,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ on_hand: Stock })) },
-    responses: { 200: jsonResponse(StockSchema, "Stock"), 404: errorResponse("Unknown variant"), 409: errorResponse("Below reserved"), ...adminErrors },
+    responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found", "stock_below_reserved") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -162,7 +162,7 @@ adminCatalogRoutes.openapi(
     } catch (error) {
       if (errorText(error).includes("inventory_reserved_within_on_hand")) {
         const current = await db.select().from(inventory).where(eq(inventory.variantId, variantId)).get();
-        throw new AppError(409, "stock_below_reserved", "on_hand cannot go below the units reserved by active checkouts.", {
+        throw new AppError("stock_below_reserved", "on_hand cannot go below the units reserved by active checkouts.", {
           requested: onHand,
           reserved: current?.reserved,
         });
@@ -183,7 +183,7 @@ adminCatalogRoutes.openapi(
     summary: "Set prices by currency (minor units)",
     security,
     request: { params: VariantParam, ...jsonBody(Prices) },
-    responses: { 200: jsonResponse(Ok, "Prices"), 404: errorResponse("Unknown variant"), ...adminErrors },
+    responses: { 200: jsonResponse(Ok, "Prices"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -235,7 +235,7 @@ adminCatalogRoutes.openapi(
     summary: "Create a discount code",
     security,
     request: jsonBody(CreateDiscountBody),
-    responses: { 201: jsonResponse(z.object({ discount: Ok }), "The discount"), 409: errorResponse("Code exists"), ...adminErrors },
+    responses: { 201: jsonResponse(z.object({ discount: Ok }), "The discount"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "discount_exists") },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -256,7 +256,7 @@ adminCatalogRoutes.openapi(
       createdAt: now,
     };
     const inserted = await db.insert(discounts).values(row).onConflictDoNothing().returning();
-    if (inserted.length === 0) throw new AppError(409, "discount_exists", "A discount with this code exists already.", { code });
+    if (inserted.length === 0) throw new AppError("discount_exists", "A discount with this code exists already.", { code });
     return c.json({ discount: discountJson(inserted[0]!) }, 201);
   },
 );
@@ -292,7 +292,7 @@ adminCatalogRoutes.openapi(
       }),
       ...jsonBody(z.strictObject({ name: z.string().trim().min(1).max(64), rate_bps: z.number().int().min(0).max(10_000), inclusive: z.boolean().default(false) })),
     },
-    responses: { 200: jsonResponse(Ok, "The tax rate"), ...adminErrors },
+    responses: { 200: jsonResponse(Ok, "The tax rate"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
   }),
   async (c) => {
     const { country, tax_class } = c.req.valid("param");
@@ -323,7 +323,7 @@ adminCatalogRoutes.openapi(
         }),
       ),
     },
-    responses: { 200: jsonResponse(Ok, "The currency"), ...adminErrors },
+    responses: { 200: jsonResponse(Ok, "The currency"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
   }),
   async (c) => {
     const { code } = c.req.valid("param");

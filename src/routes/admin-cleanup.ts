@@ -6,7 +6,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { DEFAULT_BATCH_SIZE, logCleanup, MAX_BATCH_SIZE, runCleanup } from "../jobs/cleanup";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
-import { errorResponse } from "./schemas";
+import { ADMIN_ERRORS, errorResponses } from "./error-responses";
 
 export const adminCleanupRoutes = new OpenAPIHono<AppEnv>();
 
@@ -53,9 +53,7 @@ adminCleanupRoutes.openapi(
     request: { query: CleanupQuery },
     responses: {
       200: jsonResponse(CleanupResultSchema, "What the job did"),
-      400: errorResponse("Invalid query"),
-      401: errorResponse("Missing or wrong admin token"),
-      503: errorResponse("Admin disabled"),
+      ...errorResponses(...ADMIN_ERRORS),
     },
   }),
   async (c) => {

@@ -20,12 +20,12 @@ import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
 import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { jsonBody, jsonResponse } from "./http";
-import { errorResponse } from "./schemas";
+import { ADMIN_ERRORS, errorResponses } from "./error-responses";
 
 export const adminEventRoutes = new OpenAPIHono<AppEnv>();
 
 const security = [{ adminToken: [] }];
-const adminErrors = { 400: errorResponse("Invalid input"), 401: errorResponse("Missing or wrong admin token"), 503: errorResponse("Admin disabled") };
+const adminErrors = errorResponses(...ADMIN_ERRORS);
 const EventId = z.string().min(1).max(128);
 const IdParam = z.object({ id: EventId.openapi({ param: { name: "id", in: "path" }, example: "evt_checkout_completed_chk_wsp15g91fhpvz7ejd2yqcje3xj" }) });
 
@@ -96,7 +96,6 @@ adminEventRoutes.openapi(
     responses: {
       200: jsonResponse(z.object({ redelivered: z.number().int(), more: z.boolean() }), "How many were sent"),
       ...adminErrors,
-      503: errorResponse("Admin disabled, or the events queue refused them (those not sent are pending: the next cleanup run sends them)"),
     },
   }),
   async (c) => {
@@ -115,8 +114,7 @@ adminEventRoutes.openapi(
     request: { params: IdParam },
     responses: {
       200: jsonResponse(z.object({ event: EventSummarySchema.extend({ payload: z.record(z.string(), z.unknown()) }), deliveries: z.array(DeliverySchema) }), "The event"),
-      404: errorResponse("Unknown event"),
-      ...adminErrors,
+      ...errorResponses(...ADMIN_ERRORS, "not_found"),
     },
   }),
   async (c) => {
@@ -137,10 +135,7 @@ adminEventRoutes.openapi(
     request: { params: IdParam },
     responses: {
       200: jsonResponse(z.object({ event: EventSummarySchema }), "The event, enqueued"),
-      404: errorResponse("Unknown event"),
-      409: errorResponse("event_in_flight: the event is pending or enqueued, already on its way"),
-      ...adminErrors,
-      503: errorResponse("Admin disabled, or the events queue refused it (it is pending: the next cleanup run sends it)"),
+      ...errorResponses(...ADMIN_ERRORS, "not_found", "event_in_flight"),
     },
   }),
   async (c) => c.json(await redeliverEvent(c.env, createDb(c.env.DB), c.req.valid("param").id, Date.now()), 200),

@@ -19,12 +19,12 @@ import { getConfig } from "../lib/config";
 import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { jsonResponse, respond } from "./http";
-import { errorResponse } from "./schemas";
+import { ADMIN_ERRORS, errorResponses } from "./error-responses";
 
 export const adminLockRoutes = new OpenAPIHono<AppEnv>();
 
 const security = [{ adminToken: [] }];
-const adminErrors = { 400: errorResponse("Invalid query"), 401: errorResponse("Missing or wrong admin token"), 503: errorResponse("Admin disabled") };
+const adminErrors = errorResponses(...ADMIN_ERRORS);
 const Json = z.record(z.string(), z.unknown());
 const LockId = z.string().min(1).max(64);
 
@@ -81,7 +81,7 @@ adminLockRoutes.openapi(
     summary: "One checkout lock in full: checkout with quote, timeline, reservations, payments, order",
     security,
     request: { params: z.object({ id: LockId.openapi({ param: { name: "id", in: "path" } }) }) },
-    responses: { 200: jsonResponse(Json, "The lock"), 404: errorResponse("Unknown checkout"), ...adminErrors },
+    responses: { 200: jsonResponse(Json, "The lock"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
   async (c) => {
     const lock = await readLock(createDb(c.env.DB), c.req.valid("param").id, Date.now());
@@ -100,9 +100,7 @@ adminLockRoutes.openapi(
     request: { params: z.object({ id: LockId.openapi({ param: { name: "id", in: "path" } }) }) },
     responses: {
       200: jsonResponse(z.object({ checkout: Json }), "The cancelled checkout"),
-      404: errorResponse("Unknown checkout"),
-      409: errorResponse("The checkout already ended (or its payment was captured)"),
-      ...adminErrors,
+      ...errorResponses(...ADMIN_ERRORS, "not_found", "checkout_not_active", "checkout_in_progress"),
     },
   }),
   async (c) => {
@@ -120,7 +118,7 @@ adminLockRoutes.openapi(
     summary: "Invariant checks (ok / warn / fail); lock_id narrows them to one checkout and explains its state",
     security,
     request: { query: z.object({ lock_id: LockId.optional() }) },
-    responses: { 200: jsonResponse(Json, "The checks"), 404: errorResponse("Unknown checkout"), ...adminErrors },
+    responses: { 200: jsonResponse(Json, "The checks"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
   async (c) => {
     const { lock_id } = c.req.valid("query");

@@ -8,9 +8,10 @@ import type { Env } from "../env";
 import { PHASES } from "../checkout/state-machine";
 import { getConfig } from "../lib/config";
 import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";
-import { AppError, validationError } from "../lib/errors";
+import { AppError, isObjectInterruption, validationError } from "../lib/errors";
 import { derivedId, isId, newId } from "../lib/ids";
 import { createLogger, errorFields } from "../lib/logger";
+import { CART_CALL_ERRORS, errorResponses, IDEMPOTENCY_ERRORS } from "./error-responses";
 import { bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
 import {
   AddLineBody,
@@ -20,7 +21,6 @@ import {
   CheckoutStatusSchema,
   CompleteCheckoutBody,
   CreateCartBody,
-  errorResponse,
   IdempotencyKeyHeader,
   OrderSchema,
   StartCheckoutBody,
@@ -36,20 +36,23 @@ const CodeParams = CartId.extend({ code: z.string().max(64).openapi({ param: { n
 const security = [{ cartToken: [] }];
 const cartResponses = {
   200: jsonResponse(z.object({ cart: CartSchema }), "The cart with live prices"),
-  400: errorResponse("Invalid input"),
-  401: errorResponse("Missing cart token"),
-  403: errorResponse("Token of another cart"),
-  404: errorResponse("Unknown cart, line or variant"),
-  409: errorResponse("The cart became an order"),
-  422: errorResponse("Quantity limit or invalid discount code"),
-  423: errorResponse("The cart is locked by an active checkout"),
+  ...errorResponses(
+    ...CART_CALL_ERRORS,
+    ...IDEMPOTENCY_ERRORS,
+    "payload_too_large",
+    "variant_not_found",
+    "cart_completed",
+    "quantity_limit",
+    "invalid_discount_code",
+    "cart_locked",
+  ),
 };
 
 /** Calls the cart object with the request's token, idempotency key and (in tests) fault. */
 async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: unknown = null): Promise<Response> {
   const token = bearerToken(c);
   // Malformed ids cannot name a cart: answer as for an unknown one, without waking an object.
-  if (!isId("cart", cartId)) throw new AppError(404, "not_found", "Cart not found.");
+  if (!isId("cart", cartId)) throw new AppError("not_found", "Cart not found.");
   const key = idempotencyKey(c);
   const config = getConfig(c.env);
   const faultHeader = c.req.header("x-checkout-fault");
@@ -59,10 +62,13 @@ async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: un
   try {
     return respond(c, await stub.command({ token, op, idempotency, fault }));
   } catch (error) {
-    // The cart object died under the request (evicted, restarted, reset). It resumes from
-    // storage and every step is idempotent, so the client may retry (same Idempotency-Key).
-    createLogger(true).error("cart.object_failed", { cart_id: cartId, op: op.type, ...errorFields(error) });
-    throw new AppError(503, "unavailable", "The cart was interrupted; retrying is safe.", { cart_id: cartId }, { "Retry-After": "1" });
+    // The object was interrupted (reset, restarted, overloaded). It resumes from storage
+    // and every step is idempotent, so the client may retry (same Idempotency-Key).
+    if (isObjectInterruption(error)) {
+      createLogger(true).error("cart.object_failed", { cart_id: cartId, op: op.type, ...errorFields(error) });
+      throw new AppError("unavailable", "The cart was interrupted; retrying is safe.", { cart_id: cartId }, { "Retry-After": "1" });
+    }
+    throw error; // a bug: app.onError logs it and answers 500 internal_error
   }
 }
 
@@ -77,8 +83,7 @@ cartRoutes.openapi(
     request: { headers: IdempotencyKeyHeader, ...jsonBody(CreateCartBody) },
     responses: {
       201: jsonResponse(z.object({ cart: CartSchema, token: z.string() }), "The new cart and its token"),
-      400: errorResponse("Invalid input or unsupported currency"),
-      422: errorResponse("Idempotency-Key reused with another body"),
+      ...errorResponses("validation_error", "payload_too_large", ...IDEMPOTENCY_ERRORS, "unavailable", "internal_error"),
     },
   }),
   async (c) => {
@@ -212,17 +217,26 @@ cartRoutes.openapi(
   },
 );
 
-const checkoutErrors = {
-  400: errorResponse("Invalid input"),
-  401: errorResponse("Missing cart token"),
-  403: errorResponse("Token of another cart"),
-  404: errorResponse("Unknown cart or variant"),
-  409: errorResponse("checkout_in_progress, insufficient_stock, price_changed, no_active_checkout or cart_completed"),
-  410: errorResponse("The checkout expired"),
-  422: errorResponse("cart_empty, invalid_discount_code, amount_too_small, amount_not_chargeable or idempotency_key_reused"),
-  429: errorResponse("Rate limited"),
-  503: errorResponse("A dependency failed; everything was rolled back"),
-};
+/** What starting a checkout can answer (complete starts one when none is active). */
+const START_ERRORS = [
+  ...CART_CALL_ERRORS,
+  ...IDEMPOTENCY_ERRORS,
+  "payload_too_large",
+  "variant_not_found",
+  "checkout_in_progress",
+  "insufficient_stock",
+  "price_changed",
+  "cart_completed",
+  "purchase_limit",
+  "checkout_expired",
+  "cart_empty",
+  "invalid_discount_code",
+  "currency_not_supported",
+  "amount_too_small",
+  "amount_not_chargeable",
+  "email_required",
+  "rate_limited",
+] as const;
 
 cartRoutes.openapi(
   createRoute({
@@ -232,7 +246,7 @@ cartRoutes.openapi(
     summary: "Start checkout: validate, reserve stock, lock prices (phases 1–3)",
     security,
     request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(StartCheckoutBody, false) },
-    responses: { 201: jsonResponse(z.object({ checkout: CheckoutSchema }), "The locked checkout and its quote"), ...checkoutErrors },
+    responses: { 201: jsonResponse(z.object({ checkout: CheckoutSchema }), "The locked checkout and its quote"), ...errorResponses(...START_ERRORS) },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -251,9 +265,7 @@ cartRoutes.openapi(
     responses: {
       201: jsonResponse(z.object({ order: OrderSchema, checkout: CheckoutSchema }), "The order"),
       202: jsonResponse(z.object({ checkout: CheckoutSchema, next_action: z.object({ type: z.string(), client_secret: z.string() }) }), "Customer action needed (3-D Secure)"),
-      402: errorResponse("Payment declined"),
-      502: errorResponse("Payment gateway error; rolled back"),
-      ...checkoutErrors,
+      ...errorResponses(...START_ERRORS, "no_active_checkout", "checkout_ended", "payment_declined", "payment_gateway_error"),
     },
   }),
   async (c) => {
@@ -279,7 +291,7 @@ cartRoutes.openapi(
     summary: "Checkout status",
     security,
     request: { params: CartId },
-    responses: { 200: jsonResponse(CheckoutStatusSchema, "The status"), 401: errorResponse("Missing token"), 403: errorResponse("Forbidden"), 404: errorResponse("Unknown cart") },
+    responses: { 200: jsonResponse(CheckoutStatusSchema, "The status"), ...errorResponses(...CART_CALL_ERRORS) },
   }),
   async (c) => cartCall(c, c.req.valid("param").id, { type: "checkout_status" }) as never,
 );
@@ -292,7 +304,10 @@ cartRoutes.openapi(
     summary: "Cancel the active checkout and release everything",
     security,
     request: { params: CartId, headers: IdempotencyKeyHeader },
-    responses: { 200: jsonResponse(z.object({ checkout: CheckoutSchema }), "The cancelled checkout"), ...checkoutErrors },
+    responses: {
+      200: jsonResponse(z.object({ checkout: CheckoutSchema }), "The cancelled checkout"),
+      ...errorResponses(...CART_CALL_ERRORS, ...IDEMPOTENCY_ERRORS, "no_active_checkout", "checkout_in_progress", "cart_completed"),
+    },
   }),
   async (c) => cartCall(c, c.req.valid("param").id, { type: "checkout_cancel" }) as never,
 );

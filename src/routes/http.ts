@@ -19,7 +19,7 @@ export const jsonResponse = <T>(schema: T, description: string) => ({
 export function bearerToken(c: Context): string {
   const header = c.req.header("authorization");
   const match = header?.match(/^Bearer\s+(\S{1,512})\s*$/i);
-  if (!match) throw new AppError(401, "unauthorized", "Send the cart token as 'Authorization: Bearer <token>'.");
+  if (!match) throw new AppError("unauthorized", "Send the cart token as 'Authorization: Bearer <token>'.");
   return match[1]!;
 }
 
@@ -32,7 +32,7 @@ export function idempotencyKey(c: Context): string | undefined {
   const key = c.req.header("idempotency-key");
   if (key === undefined) return undefined;
   if (key.length < 1 || key.length > 255) {
-    throw new AppError(400, "validation_error", "Idempotency-Key must be 1 to 255 characters.", {
+    throw new AppError("validation_error", "Idempotency-Key must be 1 to 255 characters.", {
       issues: [{ path: "Idempotency-Key", message: "Must be 1 to 255 characters" }],
     });
   }

@@ -6,7 +6,8 @@ import { isId } from "../lib/ids";
 import { readOrder } from "../orders/order-view";
 import type { AppEnv } from "./carts";
 import { bearerToken, jsonResponse } from "./http";
-import { errorResponse, OrderSchema } from "./schemas";
+import { errorResponses } from "./error-responses";
+import { OrderSchema } from "./schemas";
 
 export const orderRoutes = new OpenAPIHono<AppEnv>();
 
@@ -20,18 +21,16 @@ orderRoutes.openapi(
     request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) }) },
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema }), "The order"),
-      401: errorResponse("Missing token"),
-      403: errorResponse("Token of another cart"),
-      404: errorResponse("Unknown order"),
+      ...errorResponses("validation_error", "unauthorized", "forbidden", "not_found", "internal_error"),
     },
   }),
   async (c) => {
     const token = bearerToken(c);
     const { id } = c.req.valid("param");
     const order = isId("ord", id) ? await readOrder(createDb(c.env.DB), id) : null;
-    if (!order) throw new AppError(404, "not_found", "Order not found.");
+    if (!order) throw new AppError("not_found", "Order not found.");
     const owns = await c.env.CART.getByName(order.cart_id).owns(token);
-    if (!owns) throw new AppError(403, "forbidden", "This token is not for this order's cart.");
+    if (!owns) throw new AppError("forbidden", "This token is not for this order's cart.");
     return c.json({ order }, 200) as never;
   },
 );

@@ -8,7 +8,8 @@ import { getConfig } from "../lib/config";
 import { validationError } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
-import { CurrencyCode, errorResponse, ProductSchema } from "./schemas";
+import { errorResponses } from "./error-responses";
+import { CurrencyCode, ProductSchema } from "./schemas";
 
 export const productRoutes = new OpenAPIHono<AppEnv>();
 
@@ -19,7 +20,7 @@ productRoutes.openapi(
     tags: ["catalog"],
     summary: "Products with prices in a currency and available stock",
     request: { query: z.object({ currency: CurrencyCode.optional() }) },
-    responses: { 200: jsonResponse(z.object({ data: z.array(ProductSchema) }), "The catalog"), 400: errorResponse("Unsupported currency") },
+    responses: { 200: jsonResponse(z.object({ data: z.array(ProductSchema) }), "The catalog"), ...errorResponses("validation_error", "internal_error") },
   }),
   async (c) => {
     const config = getConfig(c.env);

@@ -2,18 +2,6 @@
 import { z } from "@hono/zod-openapi";
 import { PHASES, STATES } from "../checkout/state-machine";
 
-export const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: "validation_error" }),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .openapi("Error");
-
-export const errorResponse = (description: string) => ({ content: { "application/json": { schema: ErrorSchema } }, description });
-
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "An ISO 4217 code in upper case, e.g. USD").openapi({ example: "USD" });
 export const CountryCode = z.string().regex(/^[A-Z]{2}$/, "An ISO 3166-1 alpha-2 code in upper case, e.g. US").openapi({ example: "US" });
 export const Email = z.email().max(254);

@@ -11,7 +11,7 @@ import { isId } from "../lib/ids";
 import { verifyStripeSignature } from "../payments/stripe-webhook-signature";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
-import { errorResponse } from "./schemas";
+import { errorResponses } from "./error-responses";
 
 const PATH = "/v1/webhooks/stripe";
 /** The API's body limit (app.ts); Stripe's PaymentIntent events are a few KiB. */
@@ -66,29 +66,27 @@ stripeWebhookRoutes.openapi(
       "are applied to the checkout named by `metadata.checkout_id`; other events answer 200 and are ignored. 503 asks Stripe to retry later.",
     responses: {
       200: jsonResponse(WebhookAnswer, "Received (applied or ignored)"),
-      400: errorResponse("invalid_signature (missing, malformed, stale or wrong) or validation_error"),
-      413: errorResponse("Body over 64 KiB"),
-      503: errorResponse("Not configured, or the payment could not be settled now (Stripe retries)"),
+      ...errorResponses("invalid_signature", "validation_error", "payload_too_large", "unavailable", "internal_error"),
     },
   }),
   async (c) => {
     const secret = c.env.STRIPE_WEBHOOK_SECRET;
-    if (!secret) throw new AppError(503, "unavailable", "Stripe webhooks are not configured: STRIPE_WEBHOOK_SECRET is not set.");
+    if (!secret) throw new AppError("unavailable", "Stripe webhooks are not configured: STRIPE_WEBHOOK_SECRET is not set.");
     // The signature covers the exact bytes, so verify the raw text before parsing it.
     const payload = await c.req.text();
     const verdict = await verifyStripeSignature({ header: c.req.header("stripe-signature"), payload, secret, nowMs: Date.now() });
-    if (!verdict.ok) throw new AppError(400, "invalid_signature", verdict.message, { reason: verdict.reason });
+    if (!verdict.ok) throw new AppError("invalid_signature", verdict.message, { reason: verdict.reason });
 
     let json: unknown;
     try {
       json = JSON.parse(payload);
     } catch {
-      throw new AppError(400, "validation_error", "The event is not valid JSON.", { issues: [{ path: "", message: "Invalid JSON" }] });
+      throw new AppError("validation_error", "The event is not valid JSON.", { issues: [{ path: "", message: "Invalid JSON" }] });
     }
     const parsed = StripeEvent.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-      throw new AppError(400, "validation_error", "The event does not have the shape of a Stripe event.", { issues });
+      throw new AppError("validation_error", "The event does not have the shape of a Stripe event.", { issues });
     }
     const event = parsed.data;
     if (!ROUTED_STRIPE_EVENTS.has(event.type)) return c.json({ received: true as const, handled: false, result: "ignored", reason: "event_type_not_handled" }, 200);
@@ -102,7 +100,7 @@ stripeWebhookRoutes.openapi(
     }
     const result = await c.env.CART.getByName(cartId).paymentEvent({ type: event.type, eventId: event.id, checkoutId, reference: intent.id });
     if (result.result === "retry") {
-      throw new AppError(503, "unavailable", "The payment could not be settled now; retry later.", { reason: result.reason, checkout_state: result.state }, { "Retry-After": "30" });
+      throw new AppError("unavailable", "The payment could not be settled now; retry later.", { reason: result.reason, checkout_state: result.state }, { "Retry-After": "30" });
     }
     if (result.result === "ignored") {
       return c.json({ received: true as const, handled: false, result: "ignored", reason: result.reason, ...(result.state ? { checkout_state: result.state } : {}) }, 200);
