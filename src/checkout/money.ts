@@ -139,3 +139,21 @@ export function formatMinor(amount: number | bigint, exponent: number): string {
   const fraction = padded.slice(padded.length - exponent);
   return `${negative ? "-" : ""}${whole}.${fraction}`;
 }
+
+/**
+ * `value` × 10^places as an exact integer when `value` has at most `places` decimals, else
+ * null: 1.1 → 110 and 19.99 → 1999 at 2 places (where `1.1 * 100` is 110.00000000000001).
+ * A JSON number arrives as the nearest double, and its shortest decimal form (what
+ * `String` prints) is the literal the client sent, so the test is on those digits.
+ */
+export function decimalToScaled(value: number, places: number): number | null {
+  if (!Number.isFinite(value)) return null;
+  const text = String(Math.abs(value));
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) return null; // exponent notation: 1e-7, or too large to be a price of anything
+  const [, whole = "", fraction = ""] = match;
+  if (fraction.length > places) return null;
+  const scaled = Number(whole + fraction.padEnd(places, "0"));
+  if (!Number.isSafeInteger(scaled)) return null;
+  return value < 0 ? -scaled : scaled;
+}

@@ -1,6 +1,7 @@
 /** The admin catalog (API.md, Admin): products, stock, prices, discounts, tax rates, currencies. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, inArray, sql } from "drizzle-orm";
+import { decimalToScaled } from "../checkout/money";
 import { createDb, isoNow } from "../db/client";
 import { insertJsonRows } from "../db/json-rows";
 import { currencies, discounts, inventory, inventoryAdjustments, products, taxRates, variantPrices, variants } from "../db/schema";
@@ -220,7 +221,7 @@ const CreateDiscountBody = z
   })
   .superRefine((d, ctx) => {
     if (d.type === "percentage" && d.percent === undefined) ctx.addIssue({ code: "custom", path: ["percent"], message: "Required for a percentage discount" });
-    if (d.type === "percentage" && d.percent !== undefined && Math.round(d.percent * 100) !== d.percent * 100) {
+    if (d.type === "percentage" && d.percent !== undefined && decimalToScaled(d.percent, 2) === null) {
       ctx.addIssue({ code: "custom", path: ["percent"], message: "At most two decimals" });
     }
     if (d.type === "fixed" && d.amount === undefined) ctx.addIssue({ code: "custom", path: ["amount"], message: "Required for a fixed discount" });
@@ -246,7 +247,7 @@ adminCatalogRoutes.openapi(
     const row = {
       code,
       type: body.type,
-      percentBps: body.percent !== undefined ? Math.round(body.percent * 100) : null,
+      percentBps: body.percent !== undefined ? decimalToScaled(body.percent, 2) : null,
       amount: body.amount ?? null,
       currency: body.currency ?? null,
       startsAt: body.starts_at ? new Date(body.starts_at).toISOString() : null,

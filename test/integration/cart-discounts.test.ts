@@ -10,6 +10,35 @@ async function createDiscount(body: Record<string, unknown>) {
 }
 
 describe("cart discounts", () => {
+  it("takes any percentage with two decimals exactly (1.1 is 110 bps, not refused for 1.1 × 100 ≠ 110), and applies it to the cent", async () => {
+    // Every two-decimal percentage from 0.01 to 100 that float arithmetic gets wrong at × 100.
+    const awkward = [1.1, 4.35, 19.99, 0.29, 57.3, 99.99];
+    for (const percent of awkward) {
+      const discount = await createDiscount({ code: code("PCT"), type: "percentage", percent });
+      expect(discount.percent).toBe(percent);
+    }
+    const [v] = await createProduct([{ prices: { USD: 10_000 } }]);
+    const cart = await createCart();
+    await addLine(cart, v!, 1);
+    const c = code("PCT");
+    await createDiscount({ code: c, type: "percentage", percent: 4.35 });
+    const res = await call("POST", `/v1/carts/${cart.id}/discounts`, { headers: cart.auth, body: { code: c } });
+    expect(res.status).toBe(200);
+    expect(res.body.cart.discount_total).toBe(435);
+  });
+
+  it("refuses a percentage with more than two decimals, creating nothing", async () => {
+    for (const percent of [1.005, 0.001, 33.333]) {
+      const c = code("PCT");
+      const res = await call("POST", "/admin/api/discounts", { headers: ADMIN, body: { code: c, type: "percentage", percent } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+      const cart = await createCart();
+      const applied = await call("POST", `/v1/carts/${cart.id}/discounts`, { headers: cart.auth, body: { code: c } });
+      expect(applied.body.error.code).toBe("invalid_discount_code");
+    }
+  });
+
   it("applies a percentage code allocated across lines, totals adding up, and removes it", async () => {
     const [a, b, c] = await createProduct([{ prices: { USD: 1000 } }, { prices: { USD: 1000 } }, { prices: { USD: 1000 } }]);
     const cart = await createCart();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocateLargestRemainder, convertMinor, formatMinor, isValidRate, parseRate, roundHalfUpDiv } from "../../src/checkout/money";
+import { allocateLargestRemainder, convertMinor, decimalToScaled, formatMinor, isValidRate, parseRate, roundHalfUpDiv } from "../../src/checkout/money";
 
 describe("parseRate", () => {
   it("parses decimal strings into an exact numerator / 10^scale", () => {
@@ -149,5 +149,24 @@ describe("formatMinor", () => {
   it("formats bigints and rejects fractional amounts", () => {
     expect(formatMinor(12345678901234567890n, 2)).toBe("123456789012345678.90");
     expect(() => formatMinor(1.5, 2)).toThrow();
+  });
+});
+
+describe("decimalToScaled", () => {
+  it("scales every two-decimal value from 0.01 to 100 exactly, where value × 100 is not always an integer", () => {
+    let floatMisses = 0;
+    for (let hundredths = 1; hundredths <= 10_000; hundredths++) {
+      const value = Number(formatMinor(hundredths, 2));
+      if (value * 100 !== hundredths) floatMisses++;
+      expect(decimalToScaled(value, 2)).toBe(hundredths);
+    }
+    // The reason for the function: plain float arithmetic misses some of them.
+    expect(floatMisses).toBeGreaterThan(0);
+  });
+
+  it("refuses more decimals than asked for, exponent notation and non-finite values", () => {
+    for (const bad of [1.005, 0.001, 1e-7, 1e21, Number.NaN, Number.POSITIVE_INFINITY]) expect(decimalToScaled(bad, 2)).toBeNull();
+    expect(decimalToScaled(12, 0)).toBe(12);
+    expect(decimalToScaled(-2.5, 2)).toBe(-250);
   });
 });
