@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { ACTIVE_STATES } from "../admin/checkout-locks";
 import { getConfig } from "../lib/config";
+import { createLogger, errorFields, type Logger } from "../lib/logger";
 import type { AppEnv } from "./carts";
 
 /** How long each dependency may take before the probe calls it down. */
@@ -14,19 +15,28 @@ export const HEALTH_DEPENDENCY_TIMEOUT_MS = 3_000;
 /** The Durable Object the probe pings; it stores nothing. */
 const PING_OBJECT = "health-check";
 
-type DependencyCheck = { status: "ok" | "fail"; latency_ms: number; error?: string };
+/**
+ * The probe is anonymous, so a failure is named only by its kind: the dependency's own
+ * words (a D1 error names tables and statements) go to the log, and the admin
+ * diagnostics show them to those signed in.
+ */
+type DependencyCheck = { status: "ok" | "fail"; latency_ms: number; error?: "timeout" | "unavailable" };
 
-async function timed<T>(work: () => Promise<T>): Promise<{ check: DependencyCheck; value: T | null }> {
+class DependencyTimeout extends Error {}
+
+async function timed<T>(dependency: string, log: Logger, work: () => Promise<T>): Promise<{ check: DependencyCheck; value: T | null }> {
   const started = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_DEPENDENCY_TIMEOUT_MS} ms`)), HEALTH_DEPENDENCY_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new DependencyTimeout(`no answer within ${HEALTH_DEPENDENCY_TIMEOUT_MS} ms`)), HEALTH_DEPENDENCY_TIMEOUT_MS);
     });
     const value = await Promise.race([work(), deadline]);
     return { check: { status: "ok", latency_ms: Date.now() - started }, value };
   } catch (error) {
-    return { check: { status: "fail", latency_ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) }, value: null };
+    log.error("health.dependency_failed", { dependency, ...errorFields(error) });
+    const kind = error instanceof DependencyTimeout ? "timeout" : "unavailable";
+    return { check: { status: "fail", latency_ms: Date.now() - started, error: kind }, value: null };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
@@ -39,10 +49,11 @@ export const healthRoutes = new Hono<AppEnv>();
 healthRoutes.get("/health/checkout", async (c) => {
   const now = Date.now();
   const config = getConfig(c.env);
+  const log = createLogger(config.logging, { component: "health" });
   const graceIso = new Date(now - config.cleanupIntervalMinutes * 60_000).toISOString();
   const [d1, objects] = await Promise.all([
     // One indexed query (checkouts_state_expires_idx) is the round trip.
-    timed(() =>
+    timed("d1", log, () =>
       c.env.DB.prepare(
         `SELECT COUNT(*) AS active,
            COALESCE(SUM(CASE WHEN expires_at < ?1 THEN 1 ELSE 0 END), 0) AS expired,
@@ -52,7 +63,7 @@ healthRoutes.get("/health/checkout", async (c) => {
         .bind(new Date(now).toISOString(), graceIso)
         .first<{ active: number; expired: number; stuck: number }>(),
     ),
-    timed(async () => {
+    timed("durable_objects", log, async () => {
       const pong = await c.env.CART.getByName(PING_OBJECT).ping();
       if (pong !== "pong") throw new Error(`unexpected ping answer ${String(pong)}`);
       return pong;
