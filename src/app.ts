@@ -9,6 +9,7 @@ import { getConfig } from "./lib/config";
 import type { ErrorCode } from "./lib/error-catalogue";
 import { AppError, isRuntimeInterruption, validationError } from "./lib/errors";
 import { createLogger, errorFields } from "./lib/logger";
+import { REQUEST_ID_HEADER, requestIdMiddleware } from "./lib/request-id";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { adminCleanupRoutes } from "./routes/admin-cleanup";
@@ -44,6 +45,7 @@ export function createApp() {
     },
   });
 
+  app.use("*", requestIdMiddleware); // first: every answer, errors included, carries X-Request-Id
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false }));
   app.route("/", stripeWebhookRoutes); // before CORS: Stripe's servers call it, never a browser
 
@@ -54,7 +56,7 @@ export function createApp() {
     origin: (origin) => origin,
     allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
     allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-    exposeHeaders: ["Retry-After", "Idempotent-Replayed"],
+    exposeHeaders: ["Retry-After", "Idempotent-Replayed", REQUEST_ID_HEADER],
     maxAge: 600,
   });
   app.use("/v1/*", async (c, next) => {

@@ -6,6 +6,8 @@
  *   by every retry of that call, so a retried "pay" can never charge twice.
  * - Retries 502/503/429 (and 409 request_in_progress) and lost answers with backoff,
  *   honouring Retry-After; an answer the server replayed for the key is final.
+ * - Bounds every attempt (30 s by default): an answer that never comes counts as lost.
+ * - Errors carry the answer's X-Request-Id, the id to quote to the shop's operator.
  * - Any `fetch`: the platform's, a storefront's own, or a Worker's `fetch` in tests.
  */
 import type {
@@ -37,6 +39,11 @@ export interface CheckoutClientOptions {
   baseUrl: string;
   fetch?: FetchLike;
   retry?: Partial<RetryPolicy>;
+  /**
+   * How long one attempt may take, answer body included, before it counts as lost
+   * (and is retried under the same key); 30 s by default, 0 for no bound.
+   */
+  timeoutMs?: number;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
   /** Makes idempotency keys; a random UUID by default. */
@@ -92,6 +99,42 @@ export interface CartClient {
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+class AttemptTimeout extends Error {
+  override readonly name = "TimeoutError";
+}
+
+/**
+ * Runs one attempt under a deadline and the caller's signal. The deadline races the
+ * work as well as aborting it: a `fetch` that ignores its signal still cannot hang a call.
+ */
+async function boundedAttempt<T>(timeoutMs: number, outer: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  outer?.addEventListener("abort", forward, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline =
+    timeoutMs > 0
+      ? new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new AttemptTimeout(`no answer within ${timeoutMs / 1000} s`);
+            controller.abort(error);
+            reject(error);
+          }, timeoutMs);
+        })
+      : null;
+  const running = work(controller.signal);
+  running.catch(() => {}); // the loser of the race must not surface as an unhandled rejection
+  try {
+    return await (deadline ? Promise.race([running, deadline]) : running);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    outer?.removeEventListener("abort", forward);
+  }
+}
+
 interface Call {
   method: Method;
   path: string;
@@ -108,6 +151,7 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
   const newKey = options.idempotencyKey ?? (() => randomIdempotencyKey());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   async function request<T>({ method, path, token, body, options: call = {} }: Call): Promise<T> {
     // One key per logical operation, made once here and carried by every attempt.
@@ -120,18 +164,21 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
 
     for (let attempt = 1; ; attempt++) {
       let response: Response;
+      let parsed: unknown;
       try {
         // A fresh Request per attempt: a body can be read only once.
-        response = await send(new Request(`${baseUrl}${path}`, { method, headers, body: payload, signal: call.signal }));
+        [response, parsed] = await boundedAttempt(timeoutMs, call.signal, async (signal) => {
+          const answer = await send(new Request(`${baseUrl}${path}`, { method, headers, body: payload, signal }));
+          return [answer, await readJson(answer)] as const;
+        });
       } catch (error) {
         if (call.signal?.aborted) throw error;
-        // No answer (connection lost, or the answer was): the same key makes a retry safe.
+        // No answer (connection lost, or the answer was, or it took too long): the same key makes a retry safe.
         const delay = retryDelayMs(policy, attempt, null, random);
         if (delay === null) throw new CheckoutNetworkError(`${method} ${path} got no answer: ${errorMessage(error)}`, key, { cause: error });
         await sleep(delay);
         continue;
       }
-      const parsed = await readJson(response);
       if (response.ok) return parsed as T;
 
       const envelope = errorEnvelope(parsed);
@@ -143,6 +190,7 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
         envelope?.details as never,
         retryAfter,
         key,
+        response.headers.get("x-request-id") ?? envelope?.requestId ?? null,
       );
       // A replayed answer is what the server decided for this key: asking again changes nothing.
       const replayed = response.headers.get("idempotent-replayed") === "true";
@@ -200,12 +248,13 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-function errorEnvelope(body: unknown): { code: string; message: string; details?: unknown } | null {
+function errorEnvelope(body: unknown): { code: string; message: string; details?: unknown; requestId?: string } | null {
   if (typeof body !== "object" || body === null || !("error" in body)) return null;
   const error = (body as { error: unknown }).error;
   if (typeof error !== "object" || error === null) return null;
-  const { code, message, details } = error as Record<string, unknown>;
-  return typeof code === "string" ? { code, message: typeof message === "string" ? message : code, details } : null;
+  const { code, message, details, request_id } = error as Record<string, unknown>;
+  if (typeof code !== "string") return null;
+  return { code, message: typeof message === "string" ? message : code, details, ...(typeof request_id === "string" ? { requestId: request_id } : {}) };
 }
 
 function errorMessage(error: unknown): string {

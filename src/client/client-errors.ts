@@ -23,6 +23,8 @@ export class CheckoutApiError<C extends string = ApiErrorCode | (string & {})> e
     readonly retryAfterSeconds: number | null,
     /** The Idempotency-Key the request carried, to retry it later by hand. */
     readonly idempotencyKey: string | null,
+    /** The answer's X-Request-Id: quote it to the shop's operator, who finds the request in the logs by it. */
+    readonly requestId: string | null = null,
   ) {
     super(message);
   }

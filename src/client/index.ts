@@ -3,7 +3,7 @@
  *
  *   import { createCheckoutClient, isCartLocked, formatRemaining } from "edge-checkout/client";
  */
-export { createCheckoutClient, needsAction } from "./checkout-client";
+export { createCheckoutClient, DEFAULT_TIMEOUT_MS, needsAction } from "./checkout-client";
 export type { CallOptions, CartClient, CartRef, CheckoutClient, CheckoutClientOptions, FetchLike } from "./checkout-client";
 export { CheckoutApiError, CheckoutNetworkError, isCheckoutApiError } from "./client-errors";
 export type { ApiErrorCode, ApiErrorDetails } from "./client-errors";

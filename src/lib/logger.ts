@@ -1,8 +1,10 @@
 /**
  * Structured JSON logs: one line per event, with checkout_id, cart_id, phase and
- * duration_ms where they apply (DESIGN.md, Observability). Workers Logs indexes the
- * fields of JSON lines.
+ * duration_ms where they apply, and the request_id of the request being handled.
+ * Workers Logs indexes the fields of JSON lines.
  */
+import { currentRequestId } from "./request-id";
+
 export type LogLevel = "info" | "warn" | "error";
 
 export interface Logger {
@@ -15,7 +17,8 @@ export function createLogger(enabled: boolean, base: Record<string, unknown> = {
   const write = (level: LogLevel, event: string, fields?: Record<string, unknown>) => {
     // Errors are always written: an operator must see them even with logging turned down.
     if (!enabled && level !== "error") return;
-    const line = JSON.stringify({ level, event, at: new Date().toISOString(), ...base, ...fields });
+    const requestId = currentRequestId();
+    const line = JSON.stringify({ level, event, at: new Date().toISOString(), ...(requestId ? { request_id: requestId } : {}), ...base, ...fields });
     if (level === "error") console.error(line);
     else if (level === "warn") console.warn(line);
     else console.log(line);
