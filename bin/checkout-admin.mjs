@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// `npx checkout-admin …`: runs the TypeScript CLI (src/cli/checkout-admin.ts) through tsx, no build step.
-import { register } from "tsx/esm/api";
+// `npx checkout-admin …`. An installed package runs the built CLI (build/cli/checkout-admin.mjs,
+// plain JavaScript made by `npm run build:package` when the package is packed or installed);
+// a development checkout runs the TypeScript source through tsx, so it is never a stale build.
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/cli/checkout-admin.ts");
+const source = new URL("../src/cli/bin.ts", import.meta.url);
+if (existsSync(source) && (await import("tsx/esm/api").then((tsx) => (tsx.register(), true), () => false))) {
+  await import(source.href);
+} else {
+  await import("../build/cli/checkout-admin.mjs");
+}

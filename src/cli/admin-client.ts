@@ -24,8 +24,9 @@ export class ApiError extends Error {
 
 export interface AdminClient {
   get<T>(path: string): Promise<T>;
-  /** With `body`, sent as JSON. */
-  post<T>(path: string, body?: unknown): Promise<T>;
+  /** With `body`, sent as JSON; `headers` e.g. an Idempotency-Key. */
+  post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
 }
 
 export function createAdminClient(baseUrl: string, token: string): AdminClient {
@@ -36,7 +37,7 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
   } catch {
     throw new ConnectionError(`"${baseUrl}" is not an http(s) URL. Pass --url http://127.0.0.1:8787 (or set CHECKOUT_ADMIN_URL).`);
   }
-  const request = async <T>(method: string, path: string, payload?: unknown): Promise<T> => {
+  const request = async <T>(method: string, path: string, payload?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> => {
     // A base with a path (a Worker mounted under a prefix) keeps it.
     const url = new URL(base.pathname.replace(/\/+$/, "") + path, base.origin);
     let response: Response;
@@ -44,7 +45,7 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     try {
       // A plain timer bounds the whole exchange: Node's fetch can stay pending forever when the server dies under it.
       [response, text] = await withDeadline(REQUEST_TIMEOUT_MS, `${method} ${path}`, async (signal) => {
-        const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" };
+        const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" };
         if (payload !== undefined) headers["content-type"] = "application/json";
         const res = await fetch(url, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
         return [res, await res.text()] as const;
@@ -70,13 +71,14 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     const error = body?.error as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
     if (response.status === 401) throw new ConnectionError(`The admin token was refused (401 ${error?.code ?? "unauthorized"}). Check --token (or CHECKOUT_ADMIN_TOKEN).`);
     if (response.status === 503 && error?.code === "admin_disabled") throw new ConnectionError("Admin is disabled on that server: it has no ADMIN_TOKEN configured.");
-    if (response.status >= 500) throw new ConnectionError(`The server failed (${response.status} ${error?.code ?? ""}): ${error?.message ?? text.slice(0, 200)}`);
+    // A payment gateway's failure is the server's answer about one action (nothing was done; retrying is safe), not an unreachable server.
+    if (response.status >= 500 && error?.code !== "payment_gateway_error") throw new ConnectionError(`The server failed (${response.status} ${error?.code ?? ""}): ${error?.message ?? text.slice(0, 200)}`);
     // Our own app's answer for an unknown route: the URL points somewhere else than the Worker's root.
     if (response.status === 404 && error?.message === "No such route.") throw new ConnectionError(`${url.origin}${url.pathname} is not an admin API route. Check --url (or CHECKOUT_ADMIN_URL): it is the Worker's root.`);
     const issues = (error?.details?.issues as Array<{ path: string; message: string }> | undefined)?.map((i) => `${i.path || "request"}: ${i.message}`).join("; ");
     throw new ApiError(response.status, error?.code ?? "error", `${error?.message ?? `HTTP ${response.status}`}${issues ? ` ${issues}` : ""}`, error?.details);
   };
-  return { get: (path) => request("GET", path), post: (path, body) => request("POST", path, body) };
+  return { get: (path) => request("GET", path), post: (path, body, headers) => request("POST", path, body, headers), put: (path, body) => request("PUT", path, body) };
 }
 
 function networkMessage(base: URL, error: unknown): string {

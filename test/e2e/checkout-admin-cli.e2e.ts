@@ -1,14 +1,15 @@
 /**
- * The operators' CLI against the real server, run as an operator would
- * (`bin/checkout-admin.mjs`): readable tables, --json, clear errors and exit codes.
+ * The operators' CLI against the real server, run as an installed package runs it: the
+ * built JavaScript (build/cli/checkout-admin.mjs) on plain Node. Readable tables, --json,
+ * --csv, clear errors and exit codes.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import path from "node:path";
+import { buildCli } from "../../scripts/build-package.ts";
 import { freePort, ROOT } from "../../scripts/local-server.ts";
 import type { E2eContext } from "./run.ts";
 
-const BIN = path.join(ROOT, "bin", "checkout-admin.mjs");
+let BIN = "";
 
 interface Run {
   code: number;
@@ -41,6 +42,7 @@ async function lockedCheckout(baseUrl: string): Promise<string> {
 }
 
 export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eContext): Promise<void> {
+  BIN = await buildCli();
   const env = { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: adminToken };
   const checkoutId = await lockedCheckout(baseUrl);
 
@@ -72,10 +74,26 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   assert.equal(one.code, 0, one.stderr);
   assert.match(one.stdout, /Locked since/);
 
-  const released = await cli(["release", checkoutId], env);
+  // One lock in full, by `lock` and by `show`.
+  const shown = await cli(["show", checkoutId], env);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, new RegExp(`^Checkout ${checkoutId}\nCart\\s+cart_`));
+  assert.match(shown.stdout, /State\s+locked \(phase price_lock\)/);
+  assert.match(shown.stdout, /RESERVED\s+QTY\s+STATUS/);
+  assert.match(shown.stdout, /AT \(UTC\)\s+STATE\s+PHASE\s+EVENT/);
+  const shownJson = JSON.parse((await cli(["lock", checkoutId, "--json"], env)).stdout);
+  assert.equal(shownJson.checkout.id, checkoutId);
+
+  // Without a terminal a release needs --yes: refused, and the checkout stays locked.
+  const unconfirmed = await cli(["release", checkoutId], env);
+  assert.equal(unconfirmed.code, 2);
+  assert.match(unconfirmed.stderr, /pass --yes/);
+  assert.match((await cli(["locks", "--cart-id", shownJson.checkout.cart_id], env)).stdout, new RegExp(`${checkoutId}\\s+locked`));
+
+  const released = await cli(["release", checkoutId, "--yes"], env);
   assert.equal(released.code, 0, released.stderr);
   assert.match(released.stdout, new RegExp(`Released ${checkoutId}: cancelled \\(admin_release\\)`));
-  const again = await cli(["release", checkoutId], env);
+  const again = await cli(["release", checkoutId, "-y"], env);
   assert.equal(again.code, 1, "a second release is refused");
   assert.match(again.stderr, /Not released: This checkout already ended \(cancelled\)/);
 
@@ -101,6 +119,19 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   assert.equal(eventJson.code, 0, eventJson.stderr);
   assert.ok(JSON.parse(eventJson.stdout).data.some((e: { id: string }) => e.id === startedEvent));
 
+  const eventShown = await cli(["show", startedEvent], env);
+  assert.equal(eventShown.code, 0, eventShown.stderr);
+  assert.match(eventShown.stdout, new RegExp(`^Event ${startedEvent}\nType\\s+checkout\\.started\nStatus\\s+undeliverable`));
+  assert.match(eventShown.stdout, /Payload:\n\{/);
+  // Every page as CSV: a header, then the API's own fields.
+  const eventCsv = await cli(["events", "--type", "checkout.started", "--limit", "1", "--all", "--csv"], env);
+  assert.equal(eventCsv.code, 0, eventCsv.stderr);
+  const csvRows = eventCsv.stdout.trimEnd().split("\r\n");
+  assert.equal(csvRows[0], "id,type,status,attempts,last_error,created_at,enqueued_at,delivered_at");
+  const startedCount = JSON.parse((await cli(["events", "--type", "checkout.started", "--limit", "200", "--json"], env)).stdout).data.length;
+  assert.equal(csvRows.length, 1 + startedCount, "--all --limit 1 followed the cursor through every page");
+  assert.ok(csvRows.some((row) => row.startsWith(`${startedEvent},checkout.started,undeliverable,0,`)), eventCsv.stdout);
+
   const redelivered = await cli(["redeliver", startedEvent], env);
   assert.equal(redelivered.code, 0, redelivered.stderr);
   assert.match(redelivered.stdout, new RegExp(`Redelivered ${startedEvent}: enqueued`));
@@ -120,6 +151,8 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   const both = await cli(["redeliver", startedEvent, "--dead"], env);
   assert.equal(both.code, 2);
 
+  await catalog(env);
+
   // Wrong token, wrong URL, a page that is not the API, a usage error: clear words and distinct exit codes.
   const wrongToken = await cli(["locks", "--token", "nope"], env);
   assert.equal(wrongToken.code, 3);
@@ -137,4 +170,35 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   const noToken = await cli(["locks"], { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: "" });
   assert.equal(noToken.code, 2);
   assert.match(noToken.stderr, /No admin token/);
+
+  // Help and version need no server.
+  const version = await cli(["--version"], {});
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  const help = await cli(["stock", "set", "--help"], {});
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: checkout-admin stock set VARIANT_ID ON_HAND\n/);
+}
+
+/** The merchant's catalog tasks, each checked through the storefront's own product list. */
+async function catalog(env: Record<string, string>): Promise<void> {
+  const run = async (args: string[]) => {
+    const result = await cli(args, env);
+    assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+    return result.stdout;
+  };
+  const unique = Date.now().toString(36).toUpperCase();
+  assert.match(await run(["currencies", "set", "chf", "--rate", "0.88", "--exponent", "2"]), /^Currency set CHF: rate from base 0\.88, exponent 2$/m);
+  const created = JSON.parse(await run(["products", "create", "--title", `CLI mug ${unique}`, "--sku", `CLI-MUG-${unique}`, "--price", "USD=1200", "--price", "CHF=1100", "--stock", "4", "--json"]));
+  const variantId: string = created.product.variants[0].id;
+  assert.match(await run(["stock", "set", variantId, "9"]), /On hand\s+9\nReserved\s+0\nAvailable\s+9/);
+  assert.match(await run(["stock", "get", variantId]), /Available\s+9/);
+  assert.match(await run(["prices", "set", variantId, "CHF=1050"]), /Prices set for .*10\.50 CHF/);
+  assert.match(await run(["products", "list", "--currency", "CHF"]), new RegExp(`${variantId}\\s+CLI-MUG-${unique}\\s+.*10\\.50 CHF\\s+9`));
+  assert.match(await run(["discounts", "create", `CLI${unique}`, "--percent", "15", "--usage-limit", "3"]), new RegExp(`^Created discount CLI${unique}: 15 % off$`, "m"));
+  const duplicate = await cli(["discounts", "create", `CLI${unique}`, "--percent", "15"], env);
+  assert.equal(duplicate.code, 1);
+  assert.match(duplicate.stderr, /^Not created: A discount with this code exists already/);
+  const belowZero = await cli(["stock", "set", variantId, "-1"], env);
+  assert.equal(belowZero.code, 2);
 }
