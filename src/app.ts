@@ -15,6 +15,7 @@ import { adminConsoleRoutes } from "./routes/admin-console";
 import { adminCleanupRoutes } from "./routes/admin-cleanup";
 import { adminEventRoutes } from "./routes/admin-events";
 import { adminLockRoutes } from "./routes/admin-locks";
+import { adminOrderRoutes } from "./routes/admin-orders";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
@@ -85,6 +86,7 @@ export function createApp() {
   app.route("/", adminCatalogRoutes);
   app.route("/", adminCleanupRoutes);
   app.route("/", adminLockRoutes);
+  app.route("/", adminOrderRoutes);
   app.route("/", adminEventRoutes);
   app.route("/", adminConsoleRoutes);
   app.route("/", healthRoutes);

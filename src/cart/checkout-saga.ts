@@ -910,6 +910,9 @@ export class CheckoutSaga {
       total: quote.total,
       payment: orderPayment(paidAttempt(rec), quote.total),
       created_at: rec.lockedAt ?? rec.createdAt,
+      // A completing order has no refund yet (refunds are the admin's, after the sale).
+      refunded_total: 0,
+      refunds: [],
     };
   }
 

@@ -241,7 +241,8 @@ export const orders = sqliteTable(
     number: integer("number").notNull(),
     checkoutId: text("checkout_id").notNull(),
     cartId: text("cart_id").notNull(),
-    status: text("status", { enum: ["pending_payment", "paid", "cancelled"] }).notNull(),
+    /** `cancelled` is also where an interrupted payment leaves an order that was never paid. */
+    status: text("status", { enum: ["pending_payment", "paid", "partially_refunded", "refunded", "cancelled"] }).notNull(),
     currency: text("currency").notNull(),
     email: text("email"),
     subtotal: integer("subtotal").notNull(),
@@ -249,10 +250,17 @@ export const orders = sqliteTable(
     taxTotal: integer("tax_total").notNull(),
     total: integer("total").notNull(),
     lines: text("lines", { mode: "json" }).notNull(),
+    /** The sum of the order's succeeded refunds, recomputed from them whenever one settles. */
+    refundedTotal: integer("refunded_total").notNull().default(0),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("orders_checkout_unique").on(t.checkoutId), uniqueIndex("orders_number_unique").on(t.number)],
+  (t) => [
+    uniqueIndex("orders_checkout_unique").on(t.checkoutId),
+    uniqueIndex("orders_number_unique").on(t.number),
+    index("orders_created_idx").on(t.createdAt, t.id),
+    index("orders_email_idx").on(t.email),
+  ],
 );
 
 export const orderLines = sqliteTable(
@@ -306,6 +314,114 @@ export const testGatewayCharges = sqliteTable(
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [uniqueIndex("test_gateway_charges_key_unique").on(t.authorizationKey)],
+);
+
+/**
+ * Refunds of an order, written `pending` before the gateway is asked (intent before side
+ * effect) and settled once, from `pending` only, to `succeeded` or `failed`. Triggers
+ * (migration 0003) refuse a pending refund that would take the order's pending and
+ * succeeded refunds past its captured amount, so racing requests can never over-refund.
+ * `kind = 'cancel'` is the refund of a cancellation: when it succeeds the order is cancelled.
+ */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    kind: text("kind", { enum: ["refund", "cancel"] }).notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    restock: integer("restock", { mode: "boolean" }).notNull().default(false),
+    reason: text("reason"),
+    /** The admin's Idempotency-Key, unique per order, with the hash of the request it came with. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    gatewayReference: text("gateway_reference"),
+    failure: text("failure"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    settledAt: text("settled_at"),
+  },
+  (t) => [
+    uniqueIndex("refunds_order_key_unique").on(t.orderId, t.idempotencyKey),
+    index("refunds_order_idx").on(t.orderId, t.createdAt),
+    index("refunds_status_idx").on(t.status, t.createdAt),
+    index("refunds_gateway_reference_idx").on(t.gatewayReference),
+    check("refunds_amount_nonnegative", sql`${t.amount} >= 0`),
+  ],
+);
+
+/**
+ * The order lines a refund gives back. `units_before` / `amount_before` are what the
+ * line had refunded (pending or succeeded) when the share was computed; a trigger
+ * refuses the row if that changed meanwhile, so every share is exact under races.
+ */
+export const refundLines = sqliteTable(
+  "refund_lines",
+  {
+    refundId: text("refund_id").notNull(),
+    orderId: text("order_id").notNull(),
+    lineId: text("line_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    quantity: integer("quantity").notNull(),
+    amount: integer("amount").notNull(),
+    unitsBefore: integer("units_before").notNull(),
+    amountBefore: integer("amount_before").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.refundId, t.lineId] }),
+    index("refund_lines_order_line_idx").on(t.orderId, t.lineId),
+    check("refund_lines_quantity_positive", sql`${t.quantity} > 0`),
+    check("refund_lines_amount_nonnegative", sql`${t.amount} >= 0`),
+  ],
+);
+
+/** Units a succeeded refund returned to stock (the stock ledger's restocks), one row per refund and variant. */
+export const stockRestocks = sqliteTable(
+  "stock_restocks",
+  {
+    refundId: text("refund_id").notNull(),
+    variantId: text("variant_id").notNull(),
+    quantity: integer("quantity").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.refundId, t.variantId] }), index("stock_restocks_variant_idx").on(t.variantId), check("stock_restocks_quantity_positive", sql`${t.quantity} > 0`)],
+);
+
+/**
+ * Refund notifications from the gateway (Stripe webhooks) that match no refund of ours:
+ * kept for the admin and diagnostics, never dropped.
+ */
+export const unmatchedGatewayRefunds = sqliteTable(
+  "unmatched_gateway_refunds",
+  {
+    eventId: text("event_id").primaryKey(),
+    provider: text("provider").notNull(),
+    reference: text("reference").notNull(),
+    paymentReference: text("payment_reference"),
+    status: text("status").notNull(),
+    amount: integer("amount"),
+    currency: text("currency"),
+    payload: text("payload", { mode: "json" }),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [index("unmatched_gateway_refunds_received_idx").on(t.receivedAt)],
+);
+
+/** The built-in test gateway's refunds, one per idempotency key (what a processor would hold). */
+export const testGatewayRefunds = sqliteTable(
+  "test_gateway_refunds",
+  {
+    id: text("id").primaryKey(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    chargeId: text("charge_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    metadata: text("metadata", { mode: "json" }),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("test_gateway_refunds_key_unique").on(t.idempotencyKey), index("test_gateway_refunds_charge_idx").on(t.chargeId)],
 );
 
 export const outbox = sqliteTable(

@@ -9,7 +9,7 @@
  * send a `dead`, `undeliverable` or `delivered` event again: it goes back to `pending`
  * and straight on to the queue (admin/webhook-events.ts).
  */
-import { and, asc, eq, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { outbox } from "../db/schema";
 
@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   "checkout.expired",
   "checkout.cancelled",
   "order.created",
+  "order.refunded",
+  "order.cancelled",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -38,6 +40,14 @@ export function recordEvent(db: Database, type: EventType, subjectId: string, da
   return db
     .insert(outbox)
     .values({ id: eventId(type, subjectId), type, payload: data, status: "pending", createdAt: now })
+    .onConflictDoNothing();
+}
+
+/** `recordEvent`, but only if `condition` holds when the batch runs (a settle decided in SQL). */
+export function recordEventWhen(db: Database, type: EventType, subjectId: string, data: Record<string, unknown>, now: string, condition: SQL) {
+  return db
+    .insert(outbox)
+    .select(sql`SELECT ${eventId(type, subjectId)}, ${type}, ${JSON.stringify(data)}, 'pending', 0, NULL, ${now}, NULL, NULL WHERE ${condition}`)
     .onConflictDoNothing();
 }
 

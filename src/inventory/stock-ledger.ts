@@ -2,13 +2,14 @@
  * The stock ledger: reserve, commit, release and expire, each keyed by checkout id and
  * each a set of statements for one atomic D1 batch. Triggers (migration 0001) move
  * `inventory.reserved`/`on_hand` when a reservation row changes status, and a CHECK
- * makes a reservation beyond stock raise, which rolls the whole batch back. Keep every
- * stock write behind this module so a sharded per-SKU object can replace it.
+ * makes a reservation beyond stock raise, which rolls the whole batch back. Restocks
+ * (migration 0003) give units of a refunded order back: a restock row adds to `on_hand`.
+ * Keep every stock write behind this module so a sharded per-SKU object can replace it.
  */
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { insertJsonRows } from "../db/json-rows";
-import { inventory, stockReservations } from "../db/schema";
+import { inventory, refundLines, refunds, stockReservations, stockRestocks } from "../db/schema";
 
 export interface ReservationLine {
   variantId: string;
@@ -49,6 +50,25 @@ export function releaseStock(db: Database, checkoutId: string, now: string) {
     .update(stockReservations)
     .set({ status: "released", updatedAt: now })
     .where(and(eq(stockReservations.checkoutId, checkoutId), eq(stockReservations.status, "active")));
+}
+
+/**
+ * Return the units of a succeeded refund that asked for a restock, once: keyed by refund
+ * and variant, and a no-op for a refund that is not (yet) succeeded, so the refund's
+ * settle batch can always carry it.
+ */
+export function restockRefund(db: Database, refundId: string, now: string) {
+  return db
+    .insert(stockRestocks)
+    .select(
+      db
+        .select({ refundId: refundLines.refundId, variantId: refundLines.variantId, quantity: sql<number>`sum(${refundLines.quantity})`.as("quantity"), createdAt: sql<string>`${now}`.as("created_at") })
+        .from(refundLines)
+        .innerJoin(refunds, eq(refunds.id, refundLines.refundId))
+        .where(and(eq(refunds.id, refundId), eq(refunds.status, "succeeded"), eq(refunds.restock, true)))
+        .groupBy(refundLines.refundId, refundLines.variantId),
+    )
+    .onConflictDoNothing();
 }
 
 /** The most checkout ids one statement may name: D1 binds at most 100 parameters. */

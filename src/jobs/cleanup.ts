@@ -10,7 +10,8 @@
  *    cart object holds any more (the cart moved on) is closed as expired.
  * 2. Stock and discount reservations still active although their checkout ended or does
  *    not exist, or a full cleanup interval past their deadline: released atomically.
- * 3. Payment reconciliation (payment-reconciliation.ts).
+ * 3. Payment reconciliation (payment-reconciliation.ts), then refunds stuck pending
+ *    (refund-reconciliation.ts).
  * 4. The outbox relay (events/relay.ts).
  * 5. Pruning: delivered events and delivery attempts past retention. Idempotency keys
  *    live in the cart objects, which prune them from their own alarms.
@@ -28,7 +29,9 @@ import { pruneDeliveryAttempts } from "../events/webhook-deliveries";
 import { MAX_IDS_PER_STATEMENT, releaseStockOf } from "../inventory/stock-ledger";
 import { getConfig, type Config } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { createGateway } from "../payments";
 import { reconcilePayments } from "./payment-reconciliation";
+import { reconcileRefunds } from "./refund-reconciliation";
 
 export const DEFAULT_BATCH_SIZE = 100;
 export const MAX_BATCH_SIZE = 500;
@@ -72,6 +75,10 @@ export interface CleanupResult {
   captured_without_order: number;
   /** Captured payments without a paid order whose cart object finished the order when asked. */
   completed_orders: number;
+  /** Refunds stuck pending that the gateway's answer settled (succeeded or failed). */
+  settled_refunds: number;
+  /** Refunds stuck pending the gateway still has not settled (asked again next run). */
+  pending_refunds: number;
   relayed_events: number;
   pruned_events: number;
   pruned_deliveries: number;
@@ -122,6 +129,8 @@ export async function runCleanup(env: Env, options: CleanupOptions = {}): Promis
       voided_authorizations: 0,
       captured_without_order: 0,
       completed_orders: 0,
+      settled_refunds: 0,
+      pending_refunds: 0,
       relayed_events: 0,
       pruned_events: 0,
       pruned_deliveries: 0,
@@ -132,6 +141,7 @@ export async function runCleanup(env: Env, options: CleanupOptions = {}): Promis
     ["expire_overdue_checkouts", expireOverdueCheckouts],
     ["release_orphaned_reservations", releaseOrphanedReservations],
     ["reconcile_payments", reconcile],
+    ["reconcile_refunds", reconcileStuckRefunds],
     ["relay_outbox", relay],
     ["prune", prune],
   ];
@@ -333,6 +343,14 @@ async function reconcile(job: JobContext): Promise<boolean> {
   job.counts.voided_authorizations += result.voided_authorizations;
   job.counts.captured_without_order += result.captured_without_order;
   job.counts.completed_orders += result.completed_orders;
+  job.counts.errors += result.errors;
+  return result.more;
+}
+
+async function reconcileStuckRefunds(job: JobContext): Promise<boolean> {
+  const result = await reconcileRefunds({ db: job.db, gateway: createGateway(job.env, job.config, job.db), log: job.log }, job.now, job.limit);
+  job.counts.settled_refunds += result.settled_refunds;
+  job.counts.pending_refunds += result.pending_refunds;
   job.counts.errors += result.errors;
   return result.more;
 }

@@ -8,7 +8,7 @@ function base32(bytes: Uint8Array, length: number): string {
   return out;
 }
 
-export type IdPrefix = "cart" | "chk" | "ord" | "var" | "prod" | "line" | "quo" | "pay" | "evt";
+export type IdPrefix = "cart" | "chk" | "ord" | "var" | "prod" | "line" | "quo" | "pay" | "evt" | "ref";
 
 /** A random, unguessable id with a type prefix (26 base32 chars = 130 bits). */
 export function newId(prefix: IdPrefix): string {

@@ -1,8 +1,9 @@
-/** The API.md `Order`, from the D1 order row and its captured payment. */
+/** The API.md `Order`, from the D1 order row, its captured payment and its refunds. */
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { orders, payments } from "../db/schema";
 import type { QuoteLine } from "../checkout/quote";
+import { refundQueries, toRefundJson, type RefundJson } from "./refund-records";
 
 export interface OrderJson {
   id: string;
@@ -19,11 +20,15 @@ export interface OrderJson {
   total: number;
   payment: { provider: string; status: string; amount: number; reference: string | null } | null;
   created_at: string;
+  /** What succeeded refunds returned; pending ones do not count until the gateway confirms them. */
+  refunded_total: number;
+  refunds: RefundJson[];
 }
 
 export function toOrderJson(
   order: typeof orders.$inferSelect,
   payment: { provider: string; status: string; amount: number; reference: string | null } | null,
+  refunds: RefundJson[] = [],
 ): OrderJson {
   return {
     id: order.id,
@@ -40,11 +45,13 @@ export function toOrderJson(
     total: order.total,
     payment,
     created_at: order.createdAt,
+    refunded_total: order.refundedTotal,
+    refunds,
   };
 }
 
 export async function readOrder(db: Database, orderId: string): Promise<OrderJson | null> {
-  const [orderRows, paymentRows] = await db.batch([
+  const [orderRows, paymentRows, refundRows, refundLineRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     // No join: D1 keys row values by column name, so same-named columns would collide.
     db
@@ -57,12 +64,15 @@ export async function readOrder(db: Database, orderId: string): Promise<OrderJso
           inArray(payments.status, ["captured", "not_required"]),
         ),
       ),
+    ...refundQueries(db, [orderId]),
   ]);
   const order = orderRows[0];
   if (!order) return null;
   const paid = paymentRows[0];
+  const refunds = refundRows.map((r) => toRefundJson(r, refundLineRows));
   return toOrderJson(
     order,
     paid ? { provider: paid.provider, status: paid.status, amount: paid.status === "not_required" ? 0 : (paid.capturedAmount ?? paid.amount), reference: paid.reference } : null,
+    refunds,
   );
 }

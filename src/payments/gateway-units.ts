@@ -179,3 +179,16 @@ function assertExponent(exponent: number): void {
     throw new Error(`catalog exponent must be an integer between 0 and 6, got ${String(exponent)}`);
   }
 }
+
+/**
+ * The amount to send `provider` for refunding `amountMinor` of a charge: the rules of
+ * `gatewayAmount` without the minimum, which binds charges only (a refund may return
+ * any part of a charge the gateway's units can express).
+ */
+export function gatewayRefundAmount(provider: GatewayProvider, currency: string, amountMinor: number, catalogExponent: number): GatewayAmountResult {
+  const result = gatewayAmount(provider, currency, amountMinor, catalogExponent);
+  if (result.ok || result.reason !== "amount_too_small") return result;
+  const units = gatewayCurrencyUnits(provider, currency, catalogExponent);
+  const amount = shift(amountMinor, units.exponent - catalogExponent);
+  return amount !== null && amount % units.step === 0 ? { ok: true, amount } : { ok: false, reason: "amount_not_chargeable" };
+}

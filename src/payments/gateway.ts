@@ -57,12 +57,25 @@ export type VoidResult =
 
 export interface RefundRequest {
   idempotencyKey: string;
+  /** The captured payment's reference at the gateway. */
   reference: string;
+  /** In the gateway's units for the currency. */
   amount: number;
   currency: string;
+  /** Ours, so the gateway's own notifications about the refund can be matched to it. */
+  metadata?: { refund_id: string; order_id: string };
 }
 
-export type RefundResult = { status: "refunded"; amount: number } | { status: "error"; message: string };
+/**
+ * `refunded`: the gateway confirmed it. `pending`: it took the refund but has not
+ * confirmed it yet (a later notification or ask settles it). `error` with `final`: the
+ * gateway refused it and never will refund it; without `final`, the outcome is unknown
+ * (a timeout) and asking again under the same key finds out.
+ */
+export type RefundResult =
+  | { status: "refunded"; amount: number; reference?: string }
+  | { status: "pending"; reference: string; message: string }
+  | { status: "error"; message: string; final?: boolean; reference?: string };
 
 export interface RetrieveRequest {
   reference: string;
@@ -98,4 +111,6 @@ export const paymentKeys = {
   capture: (checkoutId: string, attempt: number) => `${checkoutId}:payment_capture:${attempt}`,
   void: (checkoutId: string, attempt: number) => `${checkoutId}:void:${attempt}`,
   refund: (checkoutId: string, attempt: number) => `${checkoutId}:refund:${attempt}`,
+  /** An admin refund of an order: one key per refund record, however often it is asked. */
+  orderRefund: (refundId: string) => `${refundId}:gateway_refund`,
 };

@@ -31,7 +31,10 @@ export interface StripePaymentIntent {
 export interface StripeRefund {
   id: string;
   amount: number;
+  currency?: string;
   status: "pending" | "requires_action" | "succeeded" | "failed" | "canceled";
+  payment_intent?: string | null;
+  metadata?: Record<string, string>;
 }
 
 /**

@@ -127,12 +127,13 @@ export class StripeGateway implements PaymentGateway {
 
   async refund(req: RefundRequest): Promise<RefundResult> {
     const client = this.#client;
-    if (!client) return { status: "error", message: this.configurationError()! };
-    if (!req.reference) return { status: "error", message: "A refund needs the PaymentIntent id." };
-    const result = await client.post<StripeRefund>("/v1/refunds", { payment_intent: req.reference, amount: req.amount }, req.idempotencyKey);
-    if (!result.ok) return { status: "error", message: describeFailure(result.failure) };
-    if (result.value.status === "failed" || result.value.status === "canceled") return { status: "error", message: `Stripe refund ${result.value.id} ${result.value.status}.` };
-    return { status: "refunded", amount: result.value.amount };
+    if (!client) return { status: "error", message: this.configurationError()!, final: true };
+    if (!req.reference) return { status: "error", message: "A refund needs the PaymentIntent id.", final: true };
+    // The same parameters under the same key every time: a replay answers the refund Stripe made.
+    const params: Record<string, FormValue> = { payment_intent: req.reference, amount: req.amount, ...(req.metadata ? { metadata: { ...req.metadata } } : {}) };
+    const result = await client.post<StripeRefund>("/v1/refunds", params, req.idempotencyKey);
+    if (!result.ok) return { status: "error", message: describeFailure(result.failure), final: result.failure.kind !== "transient" };
+    return refundOutcome(result.value);
   }
 
   async #cancel(client: StripeClient, reference: string, idempotencyKey: string): Promise<VoidResult> {
@@ -242,4 +243,17 @@ function capturedOf(intent: StripePaymentIntent, amount: number): CaptureResult 
   if (intent.status !== "succeeded") return { status: "error", message: `Stripe left the payment ${intent.id} ${intent.status} after capture.`, retryable: true };
   // Reported as it is: money that was taken needs its order, and the saga logs a mismatch.
   return { status: "captured", reference: intent.id, amount: intent.amount_received ?? amount };
+}
+
+/** What a Stripe Refund object (an answer or a webhook's) says about our refund. */
+export function refundOutcome(refund: StripeRefund): RefundResult {
+  switch (refund.status) {
+    case "succeeded":
+      return { status: "refunded", amount: refund.amount, reference: refund.id };
+    case "failed":
+    case "canceled":
+      return { status: "error", message: `Stripe refund ${refund.id} ${refund.status}.`, final: true, reference: refund.id };
+    default:
+      return { status: "pending", reference: refund.id, message: `Stripe refund ${refund.id} is ${refund.status}.` };
+  }
 }

@@ -3,10 +3,10 @@
  * processor: its ledger lives in its own D1 table, every call is idempotent by key,
  * and a void that arrives before a lost authorization blocks that authorization.
  */
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
-import { testGatewayCharges } from "../db/schema";
+import { testGatewayCharges, testGatewayRefunds } from "../db/schema";
 import { newId } from "../lib/ids";
 import type {
   AuthorizeRequest,
@@ -26,6 +26,7 @@ export const TEST_TOKENS = {
   tok_insufficient_funds: "declines at authorization (insufficient_funds)",
   tok_capture_decline: "authorizes, then capture is declined",
   tok_gateway_error: "fails authorization with a retryable gateway error",
+  tok_refund_fails: "approves; every refund of the payment fails at the gateway",
 } as const;
 
 const DECLINES: Record<string, string> = { tok_decline: "card_declined", tok_insufficient_funds: "insufficient_funds" };
@@ -129,17 +130,39 @@ export class TestGateway implements PaymentGateway {
     }
   }
 
+  /**
+   * Partial refunds add up, each once per idempotency key: a refund is taken only while
+   * the charge's refunds stay within what it captured, and a replay of a key answers the
+   * refund that key made.
+   */
   async refund(req: RefundRequest): Promise<RefundResult> {
     const now = isoNow();
-    const [, rows] = await this.db.batch([
+    const charge = (await this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)))[0];
+    if (!charge) return { status: "error", message: "Unknown payment.", final: true };
+    if (charge.token === "tok_refund_fails") return { status: "error", message: "Test gateway refused the refund (tok_refund_fails).", final: true };
+    const refundedSoFar = sql`(SELECT COALESCE(SUM(${testGatewayRefunds.amount}), 0) FROM ${testGatewayRefunds} WHERE ${testGatewayRefunds.chargeId} = ${charge.id})`;
+    const [, , rows] = await this.db.batch([
+      this.db
+        .insert(testGatewayRefunds)
+        .select(
+          sql`SELECT ${newId("pay").replace("pay_", "re_")}, ${req.idempotencyKey}, ${charge.id}, ${req.amount}, ${req.currency}, ${JSON.stringify(req.metadata ?? null)}, ${now}
+              WHERE EXISTS (SELECT 1 FROM ${testGatewayCharges} WHERE ${testGatewayCharges.id} = ${charge.id} AND ${testGatewayCharges.status} IN ('captured', 'refunded')
+                AND ${refundedSoFar} + ${req.amount} <= COALESCE(${testGatewayCharges.capturedAmount}, 0))`,
+        )
+        .onConflictDoNothing(),
       this.db
         .update(testGatewayCharges)
-        .set({ status: "refunded", refundedAmount: req.amount, updatedAt: now })
-        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "captured"))),
-      this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)),
+        .set({
+          refundedAmount: refundedSoFar,
+          status: sql`CASE WHEN ${refundedSoFar} >= COALESCE(${testGatewayCharges.capturedAmount}, 0) THEN 'refunded' ELSE ${testGatewayCharges.status} END`,
+          updatedAt: now,
+        })
+        .where(and(eq(testGatewayCharges.id, charge.id), sql`${testGatewayCharges.status} IN ('captured', 'refunded')`)),
+      this.db.select().from(testGatewayRefunds).where(eq(testGatewayRefunds.idempotencyKey, req.idempotencyKey)),
     ]);
-    const charge = rows[0];
-    if (charge?.status === "refunded") return { status: "refunded", amount: charge.refundedAmount ?? req.amount };
-    return { status: "error", message: `Cannot refund a ${charge?.status ?? "missing"} payment.` };
+    const refund = rows[0];
+    if (!refund) return { status: "error", message: `Cannot refund ${req.amount} of a ${charge.status} payment (captured ${charge.capturedAmount ?? 0}, refunded ${charge.refundedAmount ?? 0}).`, final: true };
+    if (refund.chargeId !== charge.id || refund.amount !== req.amount) return { status: "error", message: "This idempotency key was used for another refund.", final: true };
+    return { status: "refunded", amount: refund.amount, reference: refund.id };
   }
 }

@@ -111,6 +111,25 @@ export const CheckoutSchema = z
   })
   .openapi("Checkout");
 
+export const RefundSchema = z
+  .object({
+    id: z.string().openapi({ example: "ref_…" }),
+    order_id: z.string(),
+    kind: z.enum(["refund", "cancel"]).openapi({ description: "`cancel`: the refund of a cancellation" }),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    amount: z.number().int(),
+    currency: z.string(),
+    lines: z.array(z.object({ line_id: z.string(), quantity: z.number().int(), amount: z.number().int() })),
+    restock: z.boolean().openapi({ description: "Whether the refund asked to return its units to stock" }),
+    restocked: z.boolean().openapi({ description: "Whether its units are back in stock (once it succeeded)" }),
+    reason: z.string().nullable(),
+    failure: z.string().nullable(),
+    created_at: z.string(),
+    settled_at: z.string().nullable(),
+    gateway_reference: z.string().nullable(),
+  })
+  .openapi("Refund");
+
 export const OrderSchema = z
   .object({
     id: z.string(),
@@ -127,6 +146,8 @@ export const OrderSchema = z
     total: z.number().int(),
     payment: z.object({ provider: z.string(), status: z.string(), amount: z.number().int() }).nullable(),
     created_at: z.string(),
+    refunded_total: z.number().int().openapi({ description: "The sum of the succeeded refunds" }),
+    refunds: z.array(RefundSchema),
   })
   .openapi("Order");
 

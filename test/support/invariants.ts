@@ -9,6 +9,9 @@ async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
   return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
 }
 
+/** Statuses of an order that was paid for (refunds and cancellation come after the sale). */
+const SOLD = "'paid', 'partially_refunded', 'refunded', 'cancelled'";
+
 /** Invariants 1, 4 and 5 (and 8) over the whole database. */
 export async function expectInvariants(): Promise<void> {
   // 1. 0 <= reserved <= on_hand and reserved = sum of active reservations.
@@ -21,18 +24,19 @@ export async function expectInvariants(): Promise<void> {
     expect(s.reserved).toBeGreaterThanOrEqual(0);
     expect(s.reserved).toBeLessThanOrEqual(s.on_hand);
   }
-  // 2. Conservation: adjustments (initial stock included) minus committed units = on_hand.
-  const conservation = await all<{ variant_id: string; on_hand: number; adjusted: number; committed: number }>(
+  // 2. Conservation: adjustments (initial stock included) minus committed units plus restocked units = on_hand.
+  const conservation = await all<{ variant_id: string; on_hand: number; adjusted: number; committed: number; restocked: number }>(
     `SELECT i.variant_id, i.on_hand,
        (SELECT COALESCE(SUM(delta), 0) FROM inventory_adjustments a WHERE a.variant_id = i.variant_id) AS adjusted,
-       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_restocks s WHERE s.variant_id = i.variant_id) AS restocked
      FROM inventory i`,
   );
-  for (const c of conservation) expect(c.adjusted - c.committed, `conservation of ${c.variant_id}`).toBe(c.on_hand);
+  for (const c of conservation) expect(c.adjusted - c.committed + c.restocked, `conservation of ${c.variant_id}`).toBe(c.on_hand);
   // 4. Captured payment ⇔ one paid order of exactly the quote total.
   const captured = await all<{ checkout_id: string; amount: number; orders: number; order_total: number | null; quote_total: number | null }>(
     `SELECT p.checkout_id, p.captured_amount AS amount,
-       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid') AS orders,
+       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status IN (${SOLD})) AS orders,
        (SELECT total FROM orders o WHERE o.checkout_id = p.checkout_id) AS order_total,
        (SELECT total FROM quotes q WHERE q.checkout_id = p.checkout_id) AS quote_total
      FROM payments p WHERE p.status = 'captured'`,
@@ -43,7 +47,8 @@ export async function expectInvariants(): Promise<void> {
     expect(p.amount).toBe(p.quote_total);
   }
   const paidOrders = await all<{ id: string; captures: number }>(
-    `SELECT o.id, (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captures FROM orders o WHERE o.status = 'paid'`,
+    `SELECT o.id, (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captures FROM orders o
+     WHERE o.status IN ('paid', 'partially_refunded', 'refunded') OR EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id AND r.kind = 'cancel' AND r.status = 'succeeded')`,
   );
   for (const o of paidOrders) expect(o.captures, `captures of order ${o.id}`).toBe(1);
   // The gateway's own ledger: nothing captured without a paid order, nothing left authorized after a terminal checkout.
@@ -54,7 +59,7 @@ export async function expectInvariants(): Promise<void> {
      FROM test_gateway_charges g WHERE g.status IN ('captured', 'authorized')`,
   );
   for (const g of gateway) {
-    if (g.status === "captured") expect(g.order_status, `order of gateway capture ${g.id}`).toBe("paid");
+    if (g.status === "captured") expect(["paid", "partially_refunded", "refunded", "cancelled"], `order of gateway capture ${g.id}`).toContain(g.order_status);
     if (g.status === "authorized") expect(["failed", "cancelled", "expired"], `authorization ${g.id} left on terminal checkout`).not.toContain(g.checkout_state);
   }
   // 5. A terminal checkout holds no active reservation.
