@@ -6,7 +6,9 @@
  */
 import { TERMINAL_STATES } from "../checkout/state-machine";
 import type { Config } from "../lib/config";
+import { REFUNDABLE_STATUSES } from "../orders/refund-records";
 import { ACTIVE_STATES } from "./checkout-locks";
+import { refundChecks } from "./refund-diagnostics";
 
 export type CheckStatus = "ok" | "warn" | "fail";
 
@@ -30,6 +32,9 @@ const OUTBOX_LAG_INTERVALS = 2;
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
 const ACTIVE_SQL = list(ACTIVE_STATES);
 const TERMINAL_SQL = list(TERMINAL_STATES);
+/** Orders that were paid for; refunds and cancellation come after the sale (`cancelled` is also an unpaid order's end). */
+const PAID_SQL = list(REFUNDABLE_STATUSES);
+const SOLD_SQL = list([...REFUNDABLE_STATUSES, "cancelled"]);
 
 export function worst(statuses: CheckStatus[]): CheckStatus {
   return statuses.includes("fail") ? "fail" : statuses.includes("warn") ? "warn" : "ok";
@@ -58,12 +63,13 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
     WHERE i.reserved != COALESCE(r.active, 0)`;
   const negative = `SELECT variant_id, on_hand, reserved, on_hand - reserved AS available FROM inventory WHERE reserved < 0 OR on_hand < 0 OR reserved > on_hand`;
   const conservation = `
-    SELECT variant_id, on_hand, adjusted, committed FROM (
+    SELECT variant_id, on_hand, adjusted, committed, restocked FROM (
       SELECT i.variant_id, i.on_hand,
         (SELECT COALESCE(SUM(delta), 0) FROM inventory_adjustments a WHERE a.variant_id = i.variant_id) AS adjusted,
-        (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed
+        (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed,
+        (SELECT COALESCE(SUM(quantity), 0) FROM stock_restocks s WHERE s.variant_id = i.variant_id) AS restocked
       FROM inventory i)
-    WHERE adjusted - committed != on_hand`;
+    WHERE adjusted - committed + restocked != on_hand`;
   const overdue = `SELECT id AS checkout_id, cart_id, state, expires_at FROM checkouts WHERE state IN (${ACTIVE_SQL}) AND expires_at < ?1`;
   const heldByEnded = `
     SELECT r.checkout_id, r.variant_id, r.quantity, c.state AS checkout_state
@@ -72,7 +78,7 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   const capturedWithoutOrder = `
     SELECT payment_id, checkout_id, captured, paid_orders, order_total FROM (
       SELECT p.id AS payment_id, p.checkout_id, COALESCE(p.captured_amount, p.amount) AS captured,
-        (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid') AS paid_orders,
+        (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status IN (${SOLD_SQL})) AS paid_orders,
         (SELECT o.total FROM orders o WHERE o.checkout_id = p.checkout_id) AS order_total
       FROM payments p WHERE p.status = 'captured')
     WHERE paid_orders != 1 OR order_total IS NULL OR captured != order_total`;
@@ -81,13 +87,13 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
       SELECT o.id AS order_id, o.checkout_id, o.total,
         (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captures,
         (SELECT SUM(COALESCE(p.captured_amount, p.amount)) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captured
-      FROM orders o WHERE o.status = 'paid')
+      FROM orders o WHERE o.status IN (${PAID_SQL}))
     WHERE captures != 1 OR captured != total`;
   const staleAuthorizations = `
     SELECT p.id AS payment_id, p.checkout_id, p.status AS payment_status, p.amount, p.created_at AS authorized_at, c.state AS checkout_state
     FROM payments p LEFT JOIN checkouts c ON c.id = p.checkout_id
     WHERE p.status IN ('authorized', 'requires_action') AND p.created_at < ?1
-      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid')`;
+      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status IN (${SOLD_SQL}))`;
   const discountDrift = `
     SELECT code, usage_limit, used_count, reserved_count, consumed, active FROM (
       SELECT d.code, d.usage_limit, d.used_count, d.reserved_count,
@@ -156,8 +162,8 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   const drifted = count(at(5));
   checks.push(
     drifted === 0
-      ? check("stock_conservation", "ok", "on_hand equals all adjustments minus committed units for every variant.")
-      : check("stock_conservation", "fail", `${drifted} variant(s) do not conserve stock (adjustments − committed ≠ on_hand).`, { count: drifted, variants: at(6).results }),
+      ? check("stock_conservation", "ok", "on_hand equals all adjustments minus committed units plus restocked units for every variant.")
+      : check("stock_conservation", "fail", `${drifted} variant(s) do not conserve stock (adjustments − committed + restocked ≠ on_hand).`, { count: drifted, variants: at(6).results }),
   );
 
   const stuck = count(at(7));
@@ -245,6 +251,8 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
           held_by_ended_checkouts: discountHeld,
         }),
   );
+
+  checks.push(...(await refundChecks(d1, now)));
 
   return { status: worst(checks.map((c) => c.status)), generated_at: nowIso, checks };
 }

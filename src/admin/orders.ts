@@ -22,7 +22,7 @@ export interface OrderListQuery {
 }
 
 /** An order with a captured payment: the ones that were sold. */
-const wasPaid = sql`EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.checkoutId} = ${orders.checkoutId} AND ${payments.status} = 'captured')`;
+const wasPaid = sql`EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.checkoutId} = ${orders.checkoutId} AND ${payments.status} IN ('captured', 'not_required'))`;
 
 export async function listOrders(db: Database, q: OrderListQuery): Promise<{ data: OrderJson[]; next_cursor: string | null }> {
   const where: SQL[] = [wasPaid];
@@ -47,8 +47,8 @@ async function capturedPayments(db: Database, checkoutIds: string[]) {
   const rows = await db
     .select()
     .from(payments)
-    .where(and(inArray(payments.checkoutId, checkoutIds), eq(payments.status, "captured")));
-  return new Map(rows.map((p) => [p.checkoutId, { provider: p.provider, status: p.status, amount: p.capturedAmount ?? p.amount, reference: p.reference }]));
+    .where(and(inArray(payments.checkoutId, checkoutIds), inArray(payments.status, ["captured", "not_required"])));
+  return new Map(rows.map((p) => [p.checkoutId, { provider: p.provider, status: p.status, amount: p.status === "not_required" ? 0 : (p.capturedAmount ?? p.amount), reference: p.reference }]));
 }
 
 export interface TimelineEntry {

@@ -93,7 +93,8 @@ export async function readRefundState(db: Database, orderId: string): Promise<Or
     db
       .select()
       .from(payments)
-      .where(and(inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))), eq(payments.status, "captured"))),
+      // A total of 0 was paid without the gateway ("not_required"): nothing to refund, but cancellable.
+      .where(and(inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))), inArray(payments.status, ["captured", "not_required"]))),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)),
     db.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(asc(refunds.createdAt)),
     db.select().from(refundLines).where(eq(refundLines.orderId, orderId)).orderBy(sql`rowid`),
@@ -101,7 +102,7 @@ export async function readRefundState(db: Database, orderId: string): Promise<Or
   ]);
   const order = orderRows[0];
   if (!order) return null;
-  const captured = paymentRows.reduce((sum, p) => sum + (p.capturedAmount ?? p.amount), 0);
+  const captured = paymentRows.reduce((sum, p) => sum + (p.status === "captured" ? (p.capturedAmount ?? p.amount) : 0), 0);
   const paid = paymentRows[0];
   const holding = new Set(refundRows.filter((r) => (HOLDING as readonly string[]).includes(r.status)).map((r) => r.id));
   const lineTaken = new Map<string, LineTaken>();

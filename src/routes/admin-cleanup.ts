@@ -33,6 +33,8 @@ const CleanupResultSchema = z
     voided_authorizations: Count.openapi({ description: "Authorizations without an order voided at the gateway" }),
     captured_without_order: Count.openapi({ description: "Captured payments without a paid order that need an operator (logged as errors)" }),
     completed_orders: Count.openapi({ description: "Captured payments whose order the cart object completed when asked" }),
+    settled_refunds: Count.openapi({ description: "Refunds stuck pending that the gateway's answer settled" }),
+    pending_refunds: Count.openapi({ description: "Refunds stuck pending that the gateway has not settled yet" }),
     relayed_events: Count.openapi({ description: "Outbox events sent to the EVENTS queue" }),
     pruned_events: Count.openapi({ description: "Delivered events past retention deleted" }),
     pruned_deliveries: Count.openapi({ description: "Webhook delivery attempts past retention deleted" }),

@@ -26,6 +26,9 @@ const EXPECTED_CHECKS = [
   "no_stale_authorizations",
   "outbox_backlog",
   "discount_usage",
+  "refunds_within_capture",
+  "no_stuck_refunds",
+  "gateway_refunds_recorded",
 ];
 
 describe("admin diagnostics", () => {
