@@ -48,22 +48,22 @@ export type DriveResult = "succeeded" | "failed" | "pending" | "unknown";
 
 /** POST /admin/api/orders/{id}/refunds. */
 export async function requestRefund(deps: RefundDeps, orderId: string, input: RefundInput, key: string, requestHash: string): Promise<Outcome> {
-  if (input.restock && input.ask.kind !== "lines") throw new AppError(422, "invalid_refund", "restock needs lines: an amount alone returns money, not units.");
+  if (input.restock && input.ask.kind !== "lines") throw new AppError("invalid_refund", "restock needs lines: an amount alone returns money, not units.");
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = await readRefundState(deps.db, orderId);
-    if (!state) throw new AppError(404, "not_found", "Order not found.");
+    if (!state) throw new AppError("not_found", "Order not found.");
     const earlier = state.refunds.find((r) => r.idempotencyKey === key);
     if (earlier) {
-      if (earlier.requestHash !== requestHash) throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request for this order.");
+      if (earlier.requestHash !== requestHash) throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with another request for this order.");
       return answerRefund(deps, state, earlier);
     }
     assertRefundable(state);
     const plan = planRefund(state.plan, input.ask);
     if (!plan.ok) {
-      if (plan.code === "refund_exceeds_captured") throw new AppError(409, "refund_exceeds_captured", "The refund would exceed what was captured.", { refundable: plan.refundable });
-      throw new AppError(422, "invalid_refund", plan.message, plan.details);
+      if (plan.code === "refund_exceeds_captured") throw new AppError("refund_exceeds_captured", "The refund would exceed what was captured.", { refundable: plan.refundable });
+      throw new AppError("invalid_refund", plan.message, plan.details);
     }
-    if (plan.plan.amount === 0) throw new AppError(409, "refund_exceeds_captured", "Nothing is left to refund.", { refundable: 0 });
+    if (plan.plan.amount === 0) throw new AppError("refund_exceeds_captured", "Nothing is left to refund.", { refundable: 0 });
     assertExpressible(state, plan.plan.amount);
     const id = newId("ref");
     const written = await writeIntent(deps, state, { id, orderId, kind: "refund", currency: state.order.currency, restock: input.restock, reason: input.reason, idempotencyKey: key, requestHash, plan: plan.plan });
@@ -76,7 +76,7 @@ export async function requestRefund(deps: RefundDeps, orderId: string, input: Re
 export async function cancelOrder(deps: RefundDeps, orderId: string, input: { reason: string | null; restock: boolean }, requestHash: string): Promise<Outcome> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = await readRefundState(deps.db, orderId);
-    if (!state) throw new AppError(404, "not_found", "Order not found.");
+    if (!state) throw new AppError("not_found", "Order not found.");
     if (state.order.status === "cancelled" && state.refunds.some((r) => r.kind === "cancel" && r.status === "succeeded")) return cancelAnswer(deps, orderId, 200);
     assertRefundable(state);
     const pending = state.refunds.filter((r) => r.status === "pending");
@@ -88,12 +88,12 @@ export async function cancelOrder(deps: RefundDeps, orderId: string, input: { re
       const cancelling = again.refunds.find((r) => r.kind === "cancel" && r.status === "pending");
       if (cancelling) return cancelAnswer(deps, orderId, 202);
       if (again.refunds.some((r) => r.status === "pending")) {
-        throw new AppError(409, "request_in_progress", "A refund of this order is still pending at the gateway; try the cancellation again later.", undefined, { "Retry-After": "5" });
+        throw new AppError("request_in_progress", "A refund of this order is still pending at the gateway; try the cancellation again later.", undefined, { "Retry-After": "5" });
       }
       continue;
     }
     const plan = planRefund(state.plan, { kind: "remaining" });
-    if (!plan.ok) throw new AppError(409, "order_not_refundable", "The order cannot be cancelled.");
+    if (!plan.ok) throw new AppError("order_not_refundable", "The order cannot be cancelled.");
     assertExpressible(state, plan.plan.amount);
     const id = newId("ref");
     const written = await writeIntent(deps, state, {
@@ -204,7 +204,7 @@ async function cancelAnswer(deps: RefundDeps, orderId: string, status: 200 | 202
 
 function gatewayError(deps: RefundDeps, state: OrderRefundState, refundId: string): AppError {
   const row = state.refunds.find((r) => r.id === refundId)!;
-  return new AppError(502, "payment_gateway_error", row.status === "failed" ? `The gateway refused the refund: ${row.failure ?? "no reason given"}. Nothing was refunded.` : "The gateway did not answer; the refund is pending and will be settled. Repeat the request to ask again.", {
+  return new AppError("payment_gateway_error", row.status === "failed" ? `The gateway refused the refund: ${row.failure ?? "no reason given"}. Nothing was refunded.` : "The gateway did not answer; the refund is pending and will be settled. Repeat the request to ask again.", {
     refund_id: row.id,
     status: row.status,
   });
@@ -218,20 +218,20 @@ function assertExpressible(state: OrderRefundState, amount: number): void {
   if (amount === 0 || !state.payment) return;
   const provider = state.payment.provider === "stripe" ? "stripe" : "test";
   if (!gatewayRefundAmount(provider, state.order.currency, amount, state.exponent).ok) {
-    throw new AppError(422, "invalid_refund", "The amount cannot be expressed in the gateway's units for this currency.", { amount, currency: state.order.currency });
+    throw new AppError("invalid_refund", "The amount cannot be expressed in the gateway's units for this currency.", { amount, currency: state.order.currency });
   }
 }
 
 function notRefundable(status: string): AppError {
-  return new AppError(409, "order_not_refundable", `An order that is ${status.replace("_", " ")} cannot be refunded.`, { status });
+  return new AppError("order_not_refundable", `An order that is ${status.replace("_", " ")} cannot be refunded.`, { status });
 }
 
 function busy(): AppError {
-  return new AppError(503, "unavailable", "Other refunds of this order kept changing it; try again.", undefined, { "Retry-After": "1" });
+  return new AppError("unavailable", "Other refunds of this order kept changing it; try again.", undefined, { "Retry-After": "1" });
 }
 
 async function mustRead(db: Database, orderId: string): Promise<OrderRefundState> {
   const state = await readRefundState(db, orderId);
-  if (!state) throw new AppError(404, "not_found", "Order not found.");
+  if (!state) throw new AppError("not_found", "Order not found.");
   return state;
 }

@@ -17,12 +17,13 @@ import type { RefundAsk } from "../orders/refund-plan";
 import { createGateway } from "../payments";
 import type { AppEnv } from "./carts";
 import { idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
-import { errorResponse, OrderSchema, Quantity, RefundSchema } from "./schemas";
+import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { OrderSchema, Quantity, RefundSchema } from "./schemas";
 
 export const adminOrderRoutes = new OpenAPIHono<AppEnv>();
 
 const security = [{ adminToken: [] }];
-const adminErrors = { 400: errorResponse("Invalid input"), 401: errorResponse("Missing or wrong admin token"), 503: errorResponse("Admin disabled") };
+const adminErrors = errorResponses(...ADMIN_ERRORS);
 const OrderId = z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } });
 const Reason = z.string().trim().min(1).max(500);
 
@@ -89,8 +90,7 @@ adminOrderRoutes.openapi(
     request: { params: z.object({ id: OrderId }) },
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema, refunds: z.array(RefundSchema), timeline: z.array(z.record(z.string(), z.unknown())) }), "The order"),
-      404: errorResponse("Unknown order"),
-      ...adminErrors,
+      ...errorResponses(...ADMIN_ERRORS, "not_found"),
     },
   }),
   async (c) => {
@@ -114,22 +114,18 @@ adminOrderRoutes.openapi(
     responses: {
       201: jsonResponse(RefundAnswer, "Refunded"),
       202: jsonResponse(RefundAnswer, "Taken by the gateway, not yet confirmed"),
-      404: errorResponse("Unknown order"),
-      409: errorResponse("refund_exceeds_captured (details.refundable) or order_not_refundable"),
-      422: errorResponse("invalid_refund or idempotency_key_reused"),
-      502: errorResponse("The gateway refused or did not answer: nothing refunded"),
-      ...adminErrors,
+      ...errorResponses(...ADMIN_ERRORS, "not_found", "refund_exceeds_captured", "order_not_refundable", "invalid_refund", "idempotency_key_reused", "payment_gateway_error"),
     },
   }),
   async (c) => {
     const key = idempotencyKey(c);
     if (key === undefined) {
-      throw new AppError(400, "validation_error", "A refund needs an Idempotency-Key header.", { issues: [{ path: "Idempotency-Key", message: "Required" }] });
+      throw new AppError("validation_error", "A refund needs an Idempotency-Key header.", { issues: [{ path: "Idempotency-Key", message: "Required" }] });
     }
     const { id } = c.req.valid("param");
     const body = c.req.valid("json") ?? {};
     if (!isId("ord", id)) throw notFound("Order", { order_id: id });
-    if (body.lines && body.amount !== undefined) throw new AppError(422, "invalid_refund", "Give lines or an amount, not both.");
+    if (body.lines && body.amount !== undefined) throw new AppError("invalid_refund", "Give lines or an amount, not both.");
     const ask: RefundAsk = body.lines ? { kind: "lines", lines: body.lines } : body.amount !== undefined ? { kind: "amount", amount: body.amount } : { kind: "remaining" };
     const outcome = await requestRefund(deps(c), id, { ask, reason: body.reason ?? null, restock: body.restock ?? false }, key, await requestHash(c, body));
     forgetStatistics(c.env.DB);
@@ -148,10 +144,7 @@ adminOrderRoutes.openapi(
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema }), "The cancelled order"),
       202: jsonResponse(z.object({ order: OrderSchema }), "The cancellation's refund is not yet confirmed by the gateway"),
-      404: errorResponse("Unknown order"),
-      409: errorResponse("order_not_refundable, or a refund still pending"),
-      502: errorResponse("The gateway refused or did not answer: nothing refunded, the order stands"),
-      ...adminErrors,
+      ...errorResponses(...ADMIN_ERRORS, "not_found", "order_not_refundable", "request_in_progress", "payment_gateway_error"),
     },
   }),
   async (c) => {
