@@ -5,6 +5,7 @@
  */
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { inJsonArray } from "../db/json-rows";
 import { discountReservations, discounts } from "../db/schema";
 import { errorText } from "../inventory/stock-ledger";
 
@@ -31,10 +32,15 @@ export function reactivateDiscounts(db: Database, checkoutId: string, now: strin
 }
 
 export function releaseDiscounts(db: Database, checkoutId: string, now: string) {
+  return releaseDiscountsOf(db, [checkoutId], now);
+}
+
+/** Releases the discount uses of many checkouts in one statement (one bound parameter for the ids). */
+export function releaseDiscountsOf(db: Database, checkoutIds: string[], now: string) {
   return db
     .update(discountReservations)
     .set({ status: "released", updatedAt: now })
-    .where(and(eq(discountReservations.checkoutId, checkoutId), inArray(discountReservations.status, ["active", "consumed"])));
+    .where(and(inJsonArray(discountReservations.checkoutId, checkoutIds), inArray(discountReservations.status, ["active", "consumed"])));
 }
 
 export function isDiscountLimitError(error: unknown): boolean {

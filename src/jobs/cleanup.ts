@@ -17,16 +17,16 @@
  *    live in the cart objects, which prune them from their own alarms.
  */
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { releaseDiscounts } from "../checkout/discount-usage";
-import { isTerminal, STATES, type CheckoutState } from "../checkout/state-machine";
+import { releaseDiscounts, releaseDiscountsOf } from "../checkout/discount-usage";
+import { isTerminal, STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
 import { createDb, isoNow, type Database } from "../db/client";
+import { insertJsonRows } from "../db/json-rows";
 import { checkoutEvents, checkouts, discountReservations, stockReservations } from "../db/schema";
 import type { Env } from "../env";
 import { recordEvent, pruneDeliveredEvents } from "../events/outbox";
 import { relayOutbox } from "../events/relay";
 import { pruneDeliveryAttempts } from "../events/webhook-deliveries";
-import { MAX_IDS_PER_STATEMENT, releaseStockOf } from "../inventory/stock-ledger";
+import { releaseStockOf } from "../inventory/stock-ledger";
 import { getConfig, type Config } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { createGateway } from "../payments";
@@ -295,33 +295,27 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
   const rows = held.results;
   if (rows.length === 0) return false;
   const ids = rows.map((r) => r.checkout_id);
-  // One batch, so the release is atomic; ids in groups within D1's parameter limit.
-  const stockReleases = groups(ids, MAX_IDS_PER_STATEMENT).map((group) =>
-    releaseStockOf(db, group, nowIso).returning({ checkoutId: stockReservations.checkoutId, quantity: stockReservations.quantity }),
-  );
-  const discountReleases = ids.map((id) => releaseDiscounts(db, id, nowIso).returning({ code: discountReservations.code }));
-  const timelineEntries = rows
+  // One batch, so the release is atomic, of three statements whatever the batch size:
+  // ids and rows travel as JSON parameters (D1 binds at most 100 parameters per
+  // statement and runs at most 1,000 statements per batch).
+  const entries = rows
     .filter((r) => r.checkout_state && r.checkout_phase)
-    .map((r) =>
-      db
-        .insert(checkoutEvents)
-        .values({
-          checkoutId: r.checkout_id,
-          at: nowIso,
-          state: r.checkout_state!,
-          phase: r.checkout_phase!,
-          event: "reservations_released",
-          key: `cleanup_released:${nowIso}`,
-          detail: { by: "cleanup", reason: isTerminal(r.checkout_state as CheckoutState) ? "checkout_ended" : "overdue" },
-        })
-        .onConflictDoNothing(),
-    );
-  const statements: BatchItem<"sqlite">[] = [...stockReleases, ...discountReleases, ...timelineEntries];
-  const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[];
-  const stock = (results.slice(0, stockReleases.length) as Array<Array<{ checkoutId: string; quantity: number }>>).flat();
-  const discounts = results.slice(stockReleases.length, stockReleases.length + discountReleases.length) as unknown[][];
+    .map((r) => ({
+      checkoutId: r.checkout_id,
+      at: nowIso,
+      state: r.checkout_state as CheckoutState,
+      phase: r.checkout_phase as CheckoutPhase,
+      event: "reservations_released",
+      key: `cleanup_released:${nowIso}`,
+      detail: { by: "cleanup", reason: isTerminal(r.checkout_state as CheckoutState) ? "checkout_ended" : "overdue" },
+    }));
+  const [stock, discounts] = await db.batch([
+    releaseStockOf(db, ids, nowIso).returning({ checkoutId: stockReservations.checkoutId, quantity: stockReservations.quantity }),
+    releaseDiscountsOf(db, ids, nowIso).returning({ code: discountReservations.code }),
+    ...(entries.length ? [insertJsonRows(db, checkoutEvents, entries).onConflictDoNothing()] : []),
+  ]);
   job.counts.released_reservations += stock.length;
-  job.counts.released_discounts += discounts.reduce((n, r) => n + r.length, 0);
+  job.counts.released_discounts += discounts.length;
   // One line per stock operation (DESIGN.md, observability).
   for (const row of rows) {
     const lines = stock.filter((s) => s.checkoutId === row.checkout_id);
@@ -367,12 +361,6 @@ async function prune(job: JobContext): Promise<boolean> {
   job.counts.pruned_events += events.length;
   job.counts.pruned_deliveries += deliveries.length;
   return events.length >= job.limit || deliveries.length >= job.limit;
-}
-
-function groups<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 async function forEachConcurrently<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,9 +1,9 @@
 /** The admin catalog (API.md, Admin): products, stock, prices, discounts, tax rates, currencies. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { decimalToScaled } from "../checkout/money";
 import { createDb, isoNow } from "../db/client";
-import { insertJsonRows } from "../db/json-rows";
+import { inJsonArray, insertJsonRows } from "../db/json-rows";
 import { currencies, discounts, inventory, inventoryAdjustments, products, taxRates, variantPrices, variants } from "../db/schema";
 import { errorText } from "../inventory/stock-ledger";
 import { getConfig } from "../lib/config";
@@ -41,7 +41,7 @@ const CreateProductBody = z.strictObject({
 
 async function assertCurrencies(db: ReturnType<typeof createDb>, codes: string[]): Promise<void> {
   if (codes.length === 0) return;
-  const rows = await db.select({ code: currencies.code }).from(currencies).where(inArray(currencies.code, [...new Set(codes)]));
+  const rows = await db.select({ code: currencies.code }).from(currencies).where(inJsonArray(currencies.code, codes));
   const known = new Set(rows.map((r) => r.code));
   const missing = codes.filter((c) => !known.has(c));
   if (missing.length) {
@@ -69,7 +69,7 @@ adminCatalogRoutes.openapi(
     const skus = body.variants.map((v) => v.sku);
     if (new Set(skus).size !== skus.length) throw validationError("SKUs must be unique.", [{ path: "variants", message: "Duplicate SKU" }]);
     await assertCurrencies(db, body.variants.flatMap((v) => Object.keys(v.prices)));
-    const existing = await db.select({ sku: variants.sku }).from(variants).where(inArray(variants.sku, skus));
+    const existing = await db.select({ sku: variants.sku }).from(variants).where(inJsonArray(variants.sku, skus));
     if (existing.length) throw new AppError("sku_exists", "A variant with this SKU exists already.", { skus: existing.map((e) => e.sku) });
     const now = isoNow();
     const productId = newId("prod");
@@ -79,10 +79,8 @@ adminCatalogRoutes.openapi(
         db.insert(products).values({ id: productId, title: body.title, createdAt: now }),
         // Rows as one JSON parameter each: D1 binds at most 100 per statement (a product has up to 100 variants).
         insertJsonRows(db, variants, created.map((v) => ({ id: v.id, productId, sku: v.sku, title: v.title, taxClass: v.tax_class, active: true, createdAt: now }))),
-        ...created.flatMap((v) => {
-          const prices = Object.entries(v.prices).map(([currency, amount]) => ({ variantId: v.id, currency, amount, updatedAt: now }));
-          return prices.length ? [db.insert(variantPrices).values(prices)] : [];
-        }),
+        // Every variant's prices in one statement: 100 variants × 30 currencies is 3,000 rows.
+        insertJsonRows(db, variantPrices, created.flatMap((v) => Object.entries(v.prices).map(([currency, amount]) => ({ variantId: v.id, currency, amount, updatedAt: now })))),
         insertJsonRows(db, inventory, created.map((v) => ({ variantId: v.id, onHand: v.stock, reserved: 0, updatedAt: now }))),
         insertJsonRows(db, inventoryAdjustments, created.map((v) => ({ variantId: v.id, delta: v.stock, reason: "initial", at: now }))),
       ]);
@@ -194,14 +192,14 @@ adminCatalogRoutes.openapi(
     if (!variant) throw notFound("Variant");
     await assertCurrencies(db, Object.keys(prices));
     const now = isoNow();
-    const writes = Object.entries(prices).map(([currency, amount]) =>
-      db
-        .insert(variantPrices)
-        .values({ variantId, currency, amount, updatedAt: now })
-        .onConflictDoUpdate({ target: [variantPrices.variantId, variantPrices.currency], set: { amount, updatedAt: now } }),
-    );
-    const [, ...rest] = [null, ...writes];
-    if (rest.length) await db.batch(rest as [(typeof writes)[number], ...(typeof writes)[number][]]);
+    const rows = Object.entries(prices).map(([currency, amount]) => ({ variantId, currency, amount, updatedAt: now }));
+    // One statement however many currencies (a batch of one per currency would pass D1's 1,000).
+    if (rows.length) {
+      await insertJsonRows(db, variantPrices, rows).onConflictDoUpdate({
+        target: [variantPrices.variantId, variantPrices.currency],
+        set: { amount: sql`excluded.amount`, updatedAt: sql`excluded.updated_at` },
+      });
+    }
     const all = await db.select().from(variantPrices).where(eq(variantPrices.variantId, variantId));
     return c.json({ variant_id: variantId, prices: Object.fromEntries(all.map((p) => [p.currency, p.amount])) }, 200);
   },

@@ -21,6 +21,8 @@ import { runInDurableObject } from "cloudflare:test";
 
 /** D1's production limit (local SQLite allows thousands, so only a count can catch it). */
 export const D1_MAX_BOUND_PARAMETERS = 100;
+/** D1's production limit on the statements of one batch (local D1 does not enforce it). */
+export const D1_MAX_BATCH_STATEMENTS = 1_000;
 
 export interface WorkCount {
   /** Awaited D1 calls: each batch or lone statement is one. */
@@ -29,6 +31,8 @@ export interface WorkCount {
   d1Statements: number;
   /** The most parameters bound to one statement. */
   maxBoundParameters: number;
+  /** The most statements sent in one batch. */
+  maxBatchStatements: number;
   /** D1 sessions opened (their statements are not counted above). */
   d1Sessions: number;
   /** Cart object storage: key-value reads, writes, deletes, lists, and alarm calls. */
@@ -40,7 +44,7 @@ type AnyFn = (...args: unknown[]) => unknown;
 type Patch = { target: Record<string, unknown>; name: string; original: AnyFn };
 
 function emptyCount(): WorkCount {
-  return { d1RoundTrips: 0, d1Statements: 0, maxBoundParameters: 0, d1Sessions: 0, storage: { get: 0, put: 0, delete: 0, list: 0, alarm: 0 }, storageOps: 0 };
+  return { d1RoundTrips: 0, d1Statements: 0, maxBoundParameters: 0, maxBatchStatements: 0, d1Sessions: 0, storage: { get: 0, put: 0, delete: 0, list: 0, alarm: 0 }, storageOps: 0 };
 }
 
 function wrap(patches: Patch[], target: object, names: string[], before: (name: string, args: unknown[]) => void): void {
@@ -77,7 +81,9 @@ export async function countWork<T>(cartStub: DurableObjectStub, fn: () => Promis
       return;
     }
     count.d1RoundTrips++;
-    count.d1Statements += name === "batch" ? (args[0] as unknown[]).length : 1;
+    const statements = name === "batch" ? (args[0] as unknown[]).length : 1;
+    count.d1Statements += statements;
+    count.maxBatchStatements = Math.max(count.maxBatchStatements, statements);
   });
   wrap(patches, statementProto, ["run", "all", "first", "raw", "bind"], (name, args) => {
     if (name === "bind") {
