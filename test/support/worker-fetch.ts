@@ -1,9 +1,9 @@
 /**
  * Calls the Worker's own fetch handler (the default export of src/index.ts: routing,
  * validation, auth, the cart objects, D1) directly with the test env. The fuzz and
- * security tests send hundreds of requests per file, and `exports.default.fetch` of
- * vitest-pool-workers 0.23 gets slower with every call in a file (measured: 6 ms per
- * request at first, 70 ms after 120 calls), while the handler called directly stays
+ * security tests send hundreds of requests per file, and `exports.default.fetch` of the
+ * Workers Vitest integration gets slower with every call in a file (measured with its 0.23:
+ * 6 ms per request at first, 70 ms after 120 calls), while the handler called directly stays
  * under 2 ms. Same code path, same answers.
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
