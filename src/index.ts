@@ -1,5 +1,4 @@
 import { createApp } from "./app";
-import type { Env } from "./env";
 import { deliverEvents } from "./events/webhook-consumer";
 import { runScheduledCleanup } from "./jobs/cleanup";
 

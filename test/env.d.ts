@@ -1,14 +1,10 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as AppEnv } from "../src/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends AppEnv {
+    // Test-only binding (vitest.config.ts): the D1 migrations each test file applies.
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
-      durableNamespaces: "CartObject";
     }
   }
 }

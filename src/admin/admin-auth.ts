@@ -5,7 +5,6 @@
  * a valid Cloudflare Access JWT (`Cf-Access-Jwt-Assertion`) is accepted as well.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { Env } from "../env";
 import { timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { ACCESS_JWT_HEADER, accessConfig, remoteAccessKeys, verifyAccessJwt, type AccessKeySource } from "./cloudflare-access";

@@ -9,7 +9,6 @@ import type { Quote } from "../checkout/quote";
 import { isTerminal, STATES, TERMINAL_STATES, type CheckoutState } from "../checkout/state-machine";
 import type { Database } from "../db/client";
 import { checkoutEvents, checkouts, discountReservations, orders, payments, quotes, stockReservations, variants } from "../db/schema";
-import type { Env } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { readOrder, type OrderJson } from "../orders/order-view";
 import { afterCursor, toPage } from "./page-cursor";

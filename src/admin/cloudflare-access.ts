@@ -5,7 +5,6 @@
  * audience, expiry). The key source is injectable so tests can sign with a local key.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import type { Env } from "../env";
 
 export const ACCESS_JWT_HEADER = "cf-access-jwt-assertion";
 

@@ -10,7 +10,6 @@
 import { and, asc, desc, eq, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { outbox, webhookDeliveries } from "../db/schema";
-import type { Env } from "../env";
 import { eventBody, markPending, readEvent, type EventType, type OutboxRow, type OutboxStatus } from "../events/outbox";
 import { enqueueEvents, MAX_SEND_BATCH } from "../events/relay";
 import { getConfig } from "../lib/config";

@@ -7,7 +7,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadCatalog, type CatalogSnapshot } from "../db/catalog";
 import { createDb, isoNow, type Database } from "../db/client";
-import type { Env } from "../env";
 import { isInFlight, type CheckoutPhase } from "../checkout/state-machine";
 import { getConfig, type Config } from "../lib/config";
 import { timingSafeEqual, sha256Hex } from "../lib/crypto";

@@ -6,7 +6,6 @@
  * (`enqueueEvents`) also sends the events an admin redelivers.
  */
 import { isoNow, type Database } from "../db/client";
-import type { Env } from "../env";
 import { markEnqueued, relayableEvents, type OutboxStatus } from "./outbox";
 import type { EventMessage } from "./webhook-consumer";
 import { webhookTarget } from "./webhook-target";

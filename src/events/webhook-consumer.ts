@@ -6,7 +6,6 @@
  * Delivery is at least once: receivers deduplicate by the `webhook-id` header.
  */
 import { createDb, isoNow, type Database } from "../db/client";
-import type { Env } from "../env";
 import { getConfig } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import { eventBody, markAttemptFailed, markDelivered, markUndeliverable, readEvent } from "./outbox";

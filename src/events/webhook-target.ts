@@ -1,5 +1,4 @@
 /** Where events go: WEBHOOK_URL, signed with WEBHOOK_SECRET. Either missing → nowhere. */
-import type { Env } from "../env";
 import { webhookSigningKey } from "./webhook-signature";
 
 export type WebhookTarget = { ok: true; url: string; key: Uint8Array } | { ok: false; reason: string };

@@ -22,7 +22,6 @@ import { isTerminal, STATES, type CheckoutPhase, type CheckoutState } from "../c
 import { createDb, isoNow, type Database } from "../db/client";
 import { insertJsonRows } from "../db/json-rows";
 import { checkoutEvents, checkouts, discountReservations, stockReservations } from "../db/schema";
-import type { Env } from "../env";
 import { recordEvent, pruneDeliveredEvents } from "../events/outbox";
 import { relayOutbox } from "../events/relay";
 import { pruneDeliveryAttempts } from "../events/webhook-deliveries";

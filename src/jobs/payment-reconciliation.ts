@@ -16,7 +16,6 @@ import type { Quote } from "../checkout/quote";
 import { isQuoteIntact } from "../checkout/quote";
 import type { Database } from "../db/client";
 import { checkoutEvents, payments, quotes, stockReservations } from "../db/schema";
-import type { Env } from "../env";
 import type { Config } from "../lib/config";
 import { errorFields, type Logger } from "../lib/logger";
 import { createGateway } from "../payments";

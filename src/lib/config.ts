@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Env } from "../env";
 
 const flag = (fallback: boolean) =>
   z

@@ -1,6 +1,5 @@
 import type { Config } from "../lib/config";
 import type { Database } from "../db/client";
-import type { Env } from "../env";
 import type { PaymentGateway } from "./gateway";
 import { StripeGateway } from "./stripe-gateway";
 import { TestGateway } from "./test-gateway";

@@ -4,7 +4,6 @@ import type { Context } from "hono";
 import type { CartOp } from "../cart/cart-commands";
 import { currencyExists } from "../db/catalog";
 import { createDb } from "../db/client";
-import type { Env } from "../env";
 import { PHASES } from "../checkout/state-machine";
 import { getConfig } from "../lib/config";
 import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";

@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { adminGuard } from "../../src/admin/admin-auth";
 import { accessConfig, verifyAccessJwt, type AccessConfig, type AccessKeySource } from "../../src/admin/cloudflare-access";
 import { createApp } from "../../src/app";
-import type { Env } from "../../src/env";
 import { ADMIN, call } from "../support/api";
 
 /** Calls the app with a modified environment (bindings cannot change per test otherwise). */

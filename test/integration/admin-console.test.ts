@@ -3,7 +3,6 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { issueSession, SESSION_COOKIE } from "../../src/admin/console-session";
-import type { Env } from "../../src/env";
 import { toBase64 } from "../../src/lib/crypto";
 import { cartWith, createVariant, startCheckout, stockOf } from "../support/api";
 import { deadEvent, outboxRow, recordingQueue, startedCheckoutEvent } from "../support/events";

@@ -2,7 +2,6 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import type { Env } from "../../src/env";
 import { call, cartWith, createVariant, startCheckout } from "../support/api";
 
 async function healthWith(overrides: Partial<Env>) {

@@ -8,7 +8,6 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { CheckoutApiError, createCheckoutClient } from "../../src/client";
-import type { Env } from "../../src/env";
 import { ADMIN, call, cartWith, completeCheckout, createVariant } from "../support/api";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -8,7 +8,6 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Env } from "../../src/env";
 import { ADMIN, createProduct } from "../support/api";
 import { workerFetch } from "../support/worker-fetch";
 

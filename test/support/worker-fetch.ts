@@ -9,7 +9,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
-import type { Env } from "../../src/env";
 import type { Res } from "./api";
 
 export async function workerFetch<T = any>(
