@@ -5,7 +5,8 @@
  * written to (synchronous) storage before the object awaits anything outside.
  */
 import { DurableObject } from "cloudflare:workers";
-import { loadCatalog, type CatalogSnapshot } from "../db/catalog";
+import type { CatalogSnapshot } from "../db/catalog";
+import { loadCachedCatalog } from "../db/catalog-cache";
 import { createDb, isoNow, type Database } from "../db/client";
 import { isInFlight, type CheckoutPhase } from "../checkout/state-machine";
 import { getConfig, type Config } from "../lib/config";
@@ -348,7 +349,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   }
 
   async #catalog(cart: CartState, extraVariant: string | null, extraCode: string | null, country: string | null): Promise<CatalogSnapshot> {
-    return loadCatalog(this.db, {
+    // Edits and views price from the isolate's catalog cache; the checkout's quote reads D1.
+    return loadCachedCatalog(this.db, {
       variantIds: [...cart.lines.map((l) => l.variantId), ...(extraVariant ? [extraVariant] : [])],
       currencyCodes: [cart.currency, this.config.baseCurrency],
       country: country ?? cart.country,

@@ -44,6 +44,9 @@ import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
 import { recordEvent, type EventType } from "../events/outbox";
 import { commitStock, errorText, isStockConstraintError, readStock, releaseStock, reserveStock } from "../inventory/stock-ledger";
+import { stockReservations } from "../db/schema";
+import { availabilityCache } from "../inventory/availability-cache";
+import { insufficientStock, isShort, refuseKnownShortage, shortLines, stockLines } from "../inventory/stock-shortage";
 import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -92,14 +95,17 @@ export class CheckoutSaga {
 
   async start(input: { expectedTotal?: number; ttlMinutes?: number }, fault?: CheckoutPhase): Promise<CheckoutRecord> {
     const { host } = this;
-    const cart = host.cart();
-    if (cart.completed) throw cartCompleted(cart);
+    if (host.cart().completed) throw cartCompleted(host.cart());
     const current = host.checkout();
     // CHECKOUT_PREVENT_CONCURRENT=false: a new checkout supersedes one that is only
     // waiting for payment (it is cancelled, releasing everything); mid-payment still 409.
     if (isActive(current) && current.state === "locked" && !host.config.preventConcurrent) await this.cancel("superseded");
     if (isActive(current)) throw checkoutInProgress(current);
     const ttl = this.#ttlWithinLimit(input.ttlMinutes);
+    // A variant known sold out (within the last second) is refused before anything is
+    // recorded or asked of D1: in a drop, that is almost every shopper.
+    await refuseKnownShortage(host.db, host.cart().lines);
+    const cart = host.cart();
 
     const startedAt = Date.now();
     const rec: CheckoutRecord = {
@@ -152,8 +158,8 @@ export class CheckoutSaga {
       // Stock read with the catalog is already short: refuse now instead of sending a
       // reservation batch that must fail and re-reading stock (2 D1 round trips instead
       // of 4; in a flash sale most shoppers end here). Races it cannot see stay the CHECK's.
-      const short = shortLines(rec.lines, snapshot.available);
-      if (short.length) throw new AppError("insufficient_stock", "Not enough stock for some lines.", { lines: short });
+      const short = shortLines(rec.lines, snapshot.stock);
+      if (short.length) throw insufficientStock(short);
     } catch (error) {
       throw await this.#failStart(rec, error);
     }
@@ -243,11 +249,11 @@ export class CheckoutSaga {
     if (fault === "price_lock" && this.host.config.faultInjection) return new InjectedFault("price_lock");
     if (isStockConstraintError(error)) {
       const stock = await readStock(this.host.db, rec.lines.map((l) => l.variantId)).catch(() => new Map());
-      const lines = rec.lines.map((l) => ({ variant_id: l.variantId, requested: l.quantity, available: Math.max(0, stock.get(l.variantId)?.available ?? 0) }));
-      const short = lines.filter((l) => l.available < l.requested);
+      const lines = stockLines(rec.lines, stock);
+      const short = lines.filter(isShort);
       rec.phase = "inventory_reservation";
       // Stock freed since the batch failed can hide the short line: then every line is named.
-      return new AppError("insufficient_stock", "Not enough stock for some lines.", { lines: short.length ? short : lines });
+      return insufficientStock(short.length ? short : lines);
     }
     if (isDiscountLimitError(error)) {
       rec.phase = "price_lock";
@@ -763,13 +769,14 @@ export class CheckoutSaga {
     const db = this.host.db;
     const ended: CheckoutRecord = { ...rec, state: target, endedAt: now };
     const event: EventType = target === "cancelled" ? "checkout.cancelled" : target === "expired" ? "checkout.expired" : "checkout.failed";
+    let released: Array<{ variantId: string }> = [];
     try {
-      await db.batch([
+      [released] = await db.batch([
+        releaseStock(db, rec.id, now).returning({ variantId: stockReservations.variantId }),
         setOrderStatus(db, rec.id, "cancelled", now),
         ...rec.attempts.map((a) => upsertPayment(db, rec, a, now)),
         setQuoteStatus(db, rec.id, "released"),
         releaseDiscounts(db, rec.id, now),
-        releaseStock(db, rec.id, now),
         upsertCheckoutRow(db, ended, now),
         timelineEntry(db, ended, "rolled_back", "rolled_back", now, { target, failure: rec.failure, cancel_reason: rec.cancelReason }),
         recordEvent(db, event, rec.id, this.#eventData(ended), now),
@@ -778,6 +785,8 @@ export class CheckoutSaga {
       await this.#scheduleRetry(rec, error);
       throw new RetryLater();
     }
+    // Units this isolate just freed are sellable here at once, not only after a second.
+    availabilityCache.forget(released.map((r) => r.variantId));
     rec.endedAt = now;
     rec.retry = { attempts: 0, nextAt: null, lastError: null };
     this.#transition(rec, "rolled_back", target);
@@ -934,15 +943,6 @@ export class CheckoutSaga {
   #logPhase(rec: CheckoutRecord, event: string): void {
     this.host.log.info(event, this.#fields(rec));
   }
-}
-
-/** Lines asking for more than `available` holds, as in the `insufficient_stock` details. */
-function shortLines(lines: Array<{ variantId: string; quantity: number }>, available: Map<string, number>) {
-  const requested = new Map<string, number>();
-  for (const l of lines) requested.set(l.variantId, (requested.get(l.variantId) ?? 0) + l.quantity);
-  return [...requested]
-    .map(([variantId, quantity]) => ({ variant_id: variantId, requested: quantity, available: available.get(variantId) ?? 0 }))
-    .filter((l) => l.available < l.requested);
 }
 
 /** What an attempt asked the gateway for, in its units (attempts from before the mapping sent the quote total). */

@@ -4,6 +4,8 @@
  */
 import { eq, inArray } from "drizzle-orm";
 import type { CurrencyInfo, DiscountRule, TaxRateInfo } from "../checkout/pricing";
+import { availabilityCache } from "../inventory/availability-cache";
+import { earliestLapse, toStockLevel, type StockLevel } from "../inventory/stock-ledger";
 import type { Database } from "./client";
 import { inJsonArray } from "./json-rows";
 import { currencies, discounts, inventory, products, taxRates, variantPrices, variants } from "./schema";
@@ -24,8 +26,8 @@ export interface CatalogSnapshot {
   currencies: Map<string, CurrencyInfo>;
   taxRates: TaxRateInfo[];
   discounts: Map<string, DiscountRule>;
-  /** Units free to reserve per variant (on hand − reserved) when read; the ledger's CHECK still decides. */
-  available: Map<string, number>;
+  /** Stock per variant when read (free units, and when held ones lapse); the ledger's CHECK still decides. */
+  stock: Map<string, StockLevel>;
 }
 
 export interface CatalogRequest {
@@ -47,54 +49,81 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
   // full cart plus the variant being added is 101.
   // Variants and products are read separately: D1 returns rows keyed by column name, so
   // a join would let products.title/active overwrite variants.title/active.
+  const readAt = availabilityCache.clock();
   const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows, stockRows] = await db.batch([
+    ...variantQueries(db, variantIds),
+    db.select().from(currencies).where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
+    db.select().from(taxRates).where(eq(taxRates.country, req.country ?? "\u0000")),
+    db.select().from(discounts).where(inArray(discounts.code, orNone(codes))),
+    // Stock rides along (same round trip), so a start can refuse a short cart before it
+    // sends a reservation batch that must fail.
+    db
+      .select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved, earliestLapse })
+      .from(inventory)
+      .where(inJsonArray(inventory.variantId, variantIds)),
+  ]);
+  const stock = new Map(stockRows.map((s) => [s.variantId, toStockLevel(s)]));
+  // What this read saw is the isolate's sold-out knowledge for the next second.
+  availabilityCache.record(stock.values(), readAt);
+  return {
+    variants: toCatalogVariants(variantRows, productRows, priceRows),
+    currencies: new Map(currencyRows.map((c) => [c.code, toCurrencyInfo(c)])),
+    taxRates: taxRows.map(toTaxRateInfo),
+    discounts: new Map(discountRows.map((d) => [d.code, toDiscountRule(d)])),
+    stock,
+  };
+}
+
+/** The statements reading variants with their products and prices (one batch's worth). */
+export function variantQueries(db: Database, variantIds: string[]) {
+  return [
     db.select().from(variants).where(inJsonArray(variants.id, variantIds)),
     db
       .select({ id: products.id, title: products.title, active: products.active })
       .from(products)
       .where(inArray(products.id, db.select({ id: variants.productId }).from(variants).where(inJsonArray(variants.id, variantIds)))),
     db.select().from(variantPrices).where(inJsonArray(variantPrices.variantId, variantIds)),
-    db.select().from(currencies).where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
-    db.select().from(taxRates).where(eq(taxRates.country, req.country ?? "\u0000")),
-    db.select().from(discounts).where(inArray(discounts.code, orNone(codes))),
-    // Stock rides along (same round trip), so a start can refuse a short cart before it
-    // sends a reservation batch that must fail.
-    db.select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved }).from(inventory).where(inJsonArray(inventory.variantId, variantIds)),
-  ]);
-  const productById = new Map(productRows.map((p) => [p.id, p]));
+  ] as const;
+}
 
+export function toCatalogVariants(
+  variantRows: Array<typeof variants.$inferSelect>,
+  productRows: Array<{ id: string; title: string; active: boolean }>,
+  priceRows: Array<typeof variantPrices.$inferSelect>,
+): Map<string, CatalogVariant> {
+  const productById = new Map(productRows.map((p) => [p.id, p]));
   const prices = new Map<string, Record<string, number>>();
   for (const p of priceRows) {
     const entry = prices.get(p.variantId) ?? {};
     entry[p.currency] = p.amount;
     prices.set(p.variantId, entry);
   }
-  return {
-    variants: new Map(
-      variantRows.map((v) => {
-        const product = productById.get(v.productId);
-        return [
-          v.id,
-          {
-            id: v.id,
-            productId: v.productId,
-            sku: v.sku,
-            title: v.title,
-            productTitle: product?.title ?? v.title,
-            taxClass: v.taxClass,
-            active: v.active && (product?.active ?? false),
-            prices: prices.get(v.id) ?? {},
-          },
-        ];
-      }),
-    ),
-    currencies: new Map(
-      currencyRows.map((c) => [c.code, { code: c.code, exponent: c.exponent, rateFromBase: c.rateFromBase, updatedAt: c.updatedAt }]),
-    ),
-    taxRates: taxRows.map((t) => ({ country: t.country, taxClass: t.taxClass, name: t.name, rateBps: t.rateBps, inclusive: t.inclusive })),
-    discounts: new Map(discountRows.map((d) => [d.code, toDiscountRule(d)])),
-    available: new Map(stockRows.map((s) => [s.variantId, Math.max(0, s.onHand - s.reserved)])),
-  };
+  return new Map(
+    variantRows.map((v) => {
+      const product = productById.get(v.productId);
+      return [
+        v.id,
+        {
+          id: v.id,
+          productId: v.productId,
+          sku: v.sku,
+          title: v.title,
+          productTitle: product?.title ?? v.title,
+          taxClass: v.taxClass,
+          active: v.active && (product?.active ?? false),
+          prices: prices.get(v.id) ?? {},
+        },
+      ];
+    }),
+  );
+}
+
+export function toCurrencyInfo(c: typeof currencies.$inferSelect): CurrencyInfo {
+  return { code: c.code, exponent: c.exponent, rateFromBase: c.rateFromBase, updatedAt: c.updatedAt };
+}
+
+export function toTaxRateInfo(t: typeof taxRates.$inferSelect): TaxRateInfo {
+  return { country: t.country, taxClass: t.taxClass, name: t.name, rateBps: t.rateBps, inclusive: t.inclusive };
 }
 
 export function toDiscountRule(d: typeof discounts.$inferSelect): DiscountRule {

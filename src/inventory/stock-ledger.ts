@@ -10,6 +10,7 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
 import { inventory, refundLines, refunds, stockReservations, stockRestocks } from "../db/schema";
+import { availabilityCache } from "./availability-cache";
 
 export interface ReservationLine {
   variantId: string;
@@ -88,12 +89,34 @@ export interface StockLevel {
   onHand: number;
   reserved: number;
   available: number;
+  /** Epoch ms when the variant's earliest active reservation lapses; null when none is active. */
+  earliestLapseAt: number | null;
+}
+
+/** When each variant's earliest active reservation lapses (a column for a stock read). */
+export const earliestLapse = sql<string | null>`(SELECT min(${stockReservations.expiresAt}) FROM ${stockReservations} WHERE ${stockReservations.variantId} = ${inventory.variantId} AND ${stockReservations.status} = 'active')`;
+
+export function toStockLevel(row: { variantId: string; onHand: number; reserved: number; earliestLapse: string | null }): StockLevel {
+  return {
+    variantId: row.variantId,
+    onHand: row.onHand,
+    reserved: row.reserved,
+    available: Math.max(0, row.onHand - row.reserved),
+    earliestLapseAt: row.earliestLapse === null ? null : Date.parse(row.earliestLapse),
+  };
 }
 
 export async function readStock(db: Database, variantIds: string[]): Promise<Map<string, StockLevel>> {
   if (variantIds.length === 0) return new Map();
-  const rows = await db.select().from(inventory).where(inArray(inventory.variantId, [...new Set(variantIds)]));
-  return new Map(rows.map((r) => [r.variantId, { variantId: r.variantId, onHand: r.onHand, reserved: r.reserved, available: r.onHand - r.reserved }]));
+  const readAt = availabilityCache.clock();
+  const rows = await db
+    .select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved, earliestLapse })
+    .from(inventory)
+    .where(inJsonArray(inventory.variantId, [...new Set(variantIds)]));
+  const levels = new Map(rows.map((r) => [r.variantId, toStockLevel(r)]));
+  // Every stock read teaches the isolate's sold-out knowledge.
+  availabilityCache.record(levels.values(), readAt);
+  return levels;
 }
 
 /** Active reservations past `before`, oldest first (for the cleanup job). */

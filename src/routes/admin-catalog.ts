@@ -2,9 +2,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { decimalToScaled } from "../checkout/money";
+import { catalogCache } from "../db/catalog-cache";
 import { createDb, isoNow } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
 import { currencies, discounts, inventory, inventoryAdjustments, products, taxRates, variantPrices, variants } from "../db/schema";
+import { availabilityCache } from "../inventory/availability-cache";
 import { errorText } from "../inventory/stock-ledger";
 import { getConfig } from "../lib/config";
 import { AppError, notFound, validationError } from "../lib/errors";
@@ -170,6 +172,8 @@ adminCatalogRoutes.openapi(
     }
     const row = rows[0];
     if (!row) throw notFound("Variant");
+    // New units are sellable in this isolate at once (elsewhere within a second).
+    availabilityCache.forget([variantId]);
     return c.json(stockJson(row), 200);
   },
 );
@@ -200,6 +204,7 @@ adminCatalogRoutes.openapi(
         set: { amount: sql`excluded.amount`, updatedAt: sql`excluded.updated_at` },
       });
     }
+    catalogCache.forgetVariants([variantId]);
     const all = await db.select().from(variantPrices).where(eq(variantPrices.variantId, variantId));
     return c.json({ variant_id: variantId, prices: Object.fromEntries(all.map((p) => [p.currency, p.amount])) }, 200);
   },
@@ -302,6 +307,7 @@ adminCatalogRoutes.openapi(
       .insert(taxRates)
       .values({ country, taxClass: tax_class, name: body.name, rateBps: body.rate_bps, inclusive: body.inclusive, updatedAt: now })
       .onConflictDoUpdate({ target: [taxRates.country, taxRates.taxClass], set: { name: body.name, rateBps: body.rate_bps, inclusive: body.inclusive, updatedAt: now } });
+    catalogCache.forgetTaxRates(country);
     return c.json({ country, tax_class, name: body.name, rate_bps: body.rate_bps, inclusive: body.inclusive, updated_at: now }, 200);
   },
 );
@@ -336,6 +342,7 @@ adminCatalogRoutes.openapi(
       .insert(currencies)
       .values({ code, exponent: body.exponent, rateFromBase: body.rate_from_base, updatedAt: now })
       .onConflictDoUpdate({ target: currencies.code, set: { exponent: body.exponent, rateFromBase: body.rate_from_base, updatedAt: now } });
+    catalogCache.forgetCurrency(code);
     return c.json({ code, exponent: body.exponent, rate_from_base: body.rate_from_base, updated_at: now }, 200);
   },
 );

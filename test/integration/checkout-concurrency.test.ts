@@ -119,7 +119,10 @@ describe("many carts, shared stock", () => {
     for (const r of refused) {
       expect(r.status).toBe(409);
       expect(r.body.error.code).toBe("insufficient_stock");
-      expect(r.body.error.details.lines).toEqual([{ variant_id: v, requested: 1, available: 0 }]);
+      // Refused while winners still held units, the answer says when the first hold lapses.
+      const [line] = r.body.error.details.lines;
+      expect(line).toMatchObject({ variant_id: v, requested: 1, available: 0 });
+      expect(r.headers.get("retry-after")).toBe(line.retry_after_seconds === undefined ? null : String(line.retry_after_seconds));
     }
     expect(await stockOf(v!)).toEqual({ variant_id: v, on_hand: 0, reserved: 0, available: 0 });
 

@@ -50,7 +50,12 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     const cart = await cartWith([[v!, 2]]);
     const res = await startCheckout(cart);
     expect(res.status).toBe(409);
-    expect(res.body.error.details.lines).toEqual([{ variant_id: v, requested: 2, available: 1 }]);
+    // The missing unit is held by the holder's reservation: the answer says when it lapses.
+    const [line] = res.body.error.details.lines;
+    expect(line).toEqual({ variant_id: v, requested: 2, available: 1, retry_after_seconds: expect.any(Number) });
+    expect(line.retry_after_seconds).toBeGreaterThan(14 * 60);
+    expect(line.retry_after_seconds).toBeLessThanOrEqual(15 * 60);
+    expect(res.headers.get("retry-after")).toBe(String(line.retry_after_seconds));
     expect(await stockOf(v!)).toMatchObject({ on_hand: 3, reserved: 2 });
     await expectInvariants();
   });

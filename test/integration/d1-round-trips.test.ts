@@ -10,6 +10,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { availabilityCache } from "../../src/inventory/availability-cache";
 import { ADMIN, call, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { countWork, D1_MAX_BOUND_PARAMETERS, type WorkCount } from "../support/d1-counter";
 import { expectInvariants } from "../support/invariants";
@@ -105,9 +106,11 @@ describe("D1 round-trip budget of a checkout", () => {
     expect((await call("POST", "/v1/carts", { body: { currency: "XTS" } })).status).toBe(201);
   });
 
-  it("refuses a start for want of stock in 2 D1 round trips, leaving nothing reserved", async () => {
+  it("refuses a start for want of stock in 2 D1 round trips when nothing is known, and in none once it is", async () => {
     const [scarce] = await createProduct([{ stock: 1 }]);
     const cart = await cartWith([[scarce!, 2]]);
+    // As in an isolate that never read this variant's stock.
+    availabilityCache.forget([scarce!]);
     const refused = await countWork(stubOf(cart), () => startCheckout(cart));
     expect(refused.result.status).toBe(409);
     expect(refused.result.body.error.code).toBe("insufficient_stock");
@@ -115,6 +118,11 @@ describe("D1 round-trip budget of a checkout", () => {
     // The catalog read (stock rides along) and the batch recording the failed checkout:
     // no reservation batch doomed to fail, no second stock read.
     expect(refused.count.d1RoundTrips).toBe(2);
+    // What that read saw refuses the next attempt without D1 (for a second).
+    const again = await countWork(stubOf(cart), () => startCheckout(cart));
+    expect(again.result.status).toBe(409);
+    expect(again.result.body.error.details.lines).toEqual([{ variant_id: scarce, requested: 2, available: 1 }]);
+    expect(again.count.d1RoundTrips).toBe(0);
     expect(await stockOf(scarce!)).toMatchObject({ on_hand: 1, reserved: 0 });
     const status = await call("GET", `/v1/carts/${cart.id}/checkout`, { headers: cart.auth });
     expect(status.body).toMatchObject({ locked: false, can_checkout: true });
