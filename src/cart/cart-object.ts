@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { CatalogSnapshot } from "../db/catalog";
 import { loadCachedCatalog } from "../db/catalog-cache";
 import { createDb, isoNow, type Database } from "../db/client";
-import { isInFlight, type CheckoutPhase } from "../checkout/state-machine";
+import { isInFlight, isTerminal, type CheckoutPhase } from "../checkout/state-machine";
 import { getConfig, type Config } from "../lib/config";
 import { timingSafeEqual, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -223,7 +223,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
         this.#assertNoStepRunning();
         return this.#serialised(async () => {
           await this.#settle();
-          return this.#saga.complete({ ...op, requestKey }, fault);
+          const boundCheckoutId = requestKey === undefined ? undefined : this.#keyRecord(requestKey)?.checkoutId;
+          const bind = requestKey === undefined ? undefined : (checkoutId: string) => this.#bindKey(requestKey, checkoutId);
+          return this.#saga.complete({ ...op, requestKey, boundCheckoutId, bind }, fault);
         });
       case "checkout_cancel":
         return this.#serialised(async () => {
@@ -462,7 +464,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     if (recorded) return recorded;
     const storageKey = IDEMPOTENCY_PREFIX + idem.key;
     const now = Date.now();
-    this.ctx.storage.kv.put(storageKey, { hash: idem.hash, status: "in_progress", instance: this.#instance, startedAt: isoNow(now) } satisfies IdempotencyRecord);
+    // A completion's key stays bound to its checkout across runs (request-binding.ts).
+    const checkoutId = this.#keyRecord(idem.key)?.checkoutId;
+    this.ctx.storage.kv.put(storageKey, { hash: idem.hash, status: "in_progress", instance: this.#instance, startedAt: isoNow(now), checkoutId } satisfies IdempotencyRecord);
     let outcome: Outcome;
     try {
       outcome = await this.#outcome(fn);
@@ -471,32 +475,45 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
       throw error;
     }
     // Answers that say "try again later" (5xx, and 423, 409 and 429 with Retry-After) are
-    // not stored, so the retry they ask for runs again instead of replaying them.
-    if (outcome.status >= 500 || outcome.headers?.["Retry-After"] !== undefined) {
+    // not stored, so the retry they ask for runs again instead of replaying them; a
+    // completion's key still remembers the checkout it ran against ("bound").
+    const retryLater = outcome.status >= 500 || outcome.headers?.["Retry-After"] !== undefined;
+    const bound = untilCheckoutEnds ? this.#keyRecord(idem.key)?.checkoutId : undefined;
+    if (retryLater && bound === undefined) {
       this.ctx.storage.kv.delete(storageKey);
-    } else {
-      const expiresAt = Date.now() + IDEMPOTENCY_RETENTION_MS;
-      this.ctx.storage.kv.put(storageKey, {
-        hash: idem.hash,
-        status: "done",
-        instance: this.#instance,
-        startedAt: isoNow(now),
-        outcome,
-        expiresAt: isoNow(expiresAt),
-        checkoutId: untilCheckoutEnds ? (this.#checkout?.id ?? undefined) : undefined,
-      } satisfies IdempotencyRecord);
-      const next = this.ctx.storage.kv.get<number>("idem_next_expiry");
-      if (!next || expiresAt < next) {
-        this.ctx.storage.kv.put("idem_next_expiry", expiresAt);
-        await this.scheduleAlarm();
-      }
+      return outcome;
+    }
+    const expiresAt = Date.now() + IDEMPOTENCY_RETENTION_MS;
+    this.ctx.storage.kv.put(storageKey, {
+      hash: idem.hash,
+      status: retryLater ? "bound" : "done",
+      instance: this.#instance,
+      startedAt: isoNow(now),
+      outcome: retryLater ? undefined : outcome,
+      expiresAt: isoNow(expiresAt),
+      checkoutId: bound,
+    } satisfies IdempotencyRecord);
+    const next = this.ctx.storage.kv.get<number>("idem_next_expiry");
+    if (!next || expiresAt < next) {
+      this.ctx.storage.kv.put("idem_next_expiry", expiresAt);
+      await this.scheduleAlarm();
     }
     return outcome;
   }
 
+  #keyRecord(key: string): IdempotencyRecord | undefined {
+    return this.ctx.storage.kv.get<IdempotencyRecord>(IDEMPOTENCY_PREFIX + key);
+  }
+
+  /** Binds a running completion's key to the checkout it runs against (synchronous, before any await). */
+  #bindKey(key: string, checkoutId: string): void {
+    const record = this.#keyRecord(key);
+    if (record && record.checkoutId === undefined) this.ctx.storage.kv.put(IDEMPOTENCY_PREFIX + key, { ...record, checkoutId });
+  }
+
   /** What the key's record answers without running the request again, or null to run it. */
   #answerFromRecord(idem: { key: string; hash: string }): Outcome | null {
-    const existing = this.ctx.storage.kv.get<IdempotencyRecord>(IDEMPOTENCY_PREFIX + idem.key);
+    const existing = this.#keyRecord(idem.key);
     if (!existing) return null;
     if (existing.hash !== idem.hash) {
       return new AppError("idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
@@ -504,6 +521,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     if (existing.status === "done" && existing.outcome) {
       return { ...existing.outcome, headers: { ...existing.outcome.headers, "Idempotent-Replayed": "true" } };
     }
+    // Bound to a checkout, with no final answer yet: run again (against that checkout only).
+    if (existing.status === "bound") return null;
     if (existing.instance === this.#instance) {
       return new AppError("request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
         "Retry-After": "1",
@@ -513,19 +532,37 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     return null;
   }
 
-  /** Drop idempotency records past retention (completion keys wait for their checkout to end). */
+  /** Drop idempotency records past retention (completion keys: their checkout's end plus retention). */
   #pruneIdempotency(): void {
     const now = Date.now();
     let next: number | null = null;
     for (const [key, record] of this.ctx.storage.kv.list<IdempotencyRecord>({ prefix: IDEMPOTENCY_PREFIX })) {
-      const expires = record.expiresAt ? Date.parse(record.expiresAt) : Date.parse(record.startedAt) + IDEMPOTENCY_RETENTION_MS;
-      const checkoutOpen = record.checkoutId !== undefined && record.checkoutId === this.#checkout?.id && isActive(this.#checkout);
-      if (expires <= now && !checkoutOpen) this.ctx.storage.kv.delete(key);
+      const stored = record.expiresAt ? Date.parse(record.expiresAt) : Date.parse(record.startedAt) + IDEMPOTENCY_RETENTION_MS;
+      const ended = checkoutEnd(record.checkoutId, this.#checkout);
+      // Still open: look again when its own retention would have ended.
+      if (ended === null) {
+        next = Math.min(next ?? Infinity, Math.max(stored, now + 60_000));
+        continue;
+      }
+      const expires = Math.max(stored, ended + IDEMPOTENCY_RETENTION_MS);
+      if (expires <= now) this.ctx.storage.kv.delete(key);
       else next = Math.min(next ?? Infinity, Math.max(expires, now + 60_000));
     }
     if (next === null) this.ctx.storage.kv.delete("idem_next_expiry");
     else this.ctx.storage.kv.put("idem_next_expiry", next);
   }
+}
+
+/**
+ * When the checkout a completion key is bound to ended (ms), 0 for keys of no checkout,
+ * null while it is still open. Only the latest checkout is kept: an earlier one ended
+ * before the latest was created, so that creation time bounds its end from above.
+ */
+function checkoutEnd(checkoutId: string | undefined, latest: CheckoutRecord | null): number | null {
+  if (checkoutId === undefined || latest === null) return 0;
+  if (checkoutId !== latest.id) return Date.parse(latest.createdAt);
+  if (!isTerminal(latest.state)) return null;
+  return Date.parse(latest.endedAt ?? latest.createdAt);
 }
 
 function normalizeCode(code: string): string {

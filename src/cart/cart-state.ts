@@ -110,12 +110,13 @@ export interface CheckoutRecord {
 
 export interface IdempotencyRecord {
   hash: string;
-  status: "in_progress" | "done";
+  /** `bound`: a completion with no final answer yet, whose key keeps its checkout. */
+  status: "in_progress" | "done" | "bound";
   instance: string;
   startedAt: string;
   outcome?: Outcome;
   expiresAt?: string;
-  /** For checkout completion: kept until the checkout is terminal, plus retention. */
+  /** For checkout completion: the checkout it ran against; kept until that one is terminal, plus retention. */
   checkoutId?: string;
 }
 

@@ -66,3 +66,12 @@ export function orderPayment(attempt: PaymentAttempt | undefined, total: number)
   if (attempt.status === "not_required") return { provider: NO_PAYMENT_PROVIDER, status: "not_required", amount: 0, reference: null };
   return { provider: attempt.provider, status: "captured", amount: total, reference: attempt.reference };
 }
+
+/**
+ * 409 price_changed when the total the shopper was shown (`expected`) differs from
+ * `actual` by more than the tolerance (CHECKOUT_PRICE_DRIFT_TOLERANCE), else null.
+ */
+export function priceDrift(actual: number, expected: number | undefined, tolerance: number): AppError | null {
+  if (expected === undefined || Math.abs(actual - expected) <= tolerance) return null;
+  return new AppError("price_changed", "The total changed since it was shown.", { expected_total: expected, actual_total: actual });
+}

@@ -54,7 +54,8 @@ import { errorFields, type Logger } from "../lib/logger";
 import { paymentKeys, samePaymentMethod, type AuthorizeRequest, type AuthorizeResult, type PaymentGateway, type PaymentMethodInput } from "../payments/gateway";
 import type { CartState, CheckoutFailure, CheckoutRecord, Outcome, PaymentAttempt } from "./cart-state";
 import { checkoutJson, isActive, pricedOrNull, pricingContext } from "./cart-view";
-import { assertChargeable, orderPayment, paidAttempt, paymentNotRequired, quoteTotalInGatewayUnits } from "./checkout-charge";
+import { assertChargeable, orderPayment, paidAttempt, paymentNotRequired, priceDrift, quoteTotalInGatewayUnits } from "./checkout-charge";
+import { checkoutEndedError } from "./request-binding";
 import type { PausePoint, PausePoints } from "./pause-points";
 
 export interface SagaHost {
@@ -93,7 +94,7 @@ export class CheckoutSaga {
 
   // ---------------------------------------------------------------- start (1–3)
 
-  async start(input: { expectedTotal?: number; ttlMinutes?: number }, fault?: CheckoutPhase): Promise<CheckoutRecord> {
+  async start(input: { expectedTotal?: number; ttlMinutes?: number }, fault?: CheckoutPhase, bind?: (checkoutId: string) => void): Promise<CheckoutRecord> {
     const { host } = this;
     if (host.cart().completed) throw cartCompleted(host.cart());
     const current = host.checkout();
@@ -134,6 +135,8 @@ export class CheckoutSaga {
     };
     // From here on the cart is locked: mutations answer 423, a second checkout 409.
     host.saveCheckout(rec);
+    // A completion's Idempotency-Key belongs to this checkout before anything is awaited.
+    bind?.(rec.id);
     // The deadline's alarm is set before anything outside is awaited: if this instance
     // dies mid-start and nobody comes back, the alarm still ends the checkout by itself.
     await host.scheduleAlarm();
@@ -234,12 +237,10 @@ export class CheckoutSaga {
         reason: invalid.reason,
       });
     }
-    if (expectedTotal !== undefined && Math.abs(priced.total - expectedTotal) > this.host.config.priceDriftTolerance) {
+    const drift = priceDrift(priced.total, expectedTotal, this.host.config.priceDriftTolerance);
+    if (drift) {
       this.host.log.warn("checkout.price_drift", this.#fields(rec, { expected_total: expectedTotal, actual_total: priced.total }));
-      throw new AppError("price_changed", "The cart total changed since it was shown.", {
-        expected_total: expectedTotal,
-        actual_total: priced.total,
-      });
+      throw drift;
     }
     return priced;
   }
@@ -277,19 +278,18 @@ export class CheckoutSaga {
 
   // ------------------------------------------------------------- complete (4–7)
 
-  async complete(
-    input: { payment: PaymentMethodInput; expectedTotal?: number; ttlMinutes?: number; requestKey?: string },
-    fault?: CheckoutPhase,
-  ): Promise<Outcome> {
+  async complete(input: CompleteInput, fault?: CheckoutPhase): Promise<Outcome> {
     const { host } = this;
     const cart = host.cart();
     let rec = host.checkout();
-    if (cart.completed) {
-      // A retry of the request that paid (its answer lost to a crash or a 5xx) gets its order.
-      const paidBy = rec ? paidAttempt(rec)?.requestKey : undefined;
-      if (rec?.state === "completed" && input.requestKey !== undefined && paidBy === input.requestKey) return this.#completedOutcome(rec);
-      throw cartCompleted(cart);
+    // A retry of the request that paid (its answer lost to a crash or a 5xx) gets its order.
+    const paidBy = rec ? paidAttempt(rec)?.requestKey : undefined;
+    if (cart.completed && rec?.state === "completed" && input.requestKey !== undefined && paidBy === input.requestKey) return this.#completedOutcome(rec);
+    // A key that already ran against a checkout only ever pays that one.
+    if (input.boundCheckoutId !== undefined && !(rec?.id === input.boundCheckoutId && isActive(rec))) {
+      throw await checkoutEndedError(host.db, input.boundCheckoutId, rec);
     }
+    if (cart.completed) throw cartCompleted(cart);
     // A gateway that cannot take payments (a missing key) says so before anything changes.
     const misconfigured = host.gateway.configurationError?.();
     if (misconfigured) throw new AppError("unavailable", misconfigured, { phase: "payment_authorization" });
@@ -300,7 +300,9 @@ export class CheckoutSaga {
       // The quote the shopper was shown expired: paying now would charge figures they never
       // saw. They start again (POST …/checkout), or change the cart, which means a new look.
       if (last?.state === "expired" && Date.parse(cart.updatedAt) <= Date.parse(last.endedAt ?? last.expiresAt)) throw expiredError(last);
-      rec = await this.start({ expectedTotal: input.expectedTotal, ttlMinutes: input.ttlMinutes }, fault);
+      rec = await this.start({ expectedTotal: input.expectedTotal, ttlMinutes: input.ttlMinutes }, fault, input.bind);
+    } else {
+      input.bind?.(rec.id);
     }
     if (rec.state === "committing") return this.#finishForward(rec, fault);
     if (rec.state !== "locked") throw checkoutInProgress(rec);
@@ -309,6 +311,12 @@ export class CheckoutSaga {
       throw expiredError(rec);
     }
     const quote = rec.quote!;
+    // The shopper pays the total they were shown, or nothing: a drifted quote is refused (still held).
+    const drift = priceDrift(quote.total, input.expectedTotal, host.config.priceDriftTolerance);
+    if (drift) {
+      host.log.warn("checkout.price_drift", this.#fields(rec, { expected_total: input.expectedTotal, actual_total: quote.total }));
+      throw drift;
+    }
     // A stored quote that no longer matches its signature is never paid for: nothing is
     // authorized, the checkout rolls back, and a retry starts over with a fresh quote.
     if (!(await isQuoteIntact(host.quoteSecret, quote))) {
@@ -382,11 +390,14 @@ export class CheckoutSaga {
       });
     }
     if (auth.status === "error") {
-      const failure: CheckoutFailure = { phase: "payment_authorization", code: "payment_gateway_error", message: auth.message };
-      await this.#rollback(rec, "failed", failure).catch(swallowRetry);
-      throw new AppError("payment_gateway_error", "The payment gateway failed; nothing was charged. Retrying is safe.", {
+      // Like a decline: the attempt is voided (so nothing stays held at the gateway) and the
+      // checkout stays locked with its stock and quote, so a retry pays this same quote.
+      host.log.warn("payment.gateway_error", this.#fields(rec, { attempt: attempt.number, message: auth.message }));
+      await this.#resetPayment(rec, "payment_gateway_error").catch(swallowRetry);
+      throw new AppError("payment_gateway_error", "The payment gateway failed; nothing was charged and the checkout is still held. Retrying is safe.", {
         phase: "payment_authorization",
         checkout_id: rec.id,
+        can_resume: true,
       });
     }
     attempt.status = "authorized";
@@ -676,7 +687,7 @@ export class CheckoutSaga {
    * An interrupted payment: void it, cancel its order and open the checkout again
    * (its stock and quote are still held until the deadline), as after a decline.
    */
-  async #resetPayment(rec: CheckoutRecord): Promise<void> {
+  async #resetPayment(rec: CheckoutRecord, reason: "interrupted" | "payment_gateway_error" = "interrupted"): Promise<void> {
     await this.#voidAttempts(rec);
     const now = isoNow();
     const db = this.host.db;
@@ -687,7 +698,7 @@ export class CheckoutSaga {
         ...rec.attempts.map((a) => upsertPayment(db, rec, a, now)),
         reactivateDiscounts(db, rec.id, now),
         upsertCheckoutRow(db, reopened, now),
-        timelineEntry(db, reopened, "payment_reset", `payment_reset:${rec.attempts.length}`, now, { reason: "interrupted" }),
+        timelineEntry(db, reopened, "payment_reset", `payment_reset:${rec.attempts.length}`, now, { reason, attempt: rec.attempts.length }),
       ]);
     } catch (error) {
       await this.#scheduleRetry(rec, error);
@@ -695,7 +706,7 @@ export class CheckoutSaga {
     }
     rec.retry = { attempts: 0, nextAt: null, lastError: null };
     this.#transition(rec, "payment_reset");
-    this.host.log.warn("checkout.payment_reset", this.#fields(rec, { attempt: rec.attempts.length }));
+    this.host.log.warn("checkout.payment_reset", this.#fields(rec, { attempt: rec.attempts.length, reason }));
     await this.host.scheduleAlarm();
   }
 
@@ -952,6 +963,18 @@ function attemptAmount(rec: CheckoutRecord, attempt: PaymentAttempt): number {
 
 function swallowRetry(error: unknown): void {
   if (!(error instanceof RetryLater)) throw error;
+}
+
+export interface CompleteInput {
+  payment: PaymentMethodInput;
+  expectedTotal?: number;
+  ttlMinutes?: number;
+  /** The request's Idempotency-Key. */
+  requestKey?: string;
+  /** The checkout this request's key already ran against: only that one may be paid. */
+  boundCheckoutId?: string;
+  /** Told the checkout this request runs against, before anything is awaited. */
+  bind?: (checkoutId: string) => void;
 }
 
 /** A gateway's report on one payment (from Stripe's webhook), routed to its cart. */

@@ -89,7 +89,13 @@ export interface CartClient {
   update(body: UpdateCartInput, options?: CallOptions): Promise<CartResponse>;
   /** Phases 1–3: reserve stock and freeze the quote; the cart answers 423 to edits until the checkout ends. */
   startCheckout(body?: StartCheckoutInput, options?: CallOptions): Promise<CheckoutResponse>;
-  /** Phases 4–7: pay exactly the quote. A 402 decline leaves the checkout resumable: call again with another method. */
+  /**
+   * Phases 4–7: pay exactly the quote. Send `expected_total` (the total the shopper was
+   * shown): a checkout that would charge another total answers 409 `price_changed`. A 402
+   * decline, or a 502 with `can_resume`, leaves the checkout resumable: call again. A retry
+   * under the same Idempotency-Key only ever pays the checkout it first ran against
+   * (409 `checkout_ended` once that one is over).
+   */
   completeCheckout(body: CompleteCheckoutInput, options?: CallOptions): Promise<CompletedCheckout | CheckoutNeedsAction>;
   cancelCheckout(options?: CallOptions): Promise<CheckoutResponse>;
   checkoutStatus(options?: CallOptions): Promise<CheckoutStatus>;

@@ -175,7 +175,7 @@ describe("crash at each step of the saga, recovered by the alarm", () => {
     const s = await setup();
     if (c.started) expect((await startCheckout(s.cart)).status).toBe(201);
     await armPause(s.cart, c.point);
-    const key = crypto.randomUUID();
+    let key = crypto.randomUUID();
     const pending = completeCheckout(s.cart, "tok_visa", { "idempotency-key": key, ...c.headers });
     await waitUntilPaused(s.cart, c.point);
     const inFlight = await storedCheckout(s.cart);
@@ -217,8 +217,17 @@ describe("crash at each step of the saga, recovered by the alarm", () => {
     }
     await expectInvariants();
 
-    // The shopper's client retries the request that died, with its Idempotency-Key.
-    const retry = await completeCheckout(s.cart, "tok_visa", { "idempotency-key": key });
+    // The shopper's client retries the request that died, with its Idempotency-Key. That key
+    // belongs to the checkout it ran against: a rolled-back one is over, and the key never
+    // starts another (its price could differ); a new key is a new decision.
+    let retry = await completeCheckout(s.cart, "tok_visa", { "idempotency-key": key });
+    if (c.recovered === "failed") {
+      expect(retry.status).toBe(409);
+      expect(retry.body.error).toMatchObject({ code: "checkout_ended", details: { checkout_id: rec.id, state: "failed" } });
+      expect(await stockOf(s.variant)).toMatchObject({ on_hand: 5, reserved: 0 });
+      key = crypto.randomUUID();
+      retry = await completeCheckout(s.cart, "tok_visa", { "idempotency-key": key });
+    }
     expect(retry.status).toBe(201);
     expect(retry.body.order).toMatchObject({ total: 1800, payment: { status: "captured", amount: 1800 } });
     if (c.recovered === "completed") expect(retry.body.order.id).toBe(rec.orderId);

@@ -102,7 +102,7 @@ describe("payment failures that roll back", () => {
     await expectInvariants();
   });
 
-  it("tok_gateway_error: 502, rolled back, and a retry with another card starts afresh and pays", async () => {
+  it("tok_gateway_error: 502 with can_resume, the checkout stays locked with its stock, and another card pays the same checkout", async () => {
     const [v] = await createProduct([{ prices: { USD: 900 }, stock: 1 }]);
     const cart = await cartWith([[v!, 1]]);
     const started = await startCheckout(cart);
@@ -110,17 +110,19 @@ describe("payment failures that roll back", () => {
 
     const res = await completeCheckout(cart, "tok_gateway_error");
     expect(res.status).toBe(502);
-    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId } });
+    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true } });
     const trace = await checkoutTrace(checkoutId);
-    expect(trace.row).toMatchObject({ state: "failed", phase: "payment_authorization" });
+    expect(trace.row).toMatchObject({ state: "locked" });
     expect(trace.charges.filter((c) => c.status === "authorized" || c.status === "captured")).toEqual([]);
-    // The only unit is free again, so the retry can have it.
-    expect(await stockOf(v!)).toMatchObject({ on_hand: 1, reserved: 0 });
+    expect(trace.timeline).toContain("payment_reset");
+    // The only unit stays held for this checkout.
+    expect(await stockOf(v!)).toMatchObject({ on_hand: 1, reserved: 1 });
+    expect((await getCart(cart)).checkout).toMatchObject({ state: "locked", can_resume: true });
     await expectInvariants();
 
     const retry = await completeCheckout(cart, "tok_visa");
     expect(retry.status).toBe(201);
-    expect(retry.body.checkout.id).not.toBe(checkoutId);
+    expect(retry.body.checkout.id).toBe(checkoutId);
     expect(await stockOf(v!)).toMatchObject({ on_hand: 0, reserved: 0 });
     await expectInvariants();
   });

@@ -72,7 +72,6 @@ describe("a failure in a phase before the pivot rolls everything back", () => {
   });
 
   it.each([
-    ["payment_authorization", 502, "payment_gateway_error"],
     ["order_creation", 503, "unavailable"],
     ["payment_capture", 502, "payment_gateway_error"],
   ])("%s (at completion)", async (phase, status, code) => {
@@ -97,6 +96,26 @@ describe("a failure in a phase before the pivot rolls everything back", () => {
       expect(trace.charges).toEqual([{ token: "tok_visa", status: "voided", amount: 1800, captured_amount: null }]);
       expect(trace.orders).toMatchObject([{ status: "cancelled", total: 1800 }]);
     }
+  });
+});
+
+describe("a gateway failure at authorization is not a failure of the checkout", () => {
+  it("payment_authorization: 502 with can_resume, nothing charged, stock, quote and discount still held", async () => {
+    const s = await setup();
+    const checkoutId = (await startCheckout(s.cart)).body.checkout.id;
+    const res = await completeCheckout(s.cart, "tok_visa", fault("payment_authorization"));
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true } });
+    const trace = await checkoutTrace(checkoutId);
+    expect(trace.row).toMatchObject({ state: "locked" });
+    expect(trace.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "active" }]);
+    expect(trace.quote).toMatchObject({ status: "active", total: 1800 });
+    expect(trace.discounts.map((d) => d.status)).toEqual(["active"]);
+    expect(trace.charges.filter((c) => c.status === "authorized" || c.status === "captured")).toEqual([]);
+    const paid = await completeCheckout(s.cart, "tok_visa");
+    expect(paid.status).toBe(201);
+    expect(paid.body.order.total).toBe(1800);
+    await expectInvariants();
   });
 });
 

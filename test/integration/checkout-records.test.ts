@@ -57,13 +57,13 @@ describe("checkout records in D1", () => {
     const started = await startCheckout(cart);
     const id = started.body.checkout.id;
     await completeCheckout(cart, "tok_decline");
-    await completeCheckout(cart, "tok_gateway_error");
+    await completeCheckout(cart, "tok_capture_decline");
 
     const { row, events } = await checkoutTrace(id);
-    expect(row).toMatchObject({ state: "failed", phase: "payment_authorization", attempts: 2 });
+    expect(row).toMatchObject({ state: "failed", phase: "payment_capture", attempts: 2 });
     expect(row!.failure_reason).toEqual({
-      phase: "payment_authorization",
-      code: "payment_gateway_error",
+      phase: "payment_capture",
+      code: "payment_declined",
       message: expect.any(String),
       attempts: 2,
       cancel_reason: null,
@@ -73,6 +73,7 @@ describe("checkout records in D1", () => {
       ["stock_reserved", "reserving"],
       ["price_locked", "locked"],
       ["payment_declined", "locked"],
+      ["order_created", "creating_order"],
       ["rolled_back", "failed"],
     ]);
     expect(events).toEqual(["checkout.started", "checkout.failed"]);

@@ -124,13 +124,14 @@ describe("Stripe checkout", () => {
     expect(stripe.captures).toEqual([{ intent: intents[0]!.id, amount: 4498 }]);
   });
 
-  it("a create that times out after Stripe made the intent is rolled back, and that intent is cancelled without ever holding money", async () => {
+  it("a create that times out after Stripe made the intent has that intent cancelled without ever holding money, and the checkout stays locked for the retry", async () => {
     const { cart, checkout, variants } = await lockedCheckout();
     stripe.fail("create", "timeout", 1);
 
     const res = await pay(cart, PM.visa);
     expect(res.status).toBe(502);
-    expect(res.body.error.code).toBe("payment_gateway_error");
+    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { can_resume: true } });
+    expect((await storedCheckout(cart)).state).toBe("locked");
     // The timed-out call is not retried; the void replays it (same key, same form) to learn the intent.
     const creates = stripe.requestsTo("create");
     expect(creates).toHaveLength(2);
@@ -139,7 +140,11 @@ describe("Stripe checkout", () => {
     expect(stripe.intentsFor(checkout.id).map((i) => i.status)).toEqual(["canceled"]);
     expect(stripe.requestsTo("confirm")).toEqual([]);
     expect(stripe.holds).toEqual([]);
-    expect(await stockOf(variants[0]!)).toMatchObject({ reserved: 0, on_hand: 5 });
+    expect(await stockOf(variants[0]!)).toMatchObject({ reserved: 2, on_hand: 5 });
+    // The retry is a new attempt under a new key, for the same quote.
+    const paid = await pay(cart, PM.visa);
+    expect(paid.status).toBe(201);
+    expect(stripe.captures.map((c) => c.amount)).toEqual([4498]);
   });
 
   it("a storefront retry with the same Idempotency-Key gets the stored answer: one authorization", async () => {

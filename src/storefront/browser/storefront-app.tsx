@@ -222,7 +222,9 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
       const c = cartClient();
       if (!c) return;
       try {
-        const result = await c.completeCheckout({ payment: { method: "test", token } });
+        // expected_total: the quote the shopper sees; a checkout that would charge another total is refused (409 price_changed).
+        const shown = checkout?.quote?.total ?? cart?.total;
+        const result = await c.completeCheckout({ payment: { method: "test", token }, ...(shown === undefined ? {} : { expected_total: shown }) });
         if (needsAction(result)) {
           setNotice({ kind: "info", title: "Your bank needs to confirm this payment", text: "This demo's test gateway never asks for that." });
           return;
@@ -233,12 +235,13 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
         navigate({ name: "order", orderId: result.order.id });
         void loadProducts();
       } catch (error) {
-        if (isCheckoutApiError(error, "payment_declined") && error.details.can_resume) {
-          // A decline is not the end: the lock, the stock and the quote stay; try another card.
+        const resumable = isCheckoutApiError(error, "payment_declined") || isCheckoutApiError(error, "payment_gateway_error");
+        if (resumable && error.details.can_resume) {
+          // A decline or a gateway outage is not the end: the lock, the stock and the quote stay; pay again.
           const fresh = await loadCart();
           setNotice({
             kind: "error",
-            title: "Your card was declined",
+            title: error.code === "payment_gateway_error" ? "The payment service did not answer" : "Your card was declined",
             text: `${error.message} Your items and prices are still held${fresh?.checkout ? ` for ${formatRemaining(fresh.checkout)}` : ""}: choose another card and pay again.`,
           });
           return;
