@@ -23,6 +23,8 @@ export interface CartRequest {
   idempotency?: { key: string; hash: string };
   /** Test-only fault injection, honoured only when CHECKOUT_FAULT_INJECTION=enabled. */
   fault?: CheckoutPhase;
+  /** The request's X-Request-Id, for the object's log lines. */
+  requestId?: string;
 }
 
 export interface CreateCartInput {

@@ -14,6 +14,7 @@ import { timingSafeEqual, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
+import { withRequestId } from "../lib/request-id";
 import { createGateway } from "../payments";
 import type { PaymentGateway } from "../payments/gateway";
 import { MAX_DISCOUNT_CODES, MAX_LINES, MAX_QUANTITY, type CartOp, type CartRequest, type CreateCartInput } from "./cart-commands";
@@ -136,6 +137,11 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   }
 
   async command(req: CartRequest): Promise<Outcome> {
+    // The object's log lines carry the id of the request they serve.
+    return withRequestId(req.requestId, () => this.#command(req));
+  }
+
+  async #command(req: CartRequest): Promise<Outcome> {
     const denied = await this.#authenticate(req.token);
     if (denied) return denied;
     if (req.op.type === "get") return this.#outcome(() => this.#get());

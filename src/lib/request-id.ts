@@ -30,6 +30,14 @@ export function currentRequestId(): string | undefined {
   return current.getStore();
 }
 
+/**
+ * Runs `work` as part of request `id`: for the cart object, which serves the request in
+ * its own context (the id comes over RPC; anything but a plain token is ignored).
+ */
+export function withRequestId<T>(id: string | undefined, work: () => T): T {
+  return id !== undefined && PLAIN_TOKEN.test(id) ? current.run(id, work) : work();
+}
+
 /** The first middleware: picks the id, runs the request with it, and stamps the answer. */
 export const requestIdMiddleware: MiddlewareHandler = async (c, next) => {
   const id = requestIdOf(c.req.raw.headers);

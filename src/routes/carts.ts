@@ -10,6 +10,7 @@ import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";
 import { AppError, isObjectInterruption, validationError } from "../lib/errors";
 import { derivedId, isId, newId } from "../lib/ids";
 import { createLogger, errorFields } from "../lib/logger";
+import { currentRequestId } from "../lib/request-id";
 import { CART_CALL_ERRORS, errorResponses, IDEMPOTENCY_ERRORS } from "./error-responses";
 import { bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
 import {
@@ -59,7 +60,7 @@ async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: un
   const stub = c.env.CART.getByName(cartId);
   const idempotency = key ? { key, hash: await requestHash(c, body) } : undefined;
   try {
-    return respond(c, await stub.command({ token, op, idempotency, fault }));
+    return respond(c, await stub.command({ token, op, idempotency, fault, requestId: currentRequestId() }));
   } catch (error) {
     // The object was interrupted (reset, restarted, overloaded). It resumes from storage
     // and every step is idempotent, so the client may retry (same Idempotency-Key).

@@ -8,7 +8,9 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { CheckoutApiError, createCheckoutClient } from "../../src/client";
-import { ADMIN, call, cartWith, completeCheckout, createVariant } from "../support/api";
+import { createLogger } from "../../src/lib/logger";
+import { ADMIN, call, cartWith, completeCheckout, createVariant, startCheckout } from "../support/api";
+import { inCartObject } from "../support/saga";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -89,5 +91,20 @@ describe("the typed client", () => {
     expect(error).toBeInstanceOf(CheckoutApiError);
     expect((error as CheckoutApiError).status).toBeGreaterThanOrEqual(400);
     expect((error as CheckoutApiError).requestId).toMatch(UUID);
+  });
+});
+
+describe("the cart object's log lines", () => {
+  it("carry the id of the request they serve", async () => {
+    const cart = await cartWith([[await createVariant({ stock: 2 }), 1]]);
+    await inCartObject(cart, (obj) => {
+      (obj as { log: unknown }).log = createLogger(true, { component: "cart" }); // the test bindings turn info logs off
+    });
+    const info = vi.spyOn(console, "log").mockImplementation(() => {});
+    const started = await startCheckout(cart, {}, { "x-request-id": "start-1" });
+    expect(started.status).toBe(201);
+    const logged = info.mock.calls.map(([line]) => JSON.parse(String(line))).filter((l) => l.component === "cart" && l.cart_id === cart.id);
+    expect(logged.map((l) => l.event)).toContain("checkout.started");
+    for (const line of logged) expect(line.request_id).toBe("start-1");
   });
 });
