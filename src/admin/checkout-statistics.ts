@@ -47,6 +47,8 @@ export interface CheckoutStatistics {
   /** Active but past their deadline: the alarm or the next cleanup expires them. */
   expired_pending_cleanup: number;
   series: { bucket: "hour" | "day"; points: SeriesPoint[] };
+  /** Refunds the gateway confirmed in the window, per currency (minor units), and how many are pending now. */
+  refunds: { by_currency: Record<string, { refunded_total: number; refunds: number; orders: number }>; pending: number };
 }
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
@@ -67,7 +69,7 @@ export async function computeStatistics(d1: D1Database, hours: number, now: numb
   const nowIso = new Date(now).toISOString();
   const hourly = hours <= HOURLY_SERIES_MAX_HOURS;
   const bucketLength = hourly ? 13 : 10; // "2026-11-22T10" or "2026-11-22"
-  const [series, failures, durations, live] = await d1.batch([
+  const [series, failures, durations, live, refunded, pendingRefunds] = await d1.batch([
     // Counts by time bucket and state: the chart, and summed up, the totals by state.
     d1
       .prepare(
@@ -88,6 +90,13 @@ export async function computeStatistics(d1: D1Database, hours: number, now: numb
          FROM checkouts WHERE state IN (${ACTIVE_SQL})`,
       )
       .bind(nowIso),
+    d1
+      .prepare(
+        `SELECT currency, COALESCE(SUM(amount), 0) AS refunded_total, COUNT(*) AS refunds, COUNT(DISTINCT order_id) AS orders
+         FROM refunds INDEXED BY refunds_status_idx WHERE status = 'succeeded' AND settled_at >= ?1 GROUP BY currency`,
+      )
+      .bind(since),
+    d1.prepare(`SELECT COUNT(*) AS n FROM refunds INDEXED BY refunds_status_idx WHERE status = 'pending'`),
   ]);
   const seriesRows = series!.results as Array<{ bucket: string; state: string; n: number }>;
 
@@ -124,6 +133,12 @@ export async function computeStatistics(d1: D1Database, hours: number, now: numb
     active: l.active ?? 0,
     expired_pending_cleanup: l.overdue ?? 0,
     series: { bucket: hourly ? "hour" : "day", points: seriesPoints(seriesRows, since, now, hourly) },
+    refunds: {
+      by_currency: Object.fromEntries(
+        (refunded!.results as Array<{ currency: string; refunded_total: number; refunds: number; orders: number }>).map((r) => [r.currency, { refunded_total: r.refunded_total, refunds: r.refunds, orders: r.orders }]),
+      ),
+      pending: (pendingRefunds!.results[0] as { n?: number } | undefined)?.n ?? 0,
+    },
   };
 }
 

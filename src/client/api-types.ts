@@ -16,6 +16,7 @@ import type {
   PaymentSchema,
   ProductSchema,
   QuoteSchema,
+  RefundSchema,
   StartCheckoutBody,
   UpdateCartBody,
   UpdateLineBody,
@@ -28,6 +29,8 @@ export type Checkout = z.output<typeof CheckoutSchema>;
 export type Quote = z.output<typeof QuoteSchema>;
 export type QuoteLine = Quote["lines"][number];
 export type Order = z.output<typeof OrderSchema>;
+export type Refund = z.output<typeof RefundSchema>;
+export type RefundLine = Refund["lines"][number];
 export type Product = z.output<typeof ProductSchema>;
 export type ProductVariant = Product["variants"][number];
 export type CheckoutState = Checkout["state"];
