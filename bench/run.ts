@@ -9,6 +9,8 @@
  *   flash-sale  1,000 shoppers racing for 100 units (exactly 100 orders, or the run fails)
  *   scaling     checkout latency and D1 round trips for 1, 10, 50 and 100 lines
  *   efficiency  (checkouts/s × requests per checkout) ÷ baseline requests/s
+ *   drop        10,000 shoppers (64 at a time) for 100 units: cart, line, start, complete;
+ *               exactly 100 orders, CPU per shopper in pings, D1 per refused shopper
  *
  * Prints a table and writes bench/results/latest.json (machine, versions, every
  * figure). Exits non-zero on any 5xx, dropped request, failed step or wrong order count.
@@ -18,6 +20,7 @@
  *   npm run bench -- --only=baseline,checkout
  *   npm run bench -- --seconds=30            measured seconds of each timed scenario
  *   npm run bench -- --bundle=DIR/index.js   serve a prebuilt bundle (before/after comparisons)
+ *   npm run bench -- --only=drop --shoppers=2000 --units=20   a smaller drop
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -27,16 +30,17 @@ import { buildBundle, describeBundle, type BuiltBundle } from "./lib/bundle.ts";
 import { describeLoad, describeMachine, describeVersions } from "./lib/machine.ts";
 import { formatTable } from "./lib/report.ts";
 import { serverCpuReader } from "./lib/server-cpu.ts";
-import { measureRoundTrips, ROUND_TRIP_TEST, type RoundTripReport } from "./lib/round-trip-report.ts";
+import { DROP_COST_TEST, measureDropCost, measureRoundTrips, ROUND_TRIP_TEST, type DropCostReport, type RoundTripReport } from "./lib/round-trip-report.ts";
 import type { BenchContext, ScenarioResult, TableRow } from "./lib/scenario.ts";
 import { baseline } from "./scenarios/baseline.ts";
 import { cart } from "./scenarios/cart.ts";
 import { checkout } from "./scenarios/checkout.ts";
 import { efficiency } from "./scenarios/efficiency.ts";
+import { drop, DROP_DEFAULTS } from "./scenarios/drop.ts";
 import { flashSale } from "./scenarios/flash-sale.ts";
 import { scaling } from "./scenarios/scaling.ts";
 
-const SCENARIOS = ["baseline", "cart", "checkout", "flash-sale", "scaling", "efficiency"] as const;
+const SCENARIOS = ["baseline", "cart", "checkout", "flash-sale", "scaling", "efficiency", "drop"] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Measured seconds per timed scenario (a warm-up runs before each and is not measured). */
@@ -54,6 +58,9 @@ const { values } = parseArgs({
     bundle: { type: "string" },
     // Measured seconds of every timed scenario (overrides the defaults below).
     seconds: { type: "string" },
+    // The drop's size (defaults: 10,000 shoppers for 100 units).
+    shoppers: { type: "string" },
+    units: { type: "string" },
   },
 });
 const quick = values.quick ?? false;
@@ -63,6 +70,12 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`Unknown
 if (only.has("efficiency")) {
   only.add("baseline");
   only.add("checkout");
+}
+// The drop's CPU is given in pings of the same run.
+if (only.has("drop")) only.add("baseline");
+const dropSize = { shoppers: Number(values.shoppers ?? DROP_DEFAULTS.shoppers), units: Number(values.units ?? DROP_DEFAULTS.units) };
+if (!Number.isInteger(dropSize.shoppers) || !Number.isInteger(dropSize.units) || dropSize.units < 1 || dropSize.shoppers < dropSize.units) {
+  throw new Error("--shoppers and --units take whole numbers, with at least one unit and as many shoppers as units");
 }
 
 const log = (message: string) => console.log(message);
@@ -83,6 +96,11 @@ async function main(): Promise<number> {
   if (only.has("scaling")) {
     log(`Counting D1 round trips per checkout (${ROUND_TRIP_TEST})...`);
     roundTrips = measureRoundTrips();
+  }
+  let dropCost: DropCostReport = { source: DROP_COST_TEST, passed: false, cost: null };
+  if (only.has("drop")) {
+    log(`Counting D1 round trips per refused shopper and per order (${DROP_COST_TEST})...`);
+    dropCost = measureDropCost();
   }
   log(values.bundle ? `Serving the prebuilt bundle ${values.bundle}` : "Building the bundle (wrangler deploy --dry-run)...");
   let bundle: BuiltBundle;
@@ -145,6 +163,8 @@ async function main(): Promise<number> {
     await run("flash-sale", () => flashSale(ctx));
     await run("scaling", () => scaling(ctx, roundTrips));
     if (only.has("efficiency")) results.push(efficiency(results));
+    const pingCpuMs = (results.find((r) => r.name === "baseline")?.figures.server_cpu_ms_per_request as number | null | undefined) ?? null;
+    await run("drop", () => drop(ctx, { ...dropSize, pingCpuMs, costs: dropCost }));
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     if (server) console.error((server as LocalServer).output().slice(-3_000));
