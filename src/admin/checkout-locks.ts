@@ -8,7 +8,7 @@ import type { Outcome } from "../cart/cart-state";
 import type { Quote } from "../checkout/quote";
 import { isTerminal, STATES, TERMINAL_STATES, type CheckoutState } from "../checkout/state-machine";
 import type { Database } from "../db/client";
-import { checkoutEvents, checkouts, discountReservations, orders, payments, quotes, stockReservations, variants } from "../db/schema";
+import { checkoutEvents, checkouts, currencies, discountReservations, orders, payments, quotes, stockReservations, variants } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
 import { readOrder, type OrderJson } from "../orders/order-view";
 import { afterCursor, toPage } from "./page-cursor";
@@ -46,8 +46,15 @@ function secondsBetween(from: string, to: string | null): number | null {
   return to === null ? null : Math.round((Date.parse(to) - Date.parse(from)) / 10) / 100;
 }
 
+/** Digits of each currency's minor unit, by code (the whole `currencies` table: a handful of rows). */
+export type CurrencyExponents = ReadonlyMap<string, number>;
+
+function currencyExponents(rows: Array<{ code: string; exponent: number }>): CurrencyExponents {
+  return new Map(rows.map((r) => [r.code, r.exponent]));
+}
+
 /** One line of the list: the checkout without its quote. */
-export function lockSummary(row: CheckoutRow, now: number) {
+export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyExponents) {
   const ended = endedAt(row);
   return {
     id: row.id,
@@ -56,6 +63,8 @@ export function lockSummary(row: CheckoutRow, now: number) {
     phase: row.phase,
     active: !isTerminal(row.state as CheckoutState),
     currency: row.currency,
+    // Currencies are never removed from the catalog, so the checkout's is there.
+    currency_exponent: exponents.get(row.currency) ?? 0,
     total: row.total,
     order_id: row.orderId,
     payment_attempts: row.attempts,
@@ -74,9 +83,9 @@ export function lockSummary(row: CheckoutRow, now: number) {
 export type LockSummary = ReturnType<typeof lockSummary>;
 
 /** The API.md `Checkout`, from the D1 row and the stored quote. */
-export function checkoutFromRow(row: CheckoutRow, quote: Quote | null, now: number) {
+export function checkoutFromRow(row: CheckoutRow, quote: Quote | null, now: number, exponents: CurrencyExponents) {
   return {
-    ...lockSummary(row, now),
+    ...lockSummary(row, now, exponents),
     can_resume: row.state === "locked" && Date.parse(row.expiresAt) > now,
     quote,
   };
@@ -98,13 +107,17 @@ export async function listLocks(db: Database, query: LockListQuery, now: number)
   else if (query.state) where.push(eq(checkouts.state, query.state));
   if (query.cartId) where.push(eq(checkouts.cartId, query.cartId));
   if (query.cursor) where.push(afterCursor(query.cursor, { createdAt: checkouts.createdAt, id: checkouts.id }));
-  const rows = await db
-    .select()
-    .from(checkouts)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(checkouts.createdAt), desc(checkouts.id))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => lockSummary(r, now));
+  const [rows, currencyRows] = await db.batch([
+    db
+      .select()
+      .from(checkouts)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(checkouts.createdAt), desc(checkouts.id))
+      .limit(query.limit + 1),
+    db.select({ code: currencies.code, exponent: currencies.exponent }).from(currencies),
+  ]);
+  const exponents = currencyExponents(currencyRows);
+  return toPage(rows, query.limit, (r) => lockSummary(r, now, exponents));
 }
 
 // ---------------------------------------------------------------- one lock
@@ -137,7 +150,7 @@ export async function readLockRow(db: Database, id: string): Promise<CheckoutRow
 
 /** Everything D1 knows about one checkout, in one batch (plus the order, when there is one). */
 export async function readLock(db: Database, id: string, now: number): Promise<LockDetail | null> {
-  const [rows, quoteRows, events, reservations, discountRows, paymentRows, orderRows] = await db.batch([
+  const [rows, quoteRows, events, reservations, discountRows, paymentRows, orderRows, currencyRows] = await db.batch([
     db.select().from(checkouts).where(eq(checkouts.id, id)),
     db.select().from(quotes).where(eq(quotes.checkoutId, id)),
     db.select().from(checkoutEvents).where(eq(checkoutEvents.checkoutId, id)).orderBy(asc(checkoutEvents.id)),
@@ -146,6 +159,7 @@ export async function readLock(db: Database, id: string, now: number): Promise<L
     db.select().from(discountReservations).where(eq(discountReservations.checkoutId, id)),
     db.select().from(payments).where(eq(payments.checkoutId, id)).orderBy(asc(payments.attempt)),
     db.select({ id: orders.id }).from(orders).where(eq(orders.checkoutId, id)),
+    db.select({ code: currencies.code, exponent: currencies.exponent }).from(currencies),
   ]);
   const row = rows[0];
   if (!row) return null;
@@ -156,7 +170,7 @@ export async function readLock(db: Database, id: string, now: number): Promise<L
     : new Map<string, string>();
   const orderId = row.orderId ?? orderRows[0]?.id ?? null;
   return {
-    checkout: checkoutFromRow(row, (quoteRow?.body as Quote | undefined) ?? null, now),
+    checkout: checkoutFromRow(row, (quoteRow?.body as Quote | undefined) ?? null, now, currencyExponents(currencyRows)),
     timeline: events.map((e) => ({ at: e.at, state: e.state, phase: e.phase, event: e.event, detail: e.detail ?? null })),
     reservations: reservations.map((r) => ({
       variant_id: r.variantId,

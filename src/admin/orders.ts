@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { checkoutEvents, orders, payments } from "../db/schema";
+import { checkoutEvents, currencies, orders, payments } from "../db/schema";
 import { readOrder, toOrderJson, type OrderJson } from "../orders/order-view";
 import { readRefundsOf, type RefundJson } from "../orders/refund-records";
 import { afterCursor, toPage } from "./page-cursor";
@@ -38,8 +38,14 @@ export async function listOrders(db: Database, q: OrderListQuery): Promise<{ dat
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
-  const [paid, refundsByOrder] = await Promise.all([capturedPayments(db, page.map((o) => o.checkoutId)), readRefundsOf(db, page.map((o) => o.id))]);
-  return toPage(rows, q.limit, (o) => toOrderJson(o, paid.get(o.checkoutId) ?? null, refundsByOrder.get(o.id) ?? []));
+  const [paid, refundsByOrder, currencyRows] = await Promise.all([
+    capturedPayments(db, page.map((o) => o.checkoutId)),
+    readRefundsOf(db, page.map((o) => o.id)),
+    db.select({ code: currencies.code, exponent: currencies.exponent }).from(currencies),
+  ]);
+  const exponents = new Map(currencyRows.map((c) => [c.code, c.exponent]));
+  // Currencies are never removed from the catalog, so each order's is there.
+  return toPage(rows, q.limit, (o) => toOrderJson(o, paid.get(o.checkoutId) ?? null, exponents.get(o.currency) ?? 0, refundsByOrder.get(o.id) ?? []));
 }
 
 async function capturedPayments(db: Database, checkoutIds: string[]) {

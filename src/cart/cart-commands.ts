@@ -33,6 +33,7 @@ export interface CreateCartInput {
   /** The token is kept only inside the stored idempotent response, for replays. */
   token: string;
   currency: string;
+  currencyExponent: number;
   country: string | null;
   email: string | null;
   idempotency?: { key: string; hash: string };

@@ -121,6 +121,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
         id: input.cartId,
         tokenHash: input.tokenHash,
         currency: input.currency,
+        currencyExponent: input.currencyExponent,
         country: input.country,
         email: input.email,
         version: 1,
@@ -370,7 +371,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   async #view(snapshot?: CatalogSnapshot) {
     let cart = this.#cart!;
     // An empty cart prices to zero whatever the catalog holds: no D1 read (every new cart is one).
-    if (cart.lines.length === 0 && cart.discountCodes.length === 0) return cartJson(cart, null, new Map(), this.#checkout, Date.now());
+    if (cart.lines.length === 0 && cart.discountCodes.length === 0 && cart.currencyExponent !== undefined) {
+      return cartJson(cart, null, cart.currencyExponent, new Map(), this.#checkout, Date.now());
+    }
     const covers = (s: CatalogSnapshot) =>
       cart.lines.every((l) => s.variants.has(l.variantId)) && cart.discountCodes.every((c) => s.discounts.has(c)) && s.currencies.has(cart.currency);
     if (!snapshot || !covers(snapshot)) {
@@ -384,7 +387,9 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     } catch (error) {
       this.log.warn("cart.pricing_failed", { cart_id: cart.id, ...errorFields(error) });
     }
-    return cartJson(cart, priced, ctx?.unavailable ?? new Map(), this.#checkout, Date.now());
+    // Currencies are never removed from the catalog; were one gone, its cart's totals are all 0.
+    const exponent = snapshot.currencies.get(cart.currency)?.exponent ?? cart.currencyExponent ?? 0;
+    return cartJson(cart, priced, exponent, ctx?.unavailable ?? new Map(), this.#checkout, Date.now());
   }
 
   // ------------------------------------------------- auth, idempotency, locking

@@ -25,6 +25,8 @@ export interface CartState {
   id: string;
   tokenHash: string;
   currency: string;
+  /** The currency's exponent when the cart was made; absent in carts made before it was kept. */
+  currencyExponent?: number;
   country: string | null;
   email: string | null;
   version: number;

@@ -107,13 +107,22 @@ export function checkoutJson(rec: CheckoutRecord, now: number) {
   };
 }
 
-export function cartJson(cart: CartState, priced: PricedCart | null, unavailable: Map<string, string>, rec: CheckoutRecord | null, now: number) {
+/** `exponent`: digits of the cart currency's minor unit, from the catalog. */
+export function cartJson(
+  cart: CartState,
+  priced: PricedCart | null,
+  exponent: number,
+  unavailable: Map<string, string>,
+  rec: CheckoutRecord | null,
+  now: number,
+) {
   const byLine = new Map(priced?.lines.map((l) => [l.lineId, l]) ?? []);
   const rejected = new Map<string, DiscountRejection>(priced?.rejectedDiscounts.map((r) => [r.code, r.reason]) ?? []);
   const applied = new Map(priced?.appliedDiscounts.map((d) => [d.code, d.amount]) ?? []);
   return {
     id: cart.id,
     currency: cart.currency,
+    currency_exponent: exponent,
     country: cart.country,
     email: cart.email,
     version: cart.version,

@@ -922,6 +922,7 @@ export class CheckoutSaga {
       checkout_id: rec.id,
       status: "paid",
       currency: quote.currency,
+      currency_exponent: quote.currency_exponent,
       email: rec.email,
       lines: quote.lines,
       subtotal: quote.subtotal,

@@ -124,21 +124,8 @@ export function allocateLargestRemainder(total: number, weights: number[]): numb
   return shares.map(toSafeNumber);
 }
 
-/** Formats minor units as a decimal string: (1999, 2) → "19.99", (1999, 0) → "1999", (-5, 2) → "-0.05". */
-export function formatMinor(amount: number | bigint, exponent: number): string {
-  assertExponent(exponent, "exponent");
-  if (typeof amount === "number" && !Number.isSafeInteger(amount)) {
-    throw new Error(`amount must be an integer, got ${String(amount)}`);
-  }
-  const value = BigInt(amount);
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString();
-  if (exponent === 0) return (negative ? "-" : "") + digits;
-  const padded = digits.padStart(exponent + 1, "0");
-  const whole = padded.slice(0, padded.length - exponent);
-  const fraction = padded.slice(padded.length - exponent);
-  return `${negative ? "-" : ""}${whole}.${fraction}`;
-}
+// Formatting minor units as a decimal lives with the typed client, which storefronts use too.
+export { formatMinor } from "../client/money-format";
 
 /**
  * `value` × 10^places as an exact integer when `value` has at most `places` decimals, else

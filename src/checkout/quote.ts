@@ -26,6 +26,8 @@ export interface Quote {
   checkout_id: string;
   cart_id: string;
   currency: string;
+  /** Digits of the currency's minor unit at price lock (frozen with the amounts it gives meaning to). */
+  currency_exponent: number;
   exchange_rate: string;
   exchange_rate_updated_at: string | null;
   base_currency: string;
@@ -74,6 +76,7 @@ export async function buildSignedQuote(secret: string, input: QuoteInput): Promi
     checkout_id: input.checkoutId,
     cart_id: input.cartId,
     currency: priced.currency,
+    currency_exponent: priced.exponent,
     exchange_rate: priced.exchangeRate,
     exchange_rate_updated_at: priced.exchangeRateUpdatedAt,
     base_currency: input.baseCurrency,

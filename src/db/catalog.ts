@@ -145,14 +145,18 @@ export function toDiscountRule(d: typeof discounts.$inferSelect): DiscountRule {
 
 // Currencies are only ever added or updated (PUT /admin/api/currencies), never removed, so
 // a code seen once stays valid: creating a cart then skips a D1 round trip. Unknown codes
-// are asked again every time, so a currency added later is accepted at once.
-const knownCurrencies = new Set<string>();
+// are asked again every time, so a currency added later is accepted at once. The exponent
+// remembered with it only labels a new, empty cart's zero totals: a cart with lines is
+// priced, and labelled, from a fresh catalog read.
+const knownCurrencies = new Map<string, number>();
 
-export async function currencyExists(db: Database, code: string): Promise<boolean> {
-  if (knownCurrencies.has(code)) return true;
-  const row = await db.select({ code: currencies.code }).from(currencies).where(eq(currencies.code, code)).get();
-  if (row) knownCurrencies.add(code);
-  return row !== undefined;
+/** `currencyExponent`, remembered per isolate once known: for cart creation, which otherwise needs no D1 read. */
+export async function knownCurrencyExponent(db: Database, code: string): Promise<number | null> {
+  const known = knownCurrencies.get(code);
+  if (known !== undefined) return known;
+  const row = await db.select({ exponent: currencies.exponent }).from(currencies).where(eq(currencies.code, code)).get();
+  if (row) knownCurrencies.set(code, row.exponent);
+  return row?.exponent ?? null;
 }
 
 /** The exponent the catalog counts a currency with, or null for an unknown code. */

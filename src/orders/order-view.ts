@@ -1,7 +1,7 @@
-/** The API.md `Order`, from the D1 order row, its captured payment and its refunds. */
+/** The `Order` of the contract (docs/contract.md), from the D1 order row, its captured payment, its refunds and its currency. */
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { orders, payments } from "../db/schema";
+import { currencies, orders, payments } from "../db/schema";
 import type { QuoteLine } from "../checkout/quote";
 import { refundQueries, toRefundJson, type RefundJson } from "./refund-records";
 
@@ -12,6 +12,7 @@ export interface OrderJson {
   checkout_id: string;
   status: string;
   currency: string;
+  currency_exponent: number;
   email: string | null;
   lines: QuoteLine[];
   subtotal: number;
@@ -28,6 +29,7 @@ export interface OrderJson {
 export function toOrderJson(
   order: typeof orders.$inferSelect,
   payment: { provider: string; status: string; amount: number; reference: string | null } | null,
+  currencyExponent: number,
   refunds: RefundJson[] = [],
 ): OrderJson {
   return {
@@ -37,6 +39,7 @@ export function toOrderJson(
     checkout_id: order.checkoutId,
     status: order.status,
     currency: order.currency,
+    currency_exponent: currencyExponent,
     email: order.email,
     lines: order.lines as QuoteLine[],
     subtotal: order.subtotal,
@@ -51,7 +54,7 @@ export function toOrderJson(
 }
 
 export async function readOrder(db: Database, orderId: string): Promise<OrderJson | null> {
-  const [orderRows, paymentRows, refundRows, refundLineRows] = await db.batch([
+  const [orderRows, paymentRows, currencyRows, refundRows, refundLineRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     // No join: D1 keys row values by column name, so same-named columns would collide.
     db
@@ -64,6 +67,10 @@ export async function readOrder(db: Database, orderId: string): Promise<OrderJso
           inArray(payments.status, ["captured", "not_required"]),
         ),
       ),
+    db
+      .select({ exponent: currencies.exponent })
+      .from(currencies)
+      .where(inArray(currencies.code, db.select({ code: orders.currency }).from(orders).where(eq(orders.id, orderId)))),
     ...refundQueries(db, [orderId]),
   ]);
   const order = orderRows[0];
@@ -73,6 +80,8 @@ export async function readOrder(db: Database, orderId: string): Promise<OrderJso
   return toOrderJson(
     order,
     paid ? { provider: paid.provider, status: paid.status, amount: paid.status === "not_required" ? 0 : (paid.capturedAmount ?? paid.amount), reference: paid.reference } : null,
+    // Currencies are never removed from the catalog, so the order's is there.
+    currencyRows[0]?.exponent ?? 0,
     refunds,
   );
 }

@@ -27,6 +27,7 @@ import { diagnoseLock } from "../admin/lock-diagnostics";
 import { DEFAULT_EVENT_PAGE_SIZE, listEvents, readEventDetail, redeliverEvent } from "../admin/webhook-events";
 import { createDb } from "../db/client";
 import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
+import { localeFromAcceptLanguage } from "../client/money-format";
 import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "./carts";
@@ -216,7 +217,7 @@ adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
   );
   return render(
     c,
-    <LocksPage locks={page.data} nextCursor={page.next_cursor} state={state} cartId={cartId} firstPage={!cursor} error={error} now={now} csrf={admin.csrf} who={admin.who} />,
+    <LocksPage locks={page.data} nextCursor={page.next_cursor} state={state} cartId={cartId} firstPage={!cursor} error={error} now={now} csrf={admin.csrf} who={admin.who} locale={localeFromAcceptLanguage(c.req.header("accept-language"))} />,
     error ? 400 : 200,
   );
 });
@@ -237,7 +238,7 @@ adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const diagnosis = await diagnoseLock(db, c.env.DB, getConfig(c.env), c.env.QUOTE_SIGNING_SECRET, id, now);
   return render(
     c,
-    <LockPage lock={lock} diagnosis={diagnosis} notice={noticeOf(c, RELEASE_NOTICES)} now={now} csrf={admin.csrf} who={admin.who} />,
+    <LockPage lock={lock} diagnosis={diagnosis} notice={noticeOf(c, RELEASE_NOTICES)} now={now} csrf={admin.csrf} who={admin.who} locale={localeFromAcceptLanguage(c.req.header("accept-language"))} />,
   );
 });
 

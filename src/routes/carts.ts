@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { CartOp } from "../cart/cart-commands";
-import { currencyExists } from "../db/catalog";
+import { knownCurrencyExponent } from "../db/catalog";
 import { createDb } from "../db/client";
 import { PHASES } from "../checkout/state-machine";
 import { getConfig } from "../lib/config";
@@ -89,7 +89,8 @@ cartRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const db = createDb(c.env.DB);
-    if (!(await currencyExists(db, body.currency))) {
+    const exponent = await knownCurrencyExponent(db, body.currency);
+    if (exponent === null) {
       throw validationError(`The currency ${body.currency} is not supported.`, [{ path: "currency", message: "Unsupported currency" }]);
     }
     const key = idempotencyKey(c);
@@ -102,6 +103,7 @@ cartRoutes.openapi(
       token,
       tokenHash: await sha256Hex(token),
       currency: body.currency,
+      currencyExponent: exponent,
       country: body.country ?? null,
       email: body.email ?? null,
       idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,

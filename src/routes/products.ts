@@ -47,7 +47,7 @@ productRoutes.openapi(
         const basePrice = price.get(`${v.id}:${config.baseCurrency}`);
         const amount = explicit ?? (basePrice === undefined ? undefined : convertMinor(basePrice, base.exponent, target.exponent, target.rateFromBase));
         if (amount === undefined) return [];
-        return [{ id: v.id, sku: v.sku, title: v.title, price: Number(amount), currency, available: Math.max(0, stock.get(v.id) ?? 0) }];
+        return [{ id: v.id, sku: v.sku, title: v.title, price: Number(amount), currency, currency_exponent: target.exponent, available: Math.max(0, stock.get(v.id) ?? 0) }];
       }),
     }));
     return c.json({ data: data.filter((p) => p.variants.length > 0) }, 200);

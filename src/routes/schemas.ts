@@ -5,6 +5,8 @@ import { PHASES, STATES } from "../checkout/state-machine";
 export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "An ISO 4217 code in upper case, e.g. USD").openapi({ example: "USD" });
 export const CountryCode = z.string().regex(/^[A-Z]{2}$/, "An ISO 3166-1 alpha-2 code in upper case, e.g. US").openapi({ example: "US" });
 export const Email = z.email().max(254);
+/** Digits of the currency's minor unit, from the catalog: amounts are `amount / 10^currency_exponent` major units. */
+export const CurrencyExponent = z.number().int().min(0).openapi({ example: 2, description: "Digits of the currency's minor unit in this store's catalog (USD 2, JPY 0)." });
 const Money = z.number().int().min(0).max(1_000_000_000_000);
 export const Quantity = z.number().int().min(1).max(1_000_000);
 export const DiscountCode = z
@@ -48,6 +50,7 @@ export const CartSchema = z
   .object({
     id: z.string(),
     currency: z.string(),
+    currency_exponent: CurrencyExponent,
     country: z.string().nullable(),
     email: z.string().nullable(),
     version: z.number().int(),
@@ -83,6 +86,7 @@ export const QuoteSchema = z
   .object({
     id: z.string(),
     currency: z.string(),
+    currency_exponent: CurrencyExponent,
     exchange_rate: z.string(),
     exchange_rate_updated_at: z.string().nullable(),
     expires_at: z.string(),
@@ -138,6 +142,7 @@ export const OrderSchema = z
     checkout_id: z.string(),
     status: z.string(),
     currency: z.string(),
+    currency_exponent: CurrencyExponent,
     email: z.string().nullable(),
     lines: z.array(QuoteLineSchema),
     subtotal: z.number().int(),
@@ -180,7 +185,7 @@ export const ProductSchema = z
     id: z.string(),
     title: z.string(),
     variants: z.array(
-      z.object({ id: z.string(), sku: z.string(), title: z.string(), price: z.number().int(), currency: z.string(), available: z.number().int() }),
+      z.object({ id: z.string(), sku: z.string(), title: z.string(), price: z.number().int(), currency: z.string(), currency_exponent: CurrencyExponent, available: z.number().int() }),
     ),
   })
   .openapi("Product");

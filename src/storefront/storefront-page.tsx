@@ -12,7 +12,7 @@ function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-export function StorefrontPage(props: { products: Product[]; currency: string; scriptUrl: string; styleUrl: string }) {
+export function StorefrontPage(props: { products: Product[]; currency: string; locale: string | undefined; scriptUrl: string; styleUrl: string }) {
   return (
     <html lang="en">
       <head>
@@ -38,7 +38,7 @@ export function StorefrontPage(props: { products: Product[]; currency: string; s
           <div class="layout">
             <section class="catalog" aria-labelledby="catalog-title">
               <h2 id="catalog-title">Products</h2>
-              <ProductGrid products={props.products} />
+              <ProductGrid products={props.products} locale={props.locale} />
               {/* The same catalog as data, so the script starts from it instead of an empty list (a data block: CSP does not run it). */}
               <script type="application/json" id={INITIAL_PRODUCTS_ID} dangerouslySetInnerHTML={{ __html: scriptSafeJson(props.products) }} />
             </section>

@@ -10,6 +10,7 @@
  */
 import { Hono, type Context } from "hono";
 import { createCheckoutClient } from "../client";
+import { localeFromAcceptLanguage } from "../client/money-format";
 import type { Product } from "../client/api-types";
 import type { AppEnv } from "../routes/carts";
 import { productRoutes } from "../routes/products";
@@ -46,25 +47,33 @@ const PAGE_CSP = [
 
 export const storefrontRoutes = new Hono<AppEnv>();
 
-/** The catalog for the first paint, read through the typed client from the products route itself. */
-async function firstPaintProducts(c: Context<AppEnv>, currency: string): Promise<Product[]> {
+const DEFAULT_CURRENCY = DEMO_CURRENCIES[0];
+
+/**
+ * The catalog for the first paint, read through the typed client from the products route
+ * itself, in `asked` when the store sells in it (any currency of its catalog), else in USD.
+ */
+async function firstPaint(c: Context<AppEnv>, asked: string): Promise<{ currency: string; products: Product[] }> {
   const client = createCheckoutClient({
     baseUrl: new URL(c.req.url).origin,
     fetch: (request) => productRoutes.request(request, undefined, c.env),
     retry: { maxAttempts: 1 },
   });
   try {
-    return (await client.listProducts({ currency })).data;
+    return { currency: asked, products: (await client.listProducts({ currency: asked })).data };
   } catch {
+    // Not a currency of the catalog (the products route refuses it): show the default one.
+    if (asked !== DEFAULT_CURRENCY) return firstPaint(c, DEFAULT_CURRENCY);
     // The script loads the catalog again and shows what went wrong.
-    return [];
+    return { currency: asked, products: [] };
   }
 }
 
 storefrontRoutes.get("/", async (c) => {
   const asked = c.req.query("currency");
-  const currency = DEMO_CURRENCIES.find((code) => code === asked) ?? "USD";
-  const page = <StorefrontPage products={await firstPaintProducts(c, currency)} currency={currency} scriptUrl={scriptUrl} styleUrl={styleUrl} />;
+  const { currency, products } = await firstPaint(c, asked && /^[A-Z]{3}$/.test(asked) ? asked : DEFAULT_CURRENCY);
+  const locale = localeFromAcceptLanguage(c.req.header("accept-language"));
+  const page = <StorefrontPage products={products} currency={currency} locale={locale} scriptUrl={scriptUrl} styleUrl={styleUrl} />;
   c.header("Content-Security-Policy", PAGE_CSP);
   c.header("Cache-Control", "no-store");
   c.header("Referrer-Policy", "same-origin");

@@ -129,7 +129,11 @@ describe("admin console", () => {
     const lock = await page(`/admin/locks/${checkoutId}`, cookie);
     expect(lock.status).toBe(200);
     expect(lock.body).toContain("Release this lock");
-    expect(lock.body).toContain("84.00 USD"); // the quote total, formatted
+    expect(lock.body).toContain("$84.00"); // the quote total, formatted with the catalog's exponent
+    // In the admin's language (Accept-Language), on the lock page and in the list.
+    const german = { cookie, "accept-language": "de-DE,de;q=0.9,en;q=0.5" };
+    expect((await call("GET", `/admin/locks/${checkoutId}`, { headers: german })).body).toMatch(/84,00[\u00a0 ]\$/);
+    expect((await call("GET", "/admin/locks?state=locked", { headers: german })).body).toMatch(/84,00[\u00a0 ]\$/);
     const csrf = csrfOf(lock.body);
 
     // No token, a wrong token, or a cross-site post: refused, nothing released.

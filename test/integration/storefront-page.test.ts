@@ -4,7 +4,7 @@
  * serves the bundled browser script (built from src/storefront/browser + src/client).
  */
 import { describe, expect, it } from "vitest";
-import { call, createProduct, startCheckout, cartWith } from "../support/api";
+import { ADMIN, call, createProduct, startCheckout, cartWith } from "../support/api";
 
 const scriptSrc = (html: string) => /<script type="module" src="([^"]+)"><\/script>/.exec(html)?.[1];
 
@@ -40,6 +40,19 @@ describe("storefront page", () => {
     const fallback = await call("GET", "/?currency=%3Cscript%3E");
     expect(fallback.status).toBe(200);
     expect(fallback.body).toContain('data-currency="USD"');
+    // A code the store does not sell in falls back too.
+    expect((await call("GET", "/?currency=XXX")).body).toContain('data-currency="USD"');
+  });
+
+  it("writes prices in the shopper's language (Accept-Language) with the catalog's exponent, in any currency of the catalog", async () => {
+    expect((await call("PUT", "/admin/api/currencies/HUF", { headers: ADMIN, body: { rate_from_base: "356.4", exponent: 2 } })).status).toBe(200);
+    await createProduct([{ prices: { USD: 1000, EUR: 900, HUF: 359050 }, stock: 10 }], "Forint Mug");
+    const german = await call("GET", "/?currency=EUR", { headers: { "accept-language": "de-DE,de;q=0.9" } });
+    expect(german.body).toMatch(/9,00[\u00a0 ]€/);
+    const hungarian = await call("GET", "/?currency=HUF", { headers: { "accept-language": "hu-HU" } });
+    expect(hungarian.body).toContain('data-currency="HUF"');
+    // Two digits as the store keeps them; Intl's own table (0 digits for HUF) would print 359 050 Ft.
+    expect(hungarian.body).toMatch(/3590,50[\u00a0 ]Ft/);
   });
 
   it("keeps catalog text inert in the page, whatever an admin typed", async () => {

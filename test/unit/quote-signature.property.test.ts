@@ -39,6 +39,7 @@ const unsignedQuote = fc.record({
   checkout_id: text,
   cart_id: text,
   currency: fc.constantFrom("USD", "EUR", "JPY", "GBP"),
+  currency_exponent: fc.constantFrom(0, 2, 3),
   exchange_rate: fc.constantFrom("1", "0.92", "151.234567", "0.000001"),
   exchange_rate_updated_at: fc.option(iso, { nil: null }),
   base_currency: fc.constantFrom("USD", "EUR"),
@@ -234,6 +235,7 @@ describe("quote signatures (properties)", () => {
   it("buildSignedQuote signs what it returns: any figure changed afterwards fails isQuoteIntact", async () => {
     const priced = {
       currency: "EUR",
+      exponent: 2,
       exchangeRate: "0.92",
       exchangeRateUpdatedAt: "2026-11-01T00:00:00.000Z",
       appliedDiscounts: [{ code: "SAVE10" }],

@@ -1,25 +1,10 @@
 /** How the console writes money, times and durations. Pure. */
-import { formatMinor } from "../../checkout/money";
+import { formatAmountOf, type MoneyCurrency } from "../../client/money-format";
 
-const digitsCache = new Map<string, number>();
-
-/** Minor units of the currency (Intl knows that JPY has none and USD two). */
-function currencyDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    digitsCache.set(currency, digits);
-  }
-  return digits;
-}
-
-export function money(amount: number | null | undefined, currency: string): string {
+/** An amount of `of`'s currency with the catalog's exponent, for the admin's locale (from Accept-Language). */
+export function money(amount: number | null | undefined, of: MoneyCurrency, locale: string | undefined): string {
   if (amount === null || amount === undefined) return "—";
-  return `${formatMinor(amount, currencyDigits(currency))} ${currency}`;
+  return formatAmountOf(amount, of, locale);
 }
 
 /** "2026-11-22 10:30:05 UTC" */

@@ -24,9 +24,11 @@ export interface LockPageProps {
   now: number;
   csrf: string;
   who: string | null;
+  /** The admin's locale for amounts (from Accept-Language). */
+  locale: string | undefined;
 }
 
-export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf, who }) => {
+export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf, who, locale }) => {
   const c = lock.checkout;
   const quote = c.quote as Quote | null;
   const releasable = c.active && !isPastPivot(c.state as CheckoutState);
@@ -51,7 +53,7 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
             <dt>Cart</dt>
             <dd class="mono">{c.cart_id}</dd>
             <dt>Total</dt>
-            <dd>{money(c.total, c.currency)}</dd>
+            <dd>{money(c.total, c, locale)}</dd>
             <dt>Created</dt>
             <dd>{time(c.created_at)}</dd>
             <dt>Locked</dt>
@@ -136,19 +138,19 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
                     <td class="mono">{l.sku}</td>
                     <td class="wrap">{l.title}</td>
                     <td class="num">{l.quantity}</td>
-                    <td class="num">{money(l.unit_price, quote.currency)}</td>
-                    <td class="num">{money(l.subtotal, quote.currency)}</td>
-                    <td class="num">{money(l.discount_total, quote.currency)}</td>
-                    <td class="num">{money(l.tax_total, quote.currency)}</td>
-                    <td class="num">{money(l.total, quote.currency)}</td>
+                    <td class="num">{money(l.unit_price, quote, locale)}</td>
+                    <td class="num">{money(l.subtotal, quote, locale)}</td>
+                    <td class="num">{money(l.discount_total, quote, locale)}</td>
+                    <td class="num">{money(l.tax_total, quote, locale)}</td>
+                    <td class="num">{money(l.total, quote, locale)}</td>
                   </tr>
                 ))}
                 <tr>
                   <th colspan={4}>Cart</th>
-                  <th class="num">{money(quote.subtotal, quote.currency)}</th>
-                  <th class="num">{money(quote.discount_total, quote.currency)}</th>
-                  <th class="num">{money(quote.tax_total, quote.currency)}</th>
-                  <th class="num">{money(quote.total, quote.currency)}</th>
+                  <th class="num">{money(quote.subtotal, quote, locale)}</th>
+                  <th class="num">{money(quote.discount_total, quote, locale)}</th>
+                  <th class="num">{money(quote.tax_total, quote, locale)}</th>
+                  <th class="num">{money(quote.total, quote, locale)}</th>
                 </tr>
               </tbody>
             </table>
@@ -246,8 +248,8 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
                   <td class="num">{p.attempt}</td>
                   <td>{p.provider}</td>
                   <td>{p.status}</td>
-                  <td class="num">{money(p.amount, p.currency)}</td>
-                  <td class="num">{money(p.captured_amount, p.currency)}</td>
+                  <td class="num">{money(p.amount, { currency: p.currency, currency_exponent: c.currency_exponent }, locale)}</td>
+                  <td class="num">{money(p.captured_amount, { currency: p.currency, currency_exponent: c.currency_exponent }, locale)}</td>
                   <td>{p.decline_code ?? ""}</td>
                   <td class="mono">{p.reference ?? ""}</td>
                   <td>{time(p.updated_at)}</td>
@@ -268,9 +270,9 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
           <dt>Status</dt>
           <dd>{lock.order.status}</dd>
           <dt>Total</dt>
-          <dd>{money(lock.order.total, lock.order.currency)}</dd>
+          <dd>{money(lock.order.total, lock.order, locale)}</dd>
           <dt>Payment</dt>
-          <dd>{lock.order.payment ? `${lock.order.payment.provider} ${lock.order.payment.status} ${money(lock.order.payment.amount, lock.order.currency)}` : "none captured"}</dd>
+          <dd>{lock.order.payment ? `${lock.order.payment.provider} ${lock.order.payment.status} ${money(lock.order.payment.amount, lock.order, locale)}` : "none captured"}</dd>
           <dt>Email</dt>
           <dd>{lock.order.email ?? "—"}</dd>
           <dt>Created</dt>

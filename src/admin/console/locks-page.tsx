@@ -15,11 +15,13 @@ export interface LocksPageProps {
   now: number;
   csrf: string;
   who: string | null;
+  /** The admin's locale for amounts (from Accept-Language). */
+  locale: string | undefined;
 }
 
 const pageLink = (state: string | null, cartId: string | null, cursor: string | null) => listHref("/admin/locks", { state, cart_id: cartId, cursor });
 
-export const LocksPage: FC<LocksPageProps> = ({ locks, nextCursor, state, cartId, firstPage, error, now, csrf, who }) => (
+export const LocksPage: FC<LocksPageProps> = ({ locks, nextCursor, state, cartId, firstPage, error, now, csrf, who, locale }) => (
   <Layout title="Checkout locks" section="locks" csrf={csrf} who={who}>
     <h1>Checkout locks</h1>
     <FilterForm action="/admin/locks">
@@ -61,7 +63,7 @@ export const LocksPage: FC<LocksPageProps> = ({ locks, nextCursor, state, cartId
                 <td>
                   <code>{l.phase}</code>
                 </td>
-                <td class="num">{money(l.total, l.currency)}</td>
+                <td class="num">{money(l.total, l, locale)}</td>
                 <td>{time(l.created_at)}</td>
                 <td>{l.active ? `${time(l.expires_at)} (${relative(l.expires_at, now)})` : time(l.ended_at)}</td>
                 <td>

@@ -1,7 +1,7 @@
 /** The cart: lines with quantity controls, discount codes, tax country, email, totals, "Checkout". */
 import { useState } from "hono/jsx/dom";
 import type { Cart } from "../../client";
-import { formatMoney } from "../money-format";
+import { money as formatIn } from "./shopper-money";
 import { LockIcon } from "../views/lock-icon";
 
 /** The countries the demo catalog has tax rates for. */
@@ -28,7 +28,7 @@ export function CartPanel(props: { cart: Cart | null; loading: boolean; busy: bo
   const { cart, busy, actions } = props;
   const [code, setCode] = useState("");
   const [codeError, setCodeError] = useState<string | null>(null);
-  const money = (minor: number) => formatMoney(minor, cart?.currency ?? "USD");
+  const money = (minor: number) => (cart ? formatIn(minor, cart) : "");
 
   const submitCode = async (event: Event) => {
     event.preventDefault();

@@ -4,7 +4,7 @@
  */
 import { useState } from "hono/jsx/dom";
 import { formatRemaining, remainingMs, stateName, type Checkout, type CheckoutStatus } from "../../client";
-import { formatMoney } from "../money-format";
+import { money as formatIn } from "./shopper-money";
 import { LockIcon } from "../views/lock-icon";
 import { TEST_CARDS } from "./test-cards";
 
@@ -39,7 +39,7 @@ export function CheckoutView(props: {
   }
 
   const quote = checkout?.id === status.lock_id ? checkout.quote : null;
-  const money = (minor: number) => formatMoney(minor, quote?.currency ?? "USD");
+  const money = (minor: number) => (quote ? formatIn(minor, quote) : "");
   const left = remainingMs(status, now) ?? 0;
 
   return (

@@ -1,6 +1,6 @@
 /** The order confirmation: what was bought and what was charged. */
 import type { Order } from "../../client";
-import { formatMoney } from "../money-format";
+import { money as formatIn } from "./shopper-money";
 
 export function OrderView(props: { order: Order | null; error: string | null; onContinue(): void }) {
   const { order } = props;
@@ -17,7 +17,7 @@ export function OrderView(props: { order: Order | null; error: string | null; on
       </section>
     );
   }
-  const money = (minor: number) => formatMoney(minor, order.currency);
+  const money = (minor: number) => formatIn(minor, order);
   return (
     <section class="panel" data-testid="order" aria-labelledby="order-title">
       <div class="order-head">

@@ -18,7 +18,7 @@ import {
   type Order,
   type Product,
 } from "../../client";
-import { formatMoney } from "../money-format";
+import { money, shopperLocale } from "./shopper-money";
 import { DEMO_CURRENCIES, INITIAL_PRODUCTS_ID, STOREFRONT_ROOT_ID } from "../page-contract";
 import { ProductGrid } from "../views/product-grid";
 import { LockBanner, NoticeBanner, type LockDetails, type Notice } from "./banners";
@@ -155,7 +155,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
       setNotice({
         kind: "info",
         title: "Prices changed since you looked",
-        text: fresh ? `The total is now ${formatMoney(fresh.total, fresh.currency)}. Review your cart and check out again.` : undefined,
+        text: fresh ? `The total is now ${money(fresh.total, fresh)}. Review your cart and check out again.` : undefined,
       });
       return;
     }
@@ -415,7 +415,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
                 title={cart && cart.lines.length > 0 ? "Empty the cart to shop in another currency" : undefined}
                 onChange={(e: Event) => changeCurrency((e.target as HTMLSelectElement).value)}
               >
-                {DEMO_CURRENCIES.map((code) => (
+                {(DEMO_CURRENCIES.some((code) => code === currency) ? [...DEMO_CURRENCIES] : [...DEMO_CURRENCIES, currency]).map((code) => (
                   <option value={code} selected={code === currency}>
                     {code}
                   </option>
@@ -423,7 +423,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
               </select>
             </label>
           </div>
-          <ProductGrid products={products} busy={busy} onAdd={addToCart} />
+          <ProductGrid products={products} busy={busy} onAdd={addToCart} locale={shopperLocale} />
         </section>
         <CartPanel cart={cart} loading={cartLoading} busy={busy} actions={actions} />
       </div>
@@ -431,7 +431,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
         // Phones: the cart is below the whole catalog, so a bar keeps it one tap away.
         <a class="cart-bar" href="#cart-title" data-testid="cart-bar">
           <span>
-            Cart · {cart.lines.reduce((n, l) => n + l.quantity, 0)} items · <strong>{formatMoney(cart.total, cart.currency)}</strong>
+            Cart · {cart.lines.reduce((n, l) => n + l.quantity, 0)} items · <strong>{money(cart.total, cart)}</strong>
           </span>
           <span class="go">{cart.locked ? "Locked · view" : "View cart"}</span>
         </a>

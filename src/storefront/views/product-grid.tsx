@@ -4,7 +4,7 @@
  * so the page does not change shape when the script takes over.
  */
 import type { Product } from "../../client/api-types";
-import { formatMoney } from "../money-format";
+import { formatAmountOf } from "../../client/money-format";
 
 /** A few left: say so, as shops do. */
 const LOW_STOCK = 5;
@@ -15,7 +15,8 @@ export function availabilityText(available: number): string {
   return `${available} in stock`;
 }
 
-export function ProductGrid(props: { products: Product[]; onAdd?: (variantId: string) => void; busy?: boolean }) {
+/** `locale`: the shopper's (Accept-Language on the server, navigator.language in the browser). */
+export function ProductGrid(props: { products: Product[]; locale: string | undefined; onAdd?: (variantId: string) => void; busy?: boolean }) {
   if (props.products.length === 0) return <p class="muted">No products are for sale in this currency yet.</p>;
   return (
     <ul class="products" aria-label="Products">
@@ -26,7 +27,7 @@ export function ProductGrid(props: { products: Product[]; onAdd?: (variantId: st
             {product.variants.map((variant) => (
               <li class="variant" data-variant-id={variant.id}>
                 <span class="variant-title">{variant.title}</span>
-                <span class="price">{formatMoney(variant.price, variant.currency)}</span>
+                <span class="price">{formatAmountOf(variant.price, variant, props.locale)}</span>
                 <span class={variant.available <= 0 ? "stock sold-out" : variant.available <= LOW_STOCK ? "stock low" : "stock"} data-available={String(variant.available)}>
                   {availabilityText(variant.available)}
                 </span>
