@@ -25,10 +25,19 @@ export async function runAdmin(ctx: ShopperContext, plan: ChaosPlan, catalog: Ca
           break;
         }
         case "stock": {
-          const path = `/admin/api/variants/${catalog.variantIds[action.variant]}/stock`;
+          const variantId = catalog.variantIds[action.variant]!;
+          const path = `/admin/api/variants/${variantId}/stock`;
+          const readAt = Date.now();
           const current = await http.send("GET", path, { headers: catalog.admin });
           if (current.status !== 200) break;
-          const reply = await http.send("PUT", path, { headers: catalog.admin, body: { on_hand: current.body.on_hand + action.add } });
+          // The harness's own stock ledger (checked against D1 at the end): what it saw and sent.
+          const change = { variantId, seen: current.body.on_hand as number, sent: current.body.on_hand + action.add, outcome: "unknown" as const, readAt, answeredAt: Date.now() };
+          obs.stockChanges.push(change);
+          const reply = await http.send("PUT", path, { headers: catalog.admin, body: { on_hand: change.sent } }).catch((error: unknown) => {
+            change.answeredAt = Date.now();
+            throw error;
+          });
+          Object.assign(change, { outcome: reply.status === 200 ? "applied" : reply.status < 500 ? "refused" : "unknown", answeredAt: Date.now() });
           if (reply.status === 200) obs.admin.stock++;
           break;
         }

@@ -1,8 +1,9 @@
 /**
  * Proves the invariant checker is not vacuous: after a run, copies of its D1 file are
  * corrupted one way at a time (a leaked reservation, a lost unit, a capture without an
- * order…) and the checker must flag each with the invariant it breaks. Needs the
- * sqlite3 CLI (it writes the copies); skipped otherwise.
+ * order…) and the checker must flag each with the invariant it breaks, judging the copy
+ * with the run's own observations (the harness's stock ledger). Needs the sqlite3 CLI (it
+ * writes the copies); the run counts a self-test that cannot run as a violation.
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { findD1File, openD1File } from "./d1-file.ts";
 import { checkInvariants } from "./invariants.ts";
+import type { StockLedger } from "./ledger-invariants.ts";
 import { Observations } from "./observations.ts";
 
 interface Corruption {
@@ -40,6 +42,48 @@ const CORRUPTIONS: Corruption[] = [
     expect: "7. idempotency",
     sql: "UPDATE checkouts SET failed_at = '2999-01-01T00:00:00.000Z' WHERE id = (SELECT a.id FROM checkouts a WHERE a.state = 'failed' AND EXISTS (SELECT 1 FROM checkouts b WHERE b.cart_id = a.cart_id AND b.created_at > a.created_at) LIMIT 1)",
   },
+  // Against independent ledgers and cross-table promises (ledger-invariants.ts).
+  { name: "the gateway holding another currency than the quote", expect: "4. gateway ledger", sql: "UPDATE test_gateway_charges SET currency = 'XTS' WHERE id = (SELECT id FROM test_gateway_charges WHERE status = 'captured' LIMIT 1)" },
+  { name: "a voided charge of another amount than its quote", expect: "4. gateway ledger", sql: "UPDATE test_gateway_charges SET amount = amount + 1 WHERE id = (SELECT id FROM test_gateway_charges WHERE status = 'voided' LIMIT 1)" },
+  {
+    name: "a capture, its payment row and its order all one unit over the quote",
+    expect: "4. gateway ledger",
+    sql: `UPDATE test_gateway_charges SET captured_amount = captured_amount + 1 WHERE id = (SELECT id FROM test_gateway_charges WHERE status = 'captured' LIMIT 1);
+      UPDATE payments SET captured_amount = captured_amount + 1 WHERE checkout_id = (SELECT json_extract(metadata, '$.checkout_id') FROM test_gateway_charges WHERE status = 'captured' LIMIT 1) AND status = 'captured';
+      UPDATE orders SET total = total + 1 WHERE checkout_id = (SELECT json_extract(metadata, '$.checkout_id') FROM test_gateway_charges WHERE status = 'captured' LIMIT 1)`,
+  },
+  { name: "an order in another currency than its checkout", expect: "12. one currency", sql: "UPDATE orders SET currency = 'XTS' WHERE id = (SELECT id FROM orders WHERE status = 'paid' LIMIT 1)" },
+  { name: "a reservation expiring after its checkout", expect: "9. one deadline", sql: "UPDATE stock_reservations SET expires_at = '2999-01-01T00:00:00.000Z' WHERE rowid = (SELECT rowid FROM stock_reservations WHERE status <> 'active' LIMIT 1)" },
+  { name: "a quote expiring before its checkout", expect: "9. one deadline", sql: "UPDATE quotes SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = (SELECT id FROM quotes LIMIT 1)" },
+  {
+    name: "a unit moved between two orders' lines of one variant",
+    expect: "10. sums per checkout",
+    sql: `CREATE TEMP TABLE moved AS SELECT a.order_id AS up, a.line_id AS up_line, b.order_id AS down, b.line_id AS down_line
+        FROM order_lines a JOIN orders oa ON oa.id = a.order_id AND oa.status = 'paid'
+        JOIN order_lines b ON b.variant_id = a.variant_id AND b.order_id <> a.order_id AND b.quantity > 1 JOIN orders ob ON ob.id = b.order_id AND ob.status = 'paid' LIMIT 1;
+      UPDATE order_lines SET quantity = quantity - 1 WHERE (order_id, line_id) IN (SELECT down, down_line FROM moved);
+      UPDATE order_lines SET quantity = quantity + 1 WHERE (order_id, line_id) IN (SELECT up, up_line FROM moved)`,
+  },
+  { name: "a paid order without its order.created event", expect: "11. one event per state change", sql: "DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE type = 'order.created' LIMIT 1)" },
+  { name: "an ended checkout without its event", expect: "11. one event per state change", sql: "DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE type IN ('checkout.failed', 'checkout.expired', 'checkout.cancelled') LIMIT 1)" },
+  {
+    name: "a consumed discount use released (the trigger keeps the counters in step)",
+    expect: "8. discount limits",
+    sql: "UPDATE discount_reservations SET status = 'released' WHERE rowid = (SELECT r.rowid FROM discount_reservations r JOIN checkouts c ON c.id = r.checkout_id WHERE r.status = 'consumed' AND c.state = 'completed' LIMIT 1)",
+  },
+  { name: "reservations whose checkout row is gone", expect: "13. no orphans", sql: "DELETE FROM checkouts WHERE id = (SELECT checkout_id FROM stock_reservations WHERE status = 'released' LIMIT 1)" },
+  {
+    name: "stock drift hidden by a matching adjustment row",
+    expect: "2. conservation (harness ledger)",
+    sql: `INSERT INTO inventory_adjustments (variant_id, delta, reason, at) SELECT variant_id, 3, 'initial', '2000-01-01T00:00:00.000Z' FROM inventory WHERE variant_id = (SELECT variant_id FROM inventory ORDER BY variant_id LIMIT 1);
+      UPDATE inventory SET on_hand = on_hand + 3 WHERE variant_id = (SELECT variant_id FROM inventory ORDER BY variant_id LIMIT 1)`,
+  },
+  {
+    name: "an admin adjustment that is not the change the merchant sent",
+    expect: "2. conservation (harness ledger)",
+    sql: `UPDATE inventory SET on_hand = on_hand + 1 WHERE variant_id = (SELECT variant_id FROM inventory_adjustments WHERE reason = 'admin' ORDER BY id LIMIT 1);
+      UPDATE inventory_adjustments SET delta = delta + 1 WHERE id = (SELECT id FROM inventory_adjustments WHERE reason = 'admin' ORDER BY id LIMIT 1)`,
+  },
   {
     name: "two paid orders for one cart",
     expect: "7. idempotency",
@@ -53,7 +97,7 @@ export interface SelfTestResult {
   notApplicable: string[];
 }
 
-export function selfTestChecker(persistTo: string): SelfTestResult {
+export function selfTestChecker(persistTo: string, stock: StockLedger): SelfTestResult {
   const source = findD1File(persistTo);
   const result: SelfTestResult = { caught: [], missed: [], notApplicable: [] };
   for (const corruption of CORRUPTIONS) {
@@ -68,8 +112,8 @@ export function selfTestChecker(persistTo: string): SelfTestResult {
         result.notApplicable.push(corruption.name);
         continue;
       }
-      // No flash sale and no client observations here: only what the file shows is judged.
-      const found = checkInvariants({ d1: openD1File(dir), observations: new Observations(), overdueGraceMs: 0, flash: { variantId: "", shoppers: 0, units: 0 } });
+      // No flash sale and no client answers here: the file is judged with the harness's stock ledger.
+      const found = checkInvariants({ d1: openD1File(dir), observations: new Observations(), overdueGraceMs: 0, flash: { variantId: "", shoppers: 0, units: 0 }, stock });
       const flagged = [...new Set(found.violations.map((v) => v.invariant))];
       if (flagged.includes(corruption.expect)) result.caught.push(corruption.name);
       else result.missed.push({ name: corruption.name, expected: corruption.expect, flagged });

@@ -4,6 +4,7 @@
  * Each violation carries its evidence: the rows or answers that break it.
  */
 import type { D1File } from "./d1-file.ts";
+import { checkLedgers, type StockLedger } from "./ledger-invariants.ts";
 import type { Observations, Violation } from "./observations.ts";
 
 const TERMINAL = ["completed", "failed", "cancelled", "expired"];
@@ -22,6 +23,8 @@ export interface InvariantInput {
   /** Checkouts whose deadline passed more than this long ago must have ended. */
   overdueGraceMs: number;
   flash: { variantId: string; shoppers: number; units: number };
+  /** The harness's own record of the stock it created and changed. */
+  stock: StockLedger;
 }
 
 export interface InvariantResult {
@@ -149,6 +152,8 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
      WHERE (g.status = 'authorized' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
         OR (g.status = 'refunded' AND order_status = 'paid')`,
   );
+
+  checkLedgers(d1, input.stock, check, fail, checked);
 
   // 5. Every checkout ended or is locked; an ended one holds nothing.
   const now = Date.now();

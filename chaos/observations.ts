@@ -54,6 +54,19 @@ export interface ShopperRecord {
   notes: string[];
 }
 
+/** One stock change the merchant sent (PUT on_hand = what it read + its add). */
+export interface StockChange {
+  variantId: string;
+  /** on_hand as the merchant read it just before. */
+  seen: number;
+  /** The on_hand it sent. */
+  sent: number;
+  /** applied: 200; refused: a 4xx (nothing changed); unknown: no answer (the server died). */
+  outcome: "applied" | "refused" | "unknown";
+  readAt: number;
+  answeredAt: number;
+}
+
 export class Observations {
   readonly groups: IdempotencyGroup[] = [];
   readonly shoppers: ShopperRecord[] = [];
@@ -61,6 +74,7 @@ export class Observations {
   /** Checkouts shoppers saw locked, for the admin's releases (checkout id → cart id). */
   readonly locked = new Map<string, string>();
   readonly flash: Array<{ status: number; code: string | null }> = [];
+  readonly stockChanges: StockChange[] = [];
   readonly admin = {
     prices: 0,
     stock: 0,

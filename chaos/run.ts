@@ -128,15 +128,19 @@ async function main(): Promise<number> {
     log("checking the invariants…");
     phase = "checking the invariants";
     const api = await checkThroughApi(http, d1, observations, catalog);
+    const stock = { initial: new Map(plan.variants.map((v) => [catalog.variantIds[v.key]!, v.stock])), changes: observations.stockChanges };
     const invariants = checkInvariants({
       d1,
       observations,
       overdueGraceMs: profile.terminalBoundSeconds * 1_000,
       flash: { variantId: catalog.variantIds.flash!, shoppers: plan.flash.shoppers, units: profile.flashUnits },
+      stock,
     });
     const violations = [...observations.violations, ...invariants.violations, ...api.violations];
-    // The checker itself must catch planted corruptions of this run's data (needs sqlite3 to write copies).
-    const selfTest = d1.via.startsWith("sqlite3") ? selfTestChecker(server.persistTo) : null;
+    // The checker itself must catch planted corruptions of this run's data (needs sqlite3 to
+    // write copies). A checker nobody tested proves nothing: not running it is a violation.
+    const selfTest = d1.via.startsWith("sqlite3") ? selfTestChecker(server.persistTo, stock) : null;
+    if (!selfTest) violations.push({ invariant: "harness", message: "The invariant checker's self-test could not run (no sqlite3 CLI to plant corruptions): install sqlite3.", evidence: { d1_via: d1.via } });
     for (const missed of selfTest?.missed ?? []) violations.push({ invariant: "harness", message: `The invariant checker missed a planted corruption: ${missed.name}.`, evidence: missed });
     for (const error of http.stats.internalErrors) violations.push({ invariant: "never a 500", message: "The Worker answered 500 (an unhandled error).", evidence: error });
     if (crashes.length < 5) violations.push({ invariant: "harness", message: "Fewer than 5 crashes were injected.", evidence: { crashes } });

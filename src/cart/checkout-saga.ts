@@ -616,6 +616,7 @@ export class CheckoutSaga {
         recordEvent(db, "checkout.completed", rec.id, this.#eventData(done), now),
         recordEvent(db, "order.created", rec.orderId!, { order: this.#orderJson(done) }, now),
       ]);
+      await this.#pause("stock_commit:sent");
       rec.completedAt = now;
       rec.endedAt = now;
       rec.retry = { attempts: 0, nextAt: null, lastError: null };
@@ -798,6 +799,7 @@ export class CheckoutSaga {
     }
     // Units this isolate just freed are sellable here at once, not only after a second.
     availabilityCache.forget(released.map((r) => r.variantId));
+    await this.#pause("rollback:sent");
     rec.endedAt = now;
     rec.retry = { attempts: 0, nextAt: null, lastError: null };
     this.#transition(rec, "rolled_back", target);

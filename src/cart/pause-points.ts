@@ -8,7 +8,7 @@
  *
  * `<phase>` pauses before the phase's side effect; `<phase>:sent` pauses after the side
  * effect happened but before the saga recorded its result (the "did it reach D1 / the
- * gateway?" window); `rollback` pauses a rollback before its D1 batch.
+ * gateway?" window); `rollback` pauses a rollback before its D1 batch, `rollback:sent` after it.
  */
 export const PAUSE_POINTS = [
   "cart_validation",
@@ -21,7 +21,9 @@ export const PAUSE_POINTS = [
   "payment_capture",
   "payment_capture:sent",
   "stock_commit",
+  "stock_commit:sent",
   "rollback",
+  "rollback:sent",
 ] as const;
 export type PausePoint = (typeof PAUSE_POINTS)[number];
 

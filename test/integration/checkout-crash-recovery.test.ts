@@ -156,6 +156,18 @@ const CASES: CrashCase[] = [
     },
   },
   {
+    // The commit batch reached D1 (order paid, stock taken, events written), the object never heard back.
+    point: "stock_commit:sent",
+    crashedIn: "committing",
+    recovered: "completed",
+    started: true,
+    check: (t) => {
+      expect(t.orders).toMatchObject([{ status: "paid", total: 1800 }]);
+      expect(t.reservations).toMatchObject([{ quantity: 2, status: "committed" }]);
+      expect(t.charges).toMatchObject([{ status: "captured", captured_amount: 1800 }]);
+    },
+  },
+  {
     // A rollback (of an injected capture failure) dies after the void, before its D1 batch.
     point: "rollback",
     crashedIn: "rolling_back",
@@ -166,6 +178,20 @@ const CASES: CrashCase[] = [
       expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
       expect(t.orders).toMatchObject([{ status: "cancelled" }]);
       expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
+    },
+  },
+  {
+    // The rollback's batch reached D1 (stock, quote and discount released), the object never heard back.
+    point: "rollback:sent",
+    crashedIn: "rolling_back",
+    recovered: "failed",
+    started: true,
+    headers: fault("payment_capture"),
+    check: (t, s) => {
+      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
+      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
+      expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
+      expect(t.discounts).toEqual([{ code: s.code, status: "released" }]);
     },
   },
 ];
@@ -200,7 +226,7 @@ describe("crash at each step of the saga, recovered by the alarm", () => {
     switch (c.recovered) {
       case "failed":
         // A rollback that was under way keeps the failure it was rolling back for.
-        expect(rec.failure).toMatchObject({ code: c.point === "rollback" ? "payment_gateway_error" : "interrupted" });
+        expect(rec.failure).toMatchObject({ code: c.point.startsWith("rollback") ? "payment_gateway_error" : "interrupted" });
         expect(await stockOf(s.variant)).toMatchObject({ on_hand: 5, reserved: 0 });
         expect(view).toMatchObject({ locked: false, checkout: { can_checkout: true } });
         break;

@@ -1,7 +1,8 @@
 /**
  * One deadline per checkout, enforced by one alarm per cart. A test cannot move the
  * Durable Object's clock, so it moves the deadline instead: it rewrites the stored
- * checkout's `expiresAt` into the past through `runInDurableObject` (the alarm handler
+ * checkout's `expiresAt` into the past through `runInDurableObject`, with its D1 rows, so
+ * the checkout keeps one deadline everywhere (the alarm handler
  * decides from stored state only, never from memory or from when it fires) and then runs
  * the alarm with `runDurableObjectAlarm`, or calls `alarm()` directly to prove that an
  * alarm delivered twice does no harm.
@@ -10,13 +11,12 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addLine, call, cartWith, completeCheckout, createCart, createProduct, getCart, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectInvariants } from "../support/invariants";
-import { cartObject, cartWithCodes, checkoutTrace, createDiscount, editStoredCheckout, inCartObject, storedCheckout, uniqueCode } from "../support/saga";
+import { moveDeadline } from "../support/overdue";
+import { cartObject, cartWithCodes, checkoutTrace, createDiscount, inCartObject, storedCheckout, uniqueCode } from "../support/saga";
 
 const alarmOf = (cart: TestCart) => inCartObject(cart, (_, state) => state.storage.getAlarm());
 const runAlarmDirectly = (cart: TestCart) => inCartObject(cart, (obj) => obj.alarm());
-const pastDeadline = (rec: { expiresAt: string }) => {
-  rec.expiresAt = new Date(Date.now() - 1_000).toISOString();
-};
+const pastDeadline = (cart: TestCart) => moveDeadline(cart.id, new Date(Date.now() - 1_000).toISOString());
 
 describe("checkout expiry by alarm", () => {
   it("expires a locked checkout at its deadline: stock, quote and discount released, cart editable", async () => {
@@ -38,7 +38,7 @@ describe("checkout expiry by alarm", () => {
     expect((await storedCheckout(cart)).state).toBe("locked");
     expect(await alarmOf(cart)).toBe(expiresAt);
 
-    await editStoredCheckout(cart, pastDeadline);
+    await pastDeadline(cart);
     expect(await runDurableObjectAlarm(cartObject(cart))).toBe(true);
 
     const rec = await storedCheckout(cart);
@@ -94,7 +94,7 @@ describe("paying after the deadline", () => {
     const [v] = await createProduct([{ prices: { USD: 800 }, stock: 2 }]);
     const cart = await cartWith([[v!, 1]]);
     const first = await startCheckout(cart, { ttl_minutes: 1 });
-    await editStoredCheckout(cart, pastDeadline);
+    await pastDeadline(cart);
     await runDurableObjectAlarm(cartObject(cart));
 
     const late = await completeCheckout(cart, "tok_visa");
@@ -116,7 +116,7 @@ describe("paying after the deadline", () => {
     const [v] = await createProduct([{ prices: { USD: 800 }, stock: 2 }]);
     const cart = await cartWith([[v!, 2]]);
     const started = await startCheckout(cart);
-    await editStoredCheckout(cart, pastDeadline);
+    await pastDeadline(cart);
 
     const late = await completeCheckout(cart, "tok_visa");
     expect(late.status).toBe(410);
@@ -133,7 +133,7 @@ describe("paying after the deadline", () => {
     const [v] = await createProduct([{ prices: { USD: 800 }, stock: 5 }]);
     const cart = await cartWith([[v!, 1]]);
     const first = await startCheckout(cart, { ttl_minutes: 1 });
-    await editStoredCheckout(cart, pastDeadline);
+    await pastDeadline(cart);
     await runDurableObjectAlarm(cartObject(cart));
     expect((await addLine(cart, v!, 1)).status).toBe(200);
 
@@ -149,7 +149,7 @@ describe("paying after the deadline", () => {
     const cart = await createCart();
     expect((await addLine(cart, v!, 1)).status).toBe(200);
     const first = await startCheckout(cart);
-    await editStoredCheckout(cart, pastDeadline);
+    await pastDeadline(cart);
     // The overdue checkout still holds the only unit until something expires it: the start does.
     const second = await startCheckout(cart);
     expect(second.status).toBe(201);

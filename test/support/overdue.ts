@@ -9,18 +9,23 @@ import type { CheckoutRecord } from "../../src/cart/cart-state";
 import { inCartObject } from "./saga";
 
 export async function makeOverdue(cartId: string, minutesAgo: number, edit: (rec: CheckoutRecord) => void = () => {}): Promise<string> {
-  const expiresAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  return moveDeadline(cartId, new Date(Date.now() - minutesAgo * 60_000).toISOString(), { edit, deleteAlarm: true });
+}
+
+/** Moves the active checkout's deadline to `expiresAt` in the object and in D1 (checkout, reservations, quote). */
+export async function moveDeadline(cartId: string, expiresAt: string, options: { edit?: (rec: CheckoutRecord) => void; deleteAlarm?: boolean } = {}): Promise<string> {
   const checkoutId = await inCartObject(cartId, async (obj, state) => {
     const rec = obj.checkout()!;
-    edit(rec);
+    options.edit?.(rec);
     rec.expiresAt = expiresAt;
     obj.saveCheckout(rec);
-    await state.storage.deleteAlarm();
+    if (options.deleteAlarm) await state.storage.deleteAlarm();
     return rec.id;
   });
   await env.DB.batch([
     env.DB.prepare("UPDATE checkouts SET expires_at = ? WHERE id = ?").bind(expiresAt, checkoutId),
     env.DB.prepare("UPDATE stock_reservations SET expires_at = ? WHERE checkout_id = ?").bind(expiresAt, checkoutId),
+    env.DB.prepare("UPDATE quotes SET expires_at = ? WHERE checkout_id = ?").bind(expiresAt, checkoutId),
   ]);
   return checkoutId;
 }

@@ -1,0 +1,138 @@
+/**
+ * Invariants checked against ledgers other than the rows the code wrote together: the
+ * gateway's own ledger against the quote, the harness's record of the stock it set
+ * against on_hand plus the units taken, and promises that hold across tables (one
+ * deadline, one event per state change, sums per checkout, discount uses both ways, one
+ * currency, no row without its checkout). Each catches a planted corruption in the
+ * checker's self-test (checker-self-test.ts).
+ */
+import type { D1File } from "./d1-file.ts";
+import type { StockChange, Violation } from "./observations.ts";
+
+const ENDED = "'failed', 'cancelled', 'expired'";
+
+export interface StockLedger {
+  /** Variant id → the stock the catalog was created with (the plan's number, not D1's). */
+  initial: Map<string, number>;
+  /** Every stock change the merchant sent, with what it saw just before and how it was answered. */
+  changes: StockChange[];
+}
+
+/** Slack around a stock change's GET→PUT window when counting commits that may fall in it (same machine clock). */
+const WINDOW_SLACK_MS = 250;
+
+export function checkLedgers(d1: D1File, stock: StockLedger, check: (invariant: string, message: string, sql: string) => void, fail: (invariant: string, message: string, rows: unknown[]) => void, checked: string[]): void {
+  // The gateway's ledger against the quote, not against the order the code wrote from it.
+  check(
+    "4. gateway ledger",
+    "every gateway charge holds its checkout's quote total in the quote's currency, and a capture takes exactly that",
+    `SELECT g.id, g.status, g.amount, g.captured_amount, g.currency, q.total AS quote_total, q.currency AS quote_currency
+     FROM test_gateway_charges g JOIN quotes q ON q.checkout_id = json_extract(g.metadata, '$.checkout_id')
+     WHERE g.status <> 'void_requested'
+       AND (g.amount <> q.total OR g.currency <> q.currency OR (g.status IN ('captured', 'refunded') AND g.captured_amount IS NOT q.total))`,
+  );
+  check(
+    "12. one currency",
+    "a checkout, its quote, its order, its payments and its gateway charges are in one currency",
+    `SELECT c.id, c.currency, q.currency AS quote_currency, o.currency AS order_currency,
+       (SELECT GROUP_CONCAT(DISTINCT p.currency) FROM payments p WHERE p.checkout_id = c.id) AS payment_currencies,
+       (SELECT GROUP_CONCAT(DISTINCT g.currency) FROM test_gateway_charges g WHERE json_extract(g.metadata, '$.checkout_id') = c.id) AS gateway_currencies
+     FROM checkouts c LEFT JOIN quotes q ON q.checkout_id = c.id LEFT JOIN orders o ON o.checkout_id = c.id
+     WHERE q.currency IS NOT c.currency AND q.id IS NOT NULL
+        OR (o.id IS NOT NULL AND o.currency IS NOT c.currency)
+        OR EXISTS (SELECT 1 FROM payments p WHERE p.checkout_id = c.id AND p.currency <> c.currency)
+        OR EXISTS (SELECT 1 FROM test_gateway_charges g WHERE json_extract(g.metadata, '$.checkout_id') = c.id AND g.currency <> c.currency)`,
+  );
+  check(
+    "9. one deadline",
+    "a checkout's reservations and quote expire when it does",
+    `SELECT c.id, c.expires_at, 'reservation' AS kind, r.variant_id AS item, r.expires_at AS other FROM checkouts c JOIN stock_reservations r ON r.checkout_id = c.id WHERE r.expires_at <> c.expires_at
+     UNION ALL
+     SELECT c.id, c.expires_at, 'quote', q.id, q.expires_at FROM checkouts c JOIN quotes q ON q.checkout_id = c.id WHERE q.expires_at <> c.expires_at`,
+  );
+  check(
+    "10. sums per checkout",
+    "for every paid order, per variant: order lines = quote lines = committed reservation",
+    `WITH paid AS (SELECT o.id AS order_id, o.checkout_id FROM orders o WHERE o.status = 'paid'),
+       ordered AS (SELECT p.checkout_id, ol.variant_id, SUM(ol.quantity) AS n FROM paid p JOIN order_lines ol ON ol.order_id = p.order_id GROUP BY 1, 2),
+       quoted AS (SELECT p.checkout_id, json_extract(l.value, '$.variant_id') AS variant_id, SUM(json_extract(l.value, '$.quantity')) AS n
+                  FROM paid p JOIN quotes q ON q.checkout_id = p.checkout_id, json_each(q.body, '$.lines') l GROUP BY 1, 2),
+       reserved AS (SELECT p.checkout_id, r.variant_id, SUM(CASE WHEN r.status = 'committed' THEN r.quantity ELSE 0 END) AS n FROM paid p JOIN stock_reservations r ON r.checkout_id = p.checkout_id GROUP BY 1, 2),
+       keys AS (SELECT checkout_id, variant_id FROM ordered UNION SELECT checkout_id, variant_id FROM quoted UNION SELECT checkout_id, variant_id FROM reserved)
+     SELECT k.checkout_id, k.variant_id, o.n AS ordered, q.n AS quoted, r.n AS reserved
+     FROM keys k LEFT JOIN ordered o USING (checkout_id, variant_id) LEFT JOIN quoted q USING (checkout_id, variant_id) LEFT JOIN reserved r USING (checkout_id, variant_id)
+     WHERE o.n IS NOT q.n OR q.n IS NOT r.n`,
+  );
+  check(
+    "11. one event per state change",
+    "every paid order has its order.created and checkout.completed events; every ended checkout its checkout.<state> event",
+    `SELECT o.id AS subject, 'order.created' AS missing FROM orders o WHERE o.status = 'paid' AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id = 'evt_order_created_' || o.id)
+     UNION ALL
+     SELECT c.id, 'checkout.' || c.state FROM checkouts c WHERE c.state IN ('completed', ${ENDED})
+       AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id = 'evt_checkout_' || c.state || '_' || c.id)`,
+  );
+  check(
+    "8. discount limits",
+    "every code a completed checkout's quote applied was consumed by it (and only completed checkouts consume)",
+    `SELECT c.id AS checkout_id, code.value AS code, r.status
+     FROM checkouts c JOIN quotes q ON q.checkout_id = c.id, json_each(q.body, '$.discount_codes') code
+     LEFT JOIN discount_reservations r ON r.checkout_id = c.id AND r.code = code.value
+     WHERE c.state = 'completed' AND r.status IS NOT 'consumed'`,
+  );
+  check(
+    "13. no orphans",
+    "every reservation, discount use, quote, order and payment belongs to a checkout row",
+    `SELECT 'stock_reservation' AS kind, r.checkout_id FROM stock_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id WHERE c.id IS NULL
+     UNION ALL SELECT 'discount_reservation', r.checkout_id FROM discount_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id WHERE c.id IS NULL
+     UNION ALL SELECT 'quote', q.checkout_id FROM quotes q LEFT JOIN checkouts c ON c.id = q.checkout_id WHERE c.id IS NULL
+     UNION ALL SELECT 'order', o.checkout_id FROM orders o LEFT JOIN checkouts c ON c.id = o.checkout_id WHERE c.id IS NULL
+     UNION ALL SELECT 'payment', p.checkout_id FROM payments p LEFT JOIN checkouts c ON c.id = p.checkout_id WHERE c.id IS NULL`,
+  );
+  checkStockLedger(d1, stock, fail, checked);
+}
+
+/**
+ * The harness's own record: initial stock plus every change the merchant made must be
+ * on_hand plus the units taken. The merchant reads on_hand and writes on_hand + add, so
+ * a unit committed between its read and its write is overwritten (the merchant's write
+ * wins): that is the only allowed difference, at most the units committed in that window.
+ */
+function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: string, message: string, rows: unknown[]) => void, checked: string[]): void {
+  checked.push("2. conservation (harness ledger): initial stock + the changes the merchant sent = on_hand + committed units (up to units committed mid-change)");
+  checked.push("2. conservation (harness ledger): each admin adjustment row is the change the merchant sent");
+  const commits = d1.all<{ variant_id: string; quantity: number; at: string }>(
+    "SELECT variant_id, quantity, updated_at AS at FROM stock_reservations WHERE status = 'committed'",
+  );
+  const inWindow = (variantId: string, change: StockChange) =>
+    commits.filter((c) => c.variant_id === variantId && Date.parse(c.at) >= change.readAt - WINDOW_SLACK_MS && Date.parse(c.at) <= change.answeredAt + WINDOW_SLACK_MS).reduce((n, c) => n + c.quantity, 0);
+  const rows = d1.all<{ variant_id: string; on_hand: number; committed: number }>(
+    `SELECT i.variant_id, i.on_hand, (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed FROM inventory i`,
+  );
+  const drift: unknown[] = [];
+  const rowMismatch: unknown[] = [];
+  for (const row of rows) {
+    const initial = stock.initial.get(row.variant_id);
+    if (initial === undefined) continue;
+    const changes = stock.changes.filter((c) => c.variantId === row.variant_id);
+    // A change whose answer never came may or may not have happened: this variant cannot be judged.
+    if (changes.some((c) => c.outcome === "unknown")) continue;
+    const applied = changes.filter((c) => c.outcome === "applied");
+    const sent = applied.reduce((n, c) => n + (c.sent - c.seen), 0);
+    const overwritten = applied.reduce((n, c) => n + inWindow(row.variant_id, c), 0);
+    const difference = row.on_hand + row.committed - (initial + sent);
+    if (difference < 0 || difference > overwritten) drift.push({ variant_id: row.variant_id, initial, sent_changes: sent, on_hand: row.on_hand, committed: row.committed, difference, committed_mid_change: overwritten });
+    const adjustments = d1.all<{ id: number; delta: number }>(`SELECT id, delta FROM inventory_adjustments WHERE variant_id = '${row.variant_id}' AND reason = 'admin' ORDER BY id`);
+    if (adjustments.length !== applied.length) {
+      rowMismatch.push({ variant_id: row.variant_id, admin_rows: adjustments.length, changes_applied: applied.length });
+      continue;
+    }
+    applied.forEach((change, i) => {
+      const extra = adjustments[i]!.delta - (change.sent - change.seen);
+      if (extra < 0 || extra > inWindow(row.variant_id, change)) rowMismatch.push({ variant_id: row.variant_id, adjustment: adjustments[i], seen: change.seen, sent: change.sent });
+    });
+  }
+  fail("2. conservation (harness ledger)", "on_hand plus the committed units is not the initial stock plus the changes the merchant sent.", drift);
+  fail("2. conservation (harness ledger)", "An admin adjustment row is not the change the merchant sent.", rowMismatch);
+}
+
+export type { Violation };
