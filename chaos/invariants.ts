@@ -5,6 +5,7 @@
  */
 import type { D1File } from "./d1-file.ts";
 import { checkLedgers, type StockLedger } from "./ledger-invariants.ts";
+import { MONEY_IN_GATEWAY_UNITS, moneyInGatewayUnits } from "./money-in-gateway-units.ts";
 import type { Observations, Violation } from "./observations.ts";
 
 const TERMINAL = ["completed", "failed", "cancelled", "expired"];
@@ -301,5 +302,6 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
     "SELECT json_extract(failure_reason, '$.code') AS code, COUNT(*) AS n FROM checkouts WHERE state = 'failed' GROUP BY code ORDER BY n DESC",
   );
   const failedBy = Object.fromEntries(failures.map((f) => [f.code ?? "unknown", f.n]));
+  violations.push(...moneyInGatewayUnits(d1)), checked.push(MONEY_IN_GATEWAY_UNITS);
   return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState, failedBy } };
 }
