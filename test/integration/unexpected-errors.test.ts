@@ -28,11 +28,14 @@ describe("an exception that is not a refusal", () => {
     const res = await call("GET", `/v1/carts/${cart.id}`, { headers: cart.auth });
 
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ error: { code: "internal_error", message: ERROR_CATALOGUE.internal_error.message } });
+    // The request id is the one thing to quote: the same in the header, the body and the log.
+    const requestId = res.headers.get("x-request-id");
+    expect(requestId).toBeTruthy();
+    expect(res.body).toEqual({ error: { code: "internal_error", message: ERROR_CATALOGUE.internal_error.message, request_id: requestId } });
     expect(res.headers.get("retry-after")).toBeNull();
     expect(JSON.stringify(res.body)).not.toMatch(/TypeError|lines|at /);
     const line = loggedErrors(logged).find((l) => l.event === "http.unhandled_error");
-    expect(line).toMatchObject({ level: "error", method: "GET", path: `/v1/carts/${cart.id}`, error_name: "TypeError" });
+    expect(line).toMatchObject({ level: "error", method: "GET", path: `/v1/carts/${cart.id}`, error_name: "TypeError", request_id: requestId });
     expect(String(line!.stack)).toContain("TypeError");
   });
 
@@ -44,7 +47,7 @@ describe("an exception that is not a refusal", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const res = await app.request("/v1/test-bug", {}, env);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: { code: "internal_error", message: ERROR_CATALOGUE.internal_error.message } });
+    expect(await res.json()).toEqual({ error: { code: "internal_error", message: ERROR_CATALOGUE.internal_error.message, request_id: res.headers.get("x-request-id") } });
   });
 });
 
