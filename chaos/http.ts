@@ -96,7 +96,7 @@ export class HttpClient {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The API.md error code of a reply, if it is an error envelope. */
+/** The docs/contract.md error code of a reply, if it is an error envelope. */
 export function errorCode(reply: Reply): string | null {
   return typeof reply.body === "object" && reply.body !== null && typeof reply.body.error?.code === "string" ? reply.body.error.code : null;
 }

@@ -1,5 +1,5 @@
 /**
- * Every invariant of DESIGN.md, checked on the D1 SQLite file after the run has
+ * Every invariant of docs/architecture.md, checked on the D1 SQLite file after the run has
  * settled, plus what the harness saw from outside (idempotency groups, the flash sale).
  * Each violation carries its evidence: the rows or answers that break it.
  */
@@ -226,10 +226,10 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   }
   // Per cart: checkouts and gateway authorizations against the requests that could make
   // them. A crash under a request makes the restarted object settle what that request had
-  // begun — roll a start back, void a payment (DESIGN.md, Crash safety) — and the retry
+  // begun — roll a start back, void a payment (docs/architecture.md, Crash safety) — and the retry
   // then begins afresh: each crash under a request allows one more authorization (the
   // interrupted one voided: the gateway-ledger checks above prove it). A request answered
-  // 5xx is not stored and "retrying is safe" (API.md): a repeat with its key, a waiting
+  // 5xx is not stored and "retrying is safe" (docs/contract.md): a repeat with its key, a waiting
   // duplicate included, runs again after the first rolled back completely. So checkouts
   // that failed do not count as duplicates — they hold nothing (checked above) and never
   // overlap another checkout of the cart (checked below).

@@ -7,7 +7,7 @@
  * with usage limits, declines, gateway errors, capture declines, cancels, short TTLs,
  * duplicate submissions and impatient retries, admin price changes, releases and stock
  * top-ups — while the server is SIGKILLed and restarted at the plan's moments. Then it
- * lets the deadlines pass, runs the cron job, and checks every invariant of DESIGN.md on
+ * lets the deadlines pass, runs the cron job, and checks every invariant of docs/architecture.md on
  * the D1 SQLite file and through the API. Exit code: 0 clean, 1 violations, 2 the
  * harness itself failed. See README, "Proving it: chaos, fuzzing, properties".
  */

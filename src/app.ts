@@ -37,7 +37,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
-    // Every validation failure answers the API.md envelope with the issues listed.
+    // Every validation failure answers the docs/contract.md envelope with the issues listed.
     defaultHook: (result, c) => {
       if (!result.success) {
         const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));

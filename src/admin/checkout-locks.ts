@@ -82,7 +82,7 @@ export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyEx
 }
 export type LockSummary = ReturnType<typeof lockSummary>;
 
-/** The API.md `Checkout`, from the D1 row and the stored quote. */
+/** The docs/contract.md `Checkout`, from the D1 row and the stored quote. */
 export function checkoutFromRow(row: CheckoutRow, quote: Quote | null, now: number, exponents: CurrencyExponents) {
   return {
     ...lockSummary(row, now, exponents),

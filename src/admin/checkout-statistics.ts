@@ -1,5 +1,5 @@
 /**
- * Checkout statistics over a window, from the D1 checkout rows (DESIGN.md,
+ * Checkout statistics over a window, from the D1 checkout rows (docs/architecture.md,
  * Observability). One batch of four aggregate queries, each bounded by an index:
  * `checkouts_created_idx` for the window and `checkouts_state_expires_idx` for the
  * active and overdue counts. The window queries name their index (INDEXED BY): left to

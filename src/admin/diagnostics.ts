@@ -1,5 +1,5 @@
 /**
- * Diagnostics: the invariants of DESIGN.md checked against D1, each reported as
+ * Diagnostics: the invariants of docs/architecture.md checked against D1, each reported as
  * ok / warn / fail with the evidence (at most SAMPLE_LIMIT example rows and a count).
  * `fail` means an invariant is broken (stock, money or a stuck checkout); `warn` means
  * something needs a look but nothing is lost (a slow outbox, a stale 3-D Secure step).

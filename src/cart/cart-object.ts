@@ -334,7 +334,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     return line;
   }
 
-  /** 423 while a checkout holds the cart, 409 once it became an order (API.md). */
+  /** 423 while a checkout holds the cart, 409 once it became an order (docs/contract.md). */
   #assertEditable(): void {
     const cart = this.#cart!;
     if (cart.completed) throw cartCompleted(cart);
@@ -463,7 +463,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   }
 
   /**
-   * API.md idempotency: same key and body → the stored answer; another body → 422; a
+   * docs/contract.md idempotency: same key and body → the stored answer; another body → 422; a
    * repeat while the first runs → 409. "Try again later" outcomes are not stored, so a
    * retry runs again. A record left "in progress" by a dead instance is run again: every
    * step below is idempotent by checkout id, and a completion that paid before the crash

@@ -1,5 +1,5 @@
 /**
- * What the cart object shows: the API.md `Cart`, `CheckoutStatus` and `Checkout`,
+ * What the cart object shows: the docs/contract.md `Cart`, `CheckoutStatus` and `Checkout`,
  * priced live from a catalog snapshot. Pure: data in, JSON out.
  */
 import type { CatalogSnapshot } from "../db/catalog";

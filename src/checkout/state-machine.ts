@@ -41,7 +41,7 @@ export function isTerminal(state: CheckoutState): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
 }
 
-/** Payment has been captured: the saga may only go forward (DESIGN.md, the pivot). */
+/** Payment has been captured: the saga may only go forward (docs/architecture.md, the pivot). */
 export function isPastPivot(state: CheckoutState): boolean {
   return state === "committing" || state === "completed";
 }

@@ -1,5 +1,5 @@
 /**
- * A typed client for the storefront API (API.md), for storefront servers and browsers.
+ * A typed client for the storefront API (docs/contract.md), for storefront servers and browsers.
  *
  * - Typed from the route schemas (./api-types), so it cannot drift from the server.
  * - Every POST carries an Idempotency-Key: one per logical operation (one call), reused

@@ -1,6 +1,6 @@
 /**
  * What a failed call throws: `CheckoutApiError` when the API answered with an error
- * (its `code` is the API.md code), `CheckoutNetworkError` when no answer arrived.
+ * (its `code` is the docs/contract.md code), `CheckoutNetworkError` when no answer arrived.
  */
 // Type-only: the client ships none of the catalogue's schemas.
 import type { ErrorCode, PromisedErrorDetails } from "../lib/error-catalogue";

@@ -315,7 +315,7 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
   ]);
   job.counts.released_reservations += stock.length;
   job.counts.released_discounts += discounts.length;
-  // One line per stock operation (DESIGN.md, observability).
+  // One line per stock operation (docs/architecture.md, observability).
   for (const row of rows) {
     const lines = stock.filter((s) => s.checkoutId === row.checkout_id);
     log.warn("stock.released_by_cleanup", {

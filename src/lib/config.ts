@@ -22,7 +22,7 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: z.string().optional().default(""),
 });
 
-/** Parsed configuration with the defaults of DESIGN.md. */
+/** Parsed configuration with the defaults of docs/architecture.md. */
 export interface Config {
   ttlMinutes: number;
   maxTtlMinutes: number;

@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { defaultMessage, type ErrorCode, type ErrorDetails, errorStatus } from "./error-catalogue";
 
-/** The API.md error envelope. */
+/** The docs/contract.md error envelope. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }

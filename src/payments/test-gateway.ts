@@ -1,5 +1,5 @@
 /**
- * The built-in test gateway (API.md, "Test payment gateway"). It behaves like a card
+ * The built-in test gateway (docs/contract.md, "Test payment gateway"). It behaves like a card
  * processor: its ledger lives in its own D1 table, every call is idempotent by key,
  * and a void that arrives before a lost authorization blocks that authorization.
  */

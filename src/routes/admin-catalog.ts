@@ -1,4 +1,4 @@
-/** The admin catalog (API.md, Admin): products, stock, prices, discounts, tax rates, currencies. */
+/** The admin catalog (docs/contract.md, Admin): products, stock, prices, discounts, tax rates, currencies. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { decimalToScaled } from "../checkout/money";

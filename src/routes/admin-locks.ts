@@ -1,5 +1,5 @@
 /**
- * Admin JSON API for checkout locks (API.md, Admin): list, statistics, one lock in
+ * Admin JSON API for checkout locks (docs/contract.md, Admin): list, statistics, one lock in
  * full, release, and diagnostics. Authenticated by `requireAdmin` on `/admin/api/*`.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";

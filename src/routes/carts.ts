@@ -1,4 +1,4 @@
-/** Storefront carts and checkout (API.md): validate, authenticate, hand over to the cart object. */
+/** Storefront carts and checkout (docs/contract.md): validate, authenticate, hand over to the cart object. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { CartOp } from "../cart/cart-commands";

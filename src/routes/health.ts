@@ -1,5 +1,5 @@
 /**
- * `GET /health/checkout` (API.md, Health): a D1 round trip, a Durable Object ping, and
+ * `GET /health/checkout` (docs/contract.md, Health): a D1 round trip, a Durable Object ping, and
  * the counts of active and expired locks. Each dependency gets a deadline, so a hung
  * one answers 503 with the same shape instead of hanging the probe. Locks past their
  * deadline plus the cleanup interval make it `degraded` (the cron job is behind).

@@ -1,4 +1,4 @@
-/** Zod schemas of the HTTP contract (API.md): they validate requests and generate /openapi.json. */
+/** Zod schemas of the HTTP contract (docs/contract.md): they validate requests and generate /openapi.json. */
 import { z } from "@hono/zod-openapi";
 import { PHASES, STATES } from "../checkout/state-machine";
 
@@ -16,7 +16,7 @@ export const DiscountCode = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "Letters, digits, _ and - only");
 export const IdempotencyKeyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(255).optional().openapi({ description: "Makes the POST safe to retry (API.md)." }),
+  "idempotency-key": z.string().min(1).max(255).optional().openapi({ description: "Makes the POST safe to retry (docs/contract.md)." }),
 });
 
 export const CheckoutStatusSchema = z

@@ -1,5 +1,5 @@
 /**
- * An Idempotency-Key sent on a PATCH (API.md promises keys on POSTs; the Worker honours
+ * An Idempotency-Key sent on a PATCH (docs/contract.md promises keys on POSTs; the Worker honours
  * them on every cart call) identifies the request with its body, as on a POST: the same
  * key with another body is 422 idempotency_key_reused, never the first answer replayed.
  */

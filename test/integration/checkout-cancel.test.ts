@@ -1,5 +1,5 @@
 /**
- * Cancelling a checkout (API.md): everything released, the cart editable again, and
+ * Cancelling a checkout (docs/contract.md): everything released, the cart editable again, and
  * `409 no_active_checkout` when there is nothing to cancel. A paid checkout cannot be
  * cancelled: past the pivot the saga only goes forward.
  */

@@ -1,5 +1,5 @@
 /**
- * Crash recovery (DESIGN.md, crash safety): the cart object may die between any two
+ * Crash recovery (docs/architecture.md, crash safety): the cart object may die between any two
  * awaits. Each case stops a real checkout at a pause point (the test-only hook of
  * src/cart/pause-points.ts), so the object has recorded its intent in storage and the
  * side effect has — or has not — reached D1 or the gateway; then every object is aborted

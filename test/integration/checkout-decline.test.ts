@@ -1,5 +1,5 @@
 /**
- * Payment outcomes of the test gateway (API.md): a decline at authorization is not a
+ * Payment outcomes of the test gateway (docs/contract.md): a decline at authorization is not a
  * failure — the checkout stays locked with its stock and quote and may be paid again —
  * while a capture decline or a gateway error rolls the checkout back.
  */

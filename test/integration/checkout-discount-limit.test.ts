@@ -1,5 +1,5 @@
 /**
- * Discount usage limits are shared like stock (DESIGN.md invariant 8): a use is
+ * Discount usage limits are shared like stock (docs/architecture.md invariant 8): a use is
  * reserved at price lock and consumed at order creation, atomically, so concurrent
  * checkouts never pass the limit. A checkout that loses the race fails with
  * `422 invalid_discount_code` naming the code that ran out, holds nothing, and the

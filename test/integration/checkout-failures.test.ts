@@ -27,7 +27,7 @@ async function setup(): Promise<Setup> {
   return { cart, variant: variant!, code, version: (await getCart(cart)).version };
 }
 
-/** Everything a failed checkout must have given back (DESIGN.md, the saga and invariants). */
+/** Everything a failed checkout must have given back (docs/architecture.md, the saga and invariants). */
 async function expectRolledBack(s: Setup, checkoutId: string, phase: string) {
   const rec = await storedCheckout(s.cart);
   expect(rec.id).toBe(checkoutId);

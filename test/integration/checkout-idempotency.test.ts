@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key on the checkout POSTs (API.md): the same key and body replay the
+ * Idempotency-Key on the checkout POSTs (docs/contract.md): the same key and body replay the
  * stored answer (`Idempotent-Replayed: true`) without doing anything again; the same key
  * with another body is `422 idempotency_key_reused`; a repeat while the first is still
  * running is `409 request_in_progress` with Retry-After. Answers that ask the client to

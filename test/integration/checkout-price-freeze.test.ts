@@ -1,5 +1,5 @@
 /**
- * Frozen money (DESIGN.md): once the quote is signed at price lock, the admin changing
+ * Frozen money (docs/architecture.md): once the quote is signed at price lock, the admin changing
  * the price, the tax rate, the exchange rate or the discount changes nothing about the
  * checkout — the order, the authorization and the capture all equal the quote, to the
  * cent — while the live catalog (and any new checkout) moves on.

@@ -3,7 +3,7 @@
  * (state, phase, the timestamp of each terminal state, failure_reason JSON with phase,
  * code, message and attempts), the timeline has a row per transition, the outbox has
  * the events, and every phase transition writes one structured JSON log line with
- * checkout_id, cart_id, phase and duration_ms (DESIGN.md, observability).
+ * checkout_id, cart_id, phase and duration_ms (docs/architecture.md, observability).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";

@@ -1,5 +1,5 @@
 /**
- * Every checkout error code of API.md, through the Worker. On any error of checkout
+ * Every checkout error code of docs/contract.md, through the Worker. On any error of checkout
  * start nothing stays reserved and the cart stays editable.
  */
 import { env } from "cloudflare:workers";

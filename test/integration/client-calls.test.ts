@@ -1,7 +1,7 @@
 /**
  * The typed client (src/client) against the real Worker: every call goes through the
  * Worker's own fetch handler (routing, validation, auth, the cart object, D1), as a
- * storefront's calls would. Typed errors carry the API.md code, details and Retry-After.
+ * storefront's calls would. Typed errors carry the docs/contract.md code, details and Retry-After.
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -3,7 +3,7 @@
  * JSON, wrong types, out-of-range, fractional and huge numbers, unicode and overlong
  * strings, unknown currencies, missing and extra fields, wrong content types), bad path
  * and query parameters, conflicts (a taken SKU or code, stock below what is reserved,
- * releasing an ended checkout) and bad credentials. Each answer is a 4xx API.md
+ * releasing an ended checkout) and bad credentials. Each answer is a 4xx docs/contract.md
  * envelope, never a 500, and no D1 row and no watched cart changes.
  */
 import fc from "fast-check";

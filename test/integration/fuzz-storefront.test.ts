@@ -2,7 +2,7 @@
  * Fuzzing every storefront route through the Worker's real fetch handler: malformed
  * JSON, wrong types, huge, negative and fractional numbers, unicode and overlong
  * strings, missing and extra fields, wrong content types, bad ids, bad credentials and
- * oversized bodies. Each one must answer a 4xx with the API.md envelope — never a 500 —
+ * oversized bodies. Each one must answer a 4xx with the docs/contract.md envelope — never a 500 —
  * and change nothing: every D1 row and the watched carts (version, lines, codes,
  * checkout) are compared before and after, for an open cart and a locked one.
  */

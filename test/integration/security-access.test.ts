@@ -1,5 +1,5 @@
 /**
- * Who may touch what (API.md, Storefront and Admin): a cart answers only to its own
+ * Who may touch what (docs/contract.md, Storefront and Admin): a cart answers only to its own
  * token (another cart's token: 403, none: 401), a guessed cart or order id finds
  * nothing (404), an order is read only with its own cart's token, and every admin route
  * refuses a missing, wrong or non-admin credential (401) — and fails closed (503) when

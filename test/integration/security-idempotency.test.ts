@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key abuse (API.md, Conventions): reusing a key with another body — on
+ * Idempotency-Key abuse (docs/contract.md, Conventions): reusing a key with another body — on
  * every storefront POST, or on another route — is `422 idempotency_key_reused` and
  * changes nothing; the original answer stays the one replayed; and a key is scoped to
  * its cart, so another cart's holder can never replay someone else's stored answer.

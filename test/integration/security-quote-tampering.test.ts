@@ -1,5 +1,5 @@
 /**
- * A forged or altered quote is never paid for (DESIGN.md, Frozen money): the quote a
+ * A forged or altered quote is never paid for (docs/architecture.md, Frozen money): the quote a
  * cart object stores is checked against its HMAC signature before any money moves.
  * Here the stored quote is altered inside the object (runInDurableObject) — a lower
  * total, a changed nested tax line, a fresh signature made with another secret — and

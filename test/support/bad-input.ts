@@ -2,7 +2,7 @@
  * Bad input for the fuzz tests: fast-check generators of values and requests a route
  * must refuse (malformed JSON, wrong types, huge, negative and fractional numbers,
  * unicode and overlong strings, missing and extra fields, wrong content types), and
- * the check that a refusal is the API.md envelope with a 4xx status.
+ * the check that a refusal is the docs/contract.md envelope with a 4xx status.
  */
 import fc from "fast-check";
 import { expect } from "vitest";
@@ -17,7 +17,7 @@ export function expectRefusal(res: Res, label: string): void {
   expectErrorEnvelope(res, label);
 }
 
-/** The API.md error envelope and nothing else, as JSON. */
+/** The docs/contract.md error envelope and nothing else, as JSON. */
 export function expectErrorEnvelope(res: Res, label: string): void {
   expect(res.headers.get("content-type") ?? "", `${label}: content type`).toMatch(/^application\/json/);
   expect(res.body, `${label}: envelope`).toMatchObject({ error: { code: expect.stringMatching(/^[a-z][a-z0-9_]*$/), message: expect.any(String) } });

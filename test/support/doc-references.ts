@@ -94,7 +94,6 @@ export function brokenReferences(
   text: string,
   kind: "markdown" | "source",
   repo: RepositoryView,
-  options: { ignoreDocuments?: readonly string[] } = {},
 ): Reference[] {
   const broken: Reference[] = [];
   // `index` is into `within`, a copy of the text with the same lines.
@@ -135,7 +134,6 @@ export function brokenReferences(
 
   for (const match of scanned.matchAll(BARE_DOCUMENT)) {
     const name = match[1]!;
-    if (options.ignoreDocuments?.includes(name)) continue;
     const candidates = [path.posix.join(dir, name), name, `docs/${name}`];
     const found = candidates.find((c) => repo.exists(c));
     if (!found) report(scanned, match.index, name, "no such document");

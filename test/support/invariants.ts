@@ -1,5 +1,5 @@
 /**
- * Checks the invariants of DESIGN.md directly against D1, so every failure-path test
+ * Checks the invariants of docs/architecture.md directly against D1, so every failure-path test
  * can assert "nothing leaked, nothing oversold, nobody double-charged".
  */
 import { env } from "cloudflare:workers";

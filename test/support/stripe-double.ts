@@ -529,7 +529,7 @@ export async function postStripeEvent(event: StripeEvent | string, options: Webh
 // ------------------------------------------------------------------ invariants
 
 /**
- * DESIGN.md invariant 4 from Stripe's side: every captured PaymentIntent has one paid
+ * docs/architecture.md invariant 4 from Stripe's side: every captured PaymentIntent has one paid
  * order of exactly its amount, no checkout captured twice, and no authorization is left
  * holding money for a checkout that ended.
  */

@@ -56,14 +56,12 @@ describe("documentation references", () => {
   });
 
   it("resolves every repository path named in source comments and strings", () => {
-    // Citations of the documents outside the repository are rewritten to docs/ pages in one change of their own.
-    const pending = { ignoreDocuments: ["API.md", "DESIGN.md", "CONVENTIONS.md"] };
-    const broken = sourceFiles.flatMap((file) => brokenReferences(file, filesystem.read(file), "source", filesystem, pending));
+    const broken = sourceFiles.flatMap((file) => brokenReferences(file, filesystem.read(file), "source", filesystem));
     expect(describeBroken(broken)).toEqual([]);
   });
 
-  it("cites no document outside the repository from the docs, the README or the changelog", () => {
-    const citing = markdownFiles.filter((file) => OUTSIDE_DOCUMENTS.test(filesystem.read(file)));
+  it("cites no document outside the repository from the docs, the README, the changelog or the source", () => {
+    const citing = [...markdownFiles, ...sourceFiles].filter((file) => OUTSIDE_DOCUMENTS.test(filesystem.read(file)));
     expect(citing).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Properties of quote signing (DESIGN.md, Frozen money): any change to any signed
+ * Properties of quote signing (docs/architecture.md, Frozen money): any change to any signed
  * field — at any depth, lines, discounts and taxes included — is detected, the
  * signature does not depend on key order, and nothing but the right secret and the
  * exact contents verifies.

@@ -1,5 +1,5 @@
 /**
- * Properties of the checkout state machine (DESIGN.md, The saga; API.md states):
+ * Properties of the checkout state machine (docs/architecture.md, The saga; docs/contract.md states):
  * nothing leaves a terminal state, every non-terminal state can still end, and past
  * the pivot (capture) the only way is forward — no cancel, expire or fail.
  */

@@ -1,4 +1,4 @@
-/** The built-in test gateway's cards (API.md), with what each one does. */
+/** The built-in test gateway's cards (docs/contract.md), with what each one does. */
 export const TEST_CARDS = [
   { token: "tok_visa", hint: "Approves: the order is placed." },
   { token: "tok_decline", hint: "Declined. The checkout stays locked: try another card." },
