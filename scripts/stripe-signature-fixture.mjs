@@ -22,6 +22,17 @@ const cases = [
     ),
   },
   {
+    // A refund event: the same verifier guards the refund webhooks.
+    name: "refund.updated",
+    secret: "whsec_fixture_secret_one",
+    timestamp: 1_780_000_456,
+    payload: JSON.stringify(
+      { id: "evt_fixture_3", object: "event", type: "refund.updated", data: { object: { id: "re_fixture_1", object: "refund", amount: 1500, currency: "usd", status: "succeeded", payment_intent: "pi_fixture_1", metadata: { refund_id: "ref_fixture", order_id: "ord_fixture" } } } },
+      null,
+      2,
+    ),
+  },
+  {
     // Non-ASCII bytes: the signature is over the UTF-8 body exactly as sent.
     name: "non-ascii body",
     secret: "whsec_fixture_secret_two",

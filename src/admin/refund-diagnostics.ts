@@ -23,7 +23,11 @@ export async function refundChecks(d1: D1Database, now: number): Promise<Diagnos
     LEFT JOIN order_lines ol ON ol.order_id = rl.order_id AND ol.line_id = rl.line_id
     GROUP BY rl.order_id, rl.line_id HAVING ol.quantity IS NULL OR SUM(rl.quantity) > ol.quantity`;
   const stuck = `SELECT id AS refund_id, order_id, amount, created_at FROM refunds WHERE status = 'pending' AND created_at < ?1`;
-  const unmatched = `SELECT event_id, provider, reference, payment_reference, status, amount, currency, received_at FROM unmatched_gateway_refunds`;
+  // One row per event; a refund's later events supersede its earlier ones. Amounts are the gateway's units.
+  const unmatched = `
+    SELECT event_id, provider, reference, payment_reference, status, amount, currency, received_at FROM unmatched_gateway_refunds u
+    WHERE NOT EXISTS (SELECT 1 FROM unmatched_gateway_refunds l WHERE l.provider = u.provider AND l.reference = u.reference
+      AND (l.received_at > u.received_at OR (l.received_at = u.received_at AND l.event_id > u.event_id)))`;
   const bound = new Date(now - PENDING_REFUND_BOUND_MS).toISOString();
   const [a, b, c, d] = await d1.batch([
     d1.prepare(`${overRefunded} LIMIT ${SAMPLE}`),

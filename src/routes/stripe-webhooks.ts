@@ -1,13 +1,20 @@
 /**
- * `POST /v1/webhooks/stripe`: Stripe's events about our PaymentIntents. Authenticated by
- * the `Stripe-Signature` header (no cart token), never behind CORS (a server calls it,
- * not a browser). A verified PaymentIntent event goes to its cart's object by
- * `metadata.cart_id`, which settles it on the storefront's own completion path.
+ * `POST /v1/webhooks/stripe`: Stripe's events about our PaymentIntents and refunds.
+ * Authenticated by the `Stripe-Signature` header (no cart token), never behind CORS (a
+ * server calls it, not a browser). A verified PaymentIntent event goes to its cart's
+ * object by `metadata.cart_id`, which settles it on the storefront's own completion path;
+ * a refund event settles our pending refund on the refunds' own path.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { forgetStatistics } from "../admin/checkout-statistics";
+import { createDb } from "../db/client";
+import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { isId } from "../lib/ids";
+import { createLogger } from "../lib/logger";
+import { applyStripeRefundEvent, parseStripeRefund, STRIPE_REFUND_EVENTS } from "../orders/stripe-refund-events";
+import { createGateway } from "../payments";
 import { verifyStripeSignature } from "../payments/stripe-webhook-signature";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
@@ -38,11 +45,13 @@ const StripeEvent = z.object({
 
 const WebhookAnswer = z.object({
   received: z.literal(true),
-  handled: z.boolean().openapi({ description: "Whether the event changed a checkout" }),
+  handled: z.boolean().openapi({ description: "Whether the event changed a checkout or a refund (an unmatched refund is recorded, not handled)" }),
   result: z.string().openapi({ example: "applied" }),
   reason: z.string().optional(),
   checkout_state: z.string().optional(),
   order_id: z.string().nullable().optional(),
+  refund_id: z.string().optional(),
+  refund_status: z.string().optional(),
 });
 
 export const stripeWebhookRoutes = new OpenAPIHono<AppEnv>();
@@ -63,7 +72,8 @@ stripeWebhookRoutes.openapi(
     summary: "Stripe events (signed with STRIPE_WEBHOOK_SECRET); finishes payments that waited for 3-D Secure",
     description:
       "Send the raw event with its `Stripe-Signature` header. PaymentIntent events (amount_capturable_updated, succeeded, payment_failed, canceled) " +
-      "are applied to the checkout named by `metadata.checkout_id`; other events answer 200 and are ignored. 503 asks Stripe to retry later.",
+      "are applied to the checkout named by `metadata.checkout_id`; refund events (refund.created, refund.updated, refund.failed, charge.refund.updated) " +
+      "settle the pending refund they name, or are recorded as unmatched; other events answer 200 and are ignored. 503 asks Stripe to retry later.",
     responses: {
       200: jsonResponse(WebhookAnswer, "Received (applied or ignored)"),
       ...errorResponses("invalid_signature", "validation_error", "payload_too_large", "unavailable", "internal_error"),
@@ -89,6 +99,20 @@ stripeWebhookRoutes.openapi(
       throw new AppError("validation_error", "The event does not have the shape of a Stripe event.", { issues });
     }
     const event = parsed.data;
+    if (STRIPE_REFUND_EVENTS.has(event.type)) {
+      const refund = parseStripeRefund(event.data.object);
+      if (!refund.success) {
+        const issues = refund.error.issues.map((i) => ({ path: `data.object.${i.path.join(".")}`, message: i.message }));
+        throw new AppError("validation_error", "The refund event does not carry a Stripe Refund.", { issues });
+      }
+      const db = createDb(c.env.DB);
+      // Stripe's units whatever gateway new payments use: the event is about a Stripe refund.
+      const config = { ...getConfig(c.env), paymentGateway: "stripe" as const };
+      const deps = { db, gateway: createGateway(c.env, config, db), log: createLogger(config.logging, { component: "refunds" }) };
+      const outcome = await applyStripeRefundEvent(deps, { id: event.id, type: event.type, payload }, refund.data);
+      if (outcome.result === "applied") forgetStatistics(c.env.DB);
+      return c.json({ received: true as const, handled: outcome.result === "applied", ...outcome }, 200);
+    }
     if (!ROUTED_STRIPE_EVENTS.has(event.type)) return c.json({ received: true as const, handled: false, result: "ignored", reason: "event_type_not_handled" }, 200);
 
     const intent = event.data.object;

@@ -147,6 +147,10 @@ export class StripeDouble {
   /** Captures that moved money (a replayed capture is not a second one). */
   readonly captures: Array<{ intent: string; amount: number }> = [];
   readonly refunds: Array<{ intent: string; amount: number }> = [];
+  /** Stripe's Refund objects by id, as Stripe holds them now (refund events are built from these). */
+  readonly refundObjects = new Map<string, StripeRefund>();
+  /** New refunds are `pending` (as for payment methods that settle later) until `settleRefund`. */
+  refundsSettleLater = false;
   /** Added to every answer, so racing requests really overlap. */
   latencyMs = 0;
   /** After a "timeout" fault, how long Stripe keeps working on it (its key is in use meanwhile). */
@@ -218,6 +222,41 @@ export class StripeDouble {
       type,
       data: { object: structuredClone(this.intent(intentId)) },
     };
+  }
+
+  /**
+   * Stripe settles a refund it left pending. A failed or canceled refund gives its amount
+   * back to the PaymentIntent ("Refunds": a failed refund's funds return to the balance).
+   */
+  settleRefund(refundId: string, status: "succeeded" | "failed" | "canceled"): StripeRefund {
+    const refund = this.refundObject(refundId);
+    expect(["pending", "requires_action"], `settling ${refundId}`).toContain(refund.status);
+    refund.status = status;
+    if (status !== "succeeded") {
+      refund.failure_reason = "expired_or_canceled_card";
+      this.#refunded.set(refund.payment_intent, (this.#refunded.get(refund.payment_intent) ?? 0) - refund.amount);
+    }
+    return refund;
+  }
+
+  /** A refund made in Stripe's dashboard: no request of ours, no metadata. */
+  outsideRefund(intentId: string, amount: number): StripeRefund {
+    const intent = this.intent(intentId);
+    this.#refunded.set(intent.id, (this.#refunded.get(intent.id) ?? 0) + amount);
+    const refund: StripeRefund = { id: `re_${this.#next()}`, object: "refund", amount, currency: intent.currency, status: "succeeded", payment_intent: intent.id, metadata: {}, failure_reason: null };
+    this.refundObjects.set(refund.id, refund);
+    return refund;
+  }
+
+  refundObject(id: string): StripeRefund {
+    const refund = this.refundObjects.get(id);
+    if (!refund) throw new Error(`The double has no Refund ${id}`);
+    return refund;
+  }
+
+  /** A Stripe event about a Refund as it is now (`refund.updated`, `refund.failed`, `charge.refund.updated`…). */
+  refundEvent(type: string, refundId: string): StripeEvent {
+    return { id: `evt_${this.#next()}`, object: "event", api_version: "2024-06-20", created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object: structuredClone(this.refundObject(refundId)) } };
   }
 
   // ------------------------------------------------------------------ the API
@@ -356,11 +395,7 @@ export class StripeDouble {
   #create(form: Record<string, string>, fault: FaultKind | null): Answer {
     const id = `pi_${this.#next()}`;
     const amount = Number(form.amount) + (fault === "wrong_amount" ? 1 : 0);
-    const metadata: Record<string, string> = {};
-    for (const [key, value] of Object.entries(form)) {
-      const m = key.match(/^metadata\[(.+)\]$/);
-      if (m) metadata[m[1]!] = value;
-    }
+    const metadata = metadataOf(form);
     const intent: Intent = {
       id,
       object: "payment_intent",
@@ -451,7 +486,19 @@ export class StripeDouble {
     }
     this.#refunded.set(intent.id, refunded + amount);
     this.refunds.push({ intent: intent.id, amount });
-    return ok({ id: `re_${this.#next()}`, object: "refund", amount, currency: intent.currency, status: "succeeded", payment_intent: intent.id });
+    const metadata = metadataOf(form);
+    const refund: StripeRefund = {
+      id: `re_${this.#next()}`,
+      object: "refund",
+      amount,
+      currency: intent.currency,
+      status: this.refundsSettleLater ? "pending" : "succeeded",
+      payment_intent: intent.id,
+      metadata,
+      failure_reason: null,
+    };
+    this.refundObjects.set(refund.id, refund);
+    return ok(refund);
   }
 
   /** The next pending fault of `route` (only if it is of `kind`, when given). */
@@ -470,6 +517,17 @@ export class StripeDouble {
   #next(): string {
     return `${(++this.#seq).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   }
+}
+
+export interface StripeRefund {
+  id: string;
+  object: "refund";
+  amount: number;
+  currency: string;
+  status: "pending" | "requires_action" | "succeeded" | "failed" | "canceled";
+  payment_intent: string;
+  metadata: Record<string, string>;
+  failure_reason: string | null;
 }
 
 export interface StripeEvent {
@@ -491,6 +549,16 @@ function routeOf(method: string, path: string): [StripeRoute | "unknown", string
   if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/cancel$/))) return ["cancel", decodeURIComponent(m[1]!)];
   if (method === "POST" && path === "/v1/refunds") return ["refund", null];
   return ["unknown", null];
+}
+
+/** `metadata[key]=value` form fields as the object Stripe keeps. */
+function metadataOf(form: Record<string, string>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(form)) {
+    const m = key.match(/^metadata\[(.+)\]$/);
+    if (m) metadata[m[1]!] = value;
+  }
+  return metadata;
 }
 
 const ok = (body: unknown): Answer => ({ status: 200, body: structuredClone(body) });
