@@ -211,9 +211,9 @@ async function main(): Promise<number> {
     failures,
   };
   mkdirSync(path.dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify(output, null, 2) + "\n");
+  writeFileSync(values.out!, `${JSON.stringify(output, null, 2)}\n`);
   // What the server printed (warnings, errors), to explain a failed run.
-  writeFileSync(values.out!.replace(/\.json$/, "") + ".server.log", serverOutput);
+  writeFileSync(`${values.out!.replace(/\.json$/, "")}.server.log`, serverOutput);
   log(`Load average (1 min) before ${loadBefore[0]}, after ${loadAfter[0]} on ${machine.cpus} cores${loadBefore[0]! > machine.cpus ? " — the machine was busy, figures are depressed" : ""}`);
   log(`Results: ${path.relative(process.cwd(), values.out!)} (${output.duration_seconds} s in all)`);
   if (failures.length) {

@@ -5,7 +5,15 @@
 import { existsSync } from "node:fs";
 
 const source = new URL("../src/cli/bin.ts", import.meta.url);
-if (existsSync(source) && (await import("tsx/esm/api").then((tsx) => (tsx.register(), true), () => false))) {
+const withTsx = async () => {
+  try {
+    (await import("tsx/esm/api")).register();
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (existsSync(source) && (await withTsx())) {
   await import(source.href);
 } else {
   await import("../build/cli/checkout-admin.mjs");

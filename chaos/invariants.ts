@@ -302,6 +302,7 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
     "SELECT json_extract(failure_reason, '$.code') AS code, COUNT(*) AS n FROM checkouts WHERE state = 'failed' GROUP BY code ORDER BY n DESC",
   );
   const failedBy = Object.fromEntries(failures.map((f) => [f.code ?? "unknown", f.n]));
-  violations.push(...moneyInGatewayUnits(d1)), checked.push(MONEY_IN_GATEWAY_UNITS);
+  violations.push(...moneyInGatewayUnits(d1));
+  checked.push(MONEY_IN_GATEWAY_UNITS);
   return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState, failedBy } };
 }

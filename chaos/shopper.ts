@@ -265,7 +265,7 @@ async function checkOrder(ctx: ShopperContext, session: Session, reply: Reply, l
 async function editMustBeRefused(ctx: ShopperContext, session: Session, status: number, code: string): Promise<void> {
   const cartPath = `/v1/carts/${session.cartId}`;
   const before = await read(ctx, cartPath, session.auth);
-  if (!before || before.status !== 200) return;
+  if (before?.status !== 200) return;
   const line = session.plan.lines[0]!;
   const edit = await post(ctx, session, "line", `${cartPath}/lines`, { variant_id: ctx.catalog.variantIds[line.variant], quantity: 1 });
   const after = await read(ctx, cartPath, session.auth);

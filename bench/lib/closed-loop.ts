@@ -33,7 +33,10 @@ export class Recorder {
   latency(name: string, startedAt: number, ms: number): void {
     if (!this.inWindow(startedAt, startedAt + ms)) return;
     let h = this.histograms.get(name);
-    if (!h) this.histograms.set(name, (h = new LatencyHistogram()));
+    if (!h) {
+      h = new LatencyHistogram();
+      this.histograms.set(name, h);
+    }
     h.record(ms);
   }
 
@@ -71,8 +74,12 @@ export async function runClosedLoop(
   const rec = new Recorder(start + window.warmupMs, start + window.warmupMs + window.durationMs);
   let cpuAtStart: number | null = null;
   if (serverCpu) {
-    setTimeout(() => (cpuAtStart = serverCpu()), window.warmupMs);
-    setTimeout(() => cpuAtStart !== null && (rec.serverCpuMs = serverCpu() - cpuAtStart), window.warmupMs + window.durationMs);
+    setTimeout(() => {
+      cpuAtStart = serverCpu();
+    }, window.warmupMs);
+    setTimeout(() => {
+      if (cpuAtStart !== null) rec.serverCpuMs = serverCpu() - cpuAtStart;
+    }, window.warmupMs + window.durationMs);
   }
   await Promise.all(
     Array.from({ length: users }, async (_, user) => {

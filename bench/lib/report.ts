@@ -13,6 +13,6 @@ export function formatTable(rows: TableRow[]): string {
   const body = rows.map(cells);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
-  const rule = `| ${widths.map((w, i) => (i >= 2 && i <= 5 ? "-".repeat(w - 1) + ":" : "-".repeat(w))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (i >= 2 && i <= 5 ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
   return [line(HEADERS), rule, ...body.map(line)].join("\n");
 }

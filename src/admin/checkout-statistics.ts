@@ -173,7 +173,10 @@ const memo = new WeakMap<D1Database, Map<number, { until: number; value: Checkou
 export async function cachedStatistics(d1: D1Database, hours: number, options: { fresh?: boolean; now?: number } = {}) {
   const now = options.now ?? Date.now();
   let entries = memo.get(d1);
-  if (!entries) memo.set(d1, (entries = new Map()));
+  if (!entries) {
+    entries = new Map();
+    memo.set(d1, entries);
+  }
   const hit = entries.get(hours);
   if (hit && hit.until > now && !options.fresh) return { value: hit.value, cached: true, age: Math.floor((now - Date.parse(hit.value.generated_at)) / 1000) };
   const value = await computeStatistics(d1, hours, now);

@@ -138,7 +138,8 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
     [sample(discountHeldByEnded), []],
   ];
   const r = await d1.batch(statements.map(([sql, params]) => d1.prepare(sql).bind(...params)));
-  const at = (i: number) => r[i] as Rows<any>;
+  // Each check reads its own columns by name; the row shape is the SQL beside it.
+  const at = <T,>(i: number) => r[i] as Rows<T>;
 
   const checks: DiagnosticCheck[] = [];
 

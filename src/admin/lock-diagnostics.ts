@@ -178,7 +178,7 @@ function orderCheck(lock: LockDetail): DiagnosticCheck {
   const order = lock.order;
   const total = (c.quote as Quote | null)?.total ?? c.total;
   if (c.state === "completed") {
-    if (!order || order.status !== "paid") return check("order", "fail", "Completed, yet there is no paid order.", { order_id: c.order_id, status: order?.status ?? null });
+    if (order?.status !== "paid") return check("order", "fail", "Completed, yet there is no paid order.", { order_id: c.order_id, status: order?.status ?? null });
     if (order.total !== total) return check("order", "fail", `The order total ${order.total} differs from the quote total ${total}.`, { order_id: order.id });
     return check("order", "ok", `Order #${order.number} paid, total equals the quote.`, { order_id: order.id });
   }

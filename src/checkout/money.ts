@@ -97,7 +97,7 @@ export function convertMinor(amountMinor: number, fromExponent: number, toExpone
  */
 export function allocateLargestRemainder(total: number, weights: number[]): number[] {
   assertNonNegativeInteger(total, "total");
-  weights.forEach((w, i) => assertNonNegativeInteger(w, `weights[${i}]`));
+  for (const [i, w] of weights.entries()) assertNonNegativeInteger(w, `weights[${i}]`);
   const totalBig = BigInt(total);
   const weightSum = weights.reduce((sum, w) => sum + BigInt(w), 0n);
   if (weightSum === 0n) return weights.map(() => 0);

@@ -54,7 +54,7 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
       throw new ConnectionError(networkMessage(base, error));
     }
     const type = response.headers.get("content-type") ?? "";
-    let body: any = null;
+    let body: unknown = null;
     if (type.includes("application/json")) {
       try {
         body = JSON.parse(text);
@@ -68,7 +68,7 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
       );
     }
     if (response.ok) return body as T;
-    const error = body?.error as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
+    const error = (body as { error?: unknown }).error as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
     if (response.status === 401) throw new ConnectionError(`The admin token was refused (401 ${error?.code ?? "unauthorized"}). Check --token (or CHECKOUT_ADMIN_TOKEN).`);
     if (response.status === 503 && error?.code === "admin_disabled") throw new ConnectionError("Admin is disabled on that server: it has no ADMIN_TOKEN configured.");
     // A payment gateway's failure is the server's answer about one action (nothing was done; retrying is safe), not an unreachable server.

@@ -11,6 +11,7 @@ export interface Column<T> {
 }
 
 // Colour codes are not counted in column widths.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is the start of the colour codes this strips.
 const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 
 export function table<T>(rows: T[], columns: Column<T>[]): string {

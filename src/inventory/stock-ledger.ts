@@ -6,7 +6,7 @@
  * (migration 0003) give units of a refunded order back: a restock row adds to `on_hand`.
  * Keep every stock write behind this module so a sharded per-SKU object can replace it.
  */
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
 import { inventory, refundLines, refunds, stockReservations, stockRestocks } from "../db/schema";

@@ -111,9 +111,9 @@ export async function cancelOrder(deps: RefundDeps, orderId: string, input: { re
     const fresh = await mustRead(deps.db, orderId);
     const result = await driveRefund(deps, fresh, fresh.refunds.find((r) => r.id === id)!);
     if (result === "succeeded") return cancelAnswer(deps, orderId, 200);
-    if (result === "failed") throw gatewayError(deps, await mustRead(deps.db, orderId), id);
+    if (result === "failed") throw gatewayError(await mustRead(deps.db, orderId), id);
     if (result === "pending") return cancelAnswer(deps, orderId, 202);
-    throw gatewayError(deps, await mustRead(deps.db, orderId), id);
+    throw gatewayError(await mustRead(deps.db, orderId), id);
   }
   throw busy();
 }
@@ -193,7 +193,7 @@ async function answerRefund(deps: RefundDeps, state: OrderRefundState, refund: R
     state = await mustRead(deps.db, row.orderId);
     row = state.refunds.find((r) => r.id === row.id)!;
   }
-  if (row.status === "failed" || row.status === "pending" && !row.gatewayReference) throw gatewayError(deps, state, row.id);
+  if (row.status === "failed" || row.status === "pending" && !row.gatewayReference) throw gatewayError(state, row.id);
   const order = await readOrder(deps.db, row.orderId);
   return { status: row.status === "succeeded" ? 201 : 202, body: { refund: toRefundJson(row, state.lines), order } };
 }
@@ -202,7 +202,7 @@ async function cancelAnswer(deps: RefundDeps, orderId: string, status: 200 | 202
   return { status, body: { order: await readOrder(deps.db, orderId) } };
 }
 
-function gatewayError(deps: RefundDeps, state: OrderRefundState, refundId: string): AppError {
+function gatewayError(state: OrderRefundState, refundId: string): AppError {
   const row = state.refunds.find((r) => r.id === refundId)!;
   return new AppError("payment_gateway_error", row.status === "failed" ? `The gateway refused the refund: ${row.failure ?? "no reason given"}. Nothing was refunded.` : "The gateway did not answer; the refund is pending and will be settled. Repeat the request to ask again.", {
     refund_id: row.id,

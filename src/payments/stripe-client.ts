@@ -50,7 +50,7 @@ export function encodeStripeForm(params: Record<string, FormValue>): string {
   const form = new URLSearchParams();
   const add = (key: string, value: FormValue) => {
     if (value === null || value === undefined) return;
-    if (Array.isArray(value)) value.forEach((item, i) => add(`${key}[${i}]`, item));
+    if (Array.isArray(value)) for (const [i, item] of value.entries()) add(`${key}[${i}]`, item);
     else if (typeof value === "object") for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
     else form.append(key, String(value));
   };

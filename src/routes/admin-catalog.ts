@@ -146,7 +146,7 @@ adminCatalogRoutes.openapi(
     const variantId = c.req.valid("param").id;
     const onHand = c.req.valid("json").on_hand;
     const now = isoNow();
-    let rows;
+    let rows: Array<typeof inventory.$inferSelect>;
     try {
       // The adjustment row and the new level land together, so stock is always accounted for.
       [, , rows] = await db.batch([

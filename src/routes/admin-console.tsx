@@ -249,7 +249,7 @@ adminConsoleRoutes.post("/admin/locks/:id/release", requireConsoleAdmin, async (
   if (!(await isConsoleForm(c))) {
     return render(c, <ErrorPage title="Not released" message={RELEASE_NOTICES.csrf!.text} csrf={admin.csrf} />, 403);
   }
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof releaseLock>>;
   try {
     outcome = await releaseLock(c.env, createDb(c.env.DB), id);
   } catch (error) {
@@ -307,7 +307,7 @@ adminConsoleRoutes.post("/admin/events/:id/redeliver", requireConsoleAdmin, asyn
     return render(c, <ErrorPage title="Not sent again" message={REDELIVER_NOTICES.csrf!.text} csrf={admin.csrf} />, 403);
   }
   if (id.length > MAX_EVENT_ID_LENGTH) return eventNotFound(c);
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof redeliverEvent>>;
   try {
     outcome = await redeliverEvent(c.env, createDb(c.env.DB), id, Date.now());
   } catch (error) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { addLine, call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { makeOverdue } from "../support/overdue";
 import { cartObject, storedCheckout } from "../support/saga";
-import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));

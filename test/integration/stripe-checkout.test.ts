@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { StripeGateway } from "../../src/payments/stripe-gateway";
 import { call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { storedCheckout } from "../support/saga";
-import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN, call, cartWith, createProduct, getCart, startCheckout, stockOf } from "../support/api";
 import { applyCode, checkoutTrace, createDiscount, uniqueCode } from "../support/saga";
-import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));

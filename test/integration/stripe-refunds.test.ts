@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN, call, cartWith, createProduct } from "../support/api";
 import { refund, refundKey } from "../support/orders";
-import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));

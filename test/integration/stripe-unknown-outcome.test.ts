@@ -12,7 +12,7 @@ import { cartWith, createProduct, startCheckout, stockOf, type TestCart } from "
 import { recordingQueue } from "../support/events";
 import { makeOverdue } from "../support/overdue";
 import { cartObject, storedCheckout } from "../support/saga";
-import { PM, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, cartWith, createProduct, startCheckout, type TestCart } from "../support/api";
 import { storedCheckout } from "../support/saga";
-import { PM, postStripeEvent, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, postStripeEvent, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 import { STRIPE_SIGNATURE_TOLERANCE_SECONDS, stripeSignature } from "../../src/payments/stripe-webhook-signature";
 
 let stripe: StripeDouble;
@@ -191,7 +191,8 @@ describe("Stripe webhook events", () => {
       const inside = async () => {
         while (stripe.requestsTo("retrieve").length === retrieves) await scheduler.wait(1);
       };
-      let storefront, webhook;
+      let storefront: Awaited<ReturnType<typeof pay>>;
+      let webhook: Awaited<ReturnType<typeof postStripeEvent>>;
       if (round % 2 === 0) {
         const first = pay(cart, PM.threeDSecure);
         await inside();

@@ -39,7 +39,7 @@ describe("webhook delivery", () => {
     expect(Number.isInteger(timestamp)).toBe(true);
     expect(Math.abs(timestamp - Date.now() / 1000), "timestamp in seconds, now").toBeLessThan(60);
     expect(verify(hit, env.WEBHOOK_SECRET!)).toBe(true);
-    expect(verify(hit, "whsec_" + btoa("a-different-webhook-secret")), "another secret does not verify").toBe(false);
+    expect(verify(hit, `whsec_${btoa("a-different-webhook-secret")}`), "another secret does not verify").toBe(false);
     expect(verify({ ...hit, body: hit.body.replace('"locked"', '"expired"') }, env.WEBHOOK_SECRET!), "a changed body does not verify").toBe(false);
     expect(hit.signal, "the request carries a timeout").toBeInstanceOf(AbortSignal);
 

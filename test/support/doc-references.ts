@@ -27,7 +27,7 @@ export interface Reference {
 const ROOT_DIRS = ["src", "test", "docs", "scripts", "chaos", "bench", "migrations", "seed", "bin", ".ci"];
 const PATH_TOKEN = new RegExp(String.raw`(?<![\w./\-@])((?:${ROOT_DIRS.map((d) => d.replace(".", "\\.")).join("|")})/[\w.*{},<>…\-/]*[\w*}/>])(#[\w-]+)?`, "g");
 /** A bare `NAME.md`: a document named without its folder. */
-const BARE_DOCUMENT = /(?<![\w./\-])([A-Za-z][\w-]*\.md)(#[\w-]+)?\b/g;
+const BARE_DOCUMENT = /(?<![\w./-])([A-Za-z][\w-]*\.md)(#[\w-]+)?\b/g;
 const MARKDOWN_LINK = /\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 const FENCE = /^\s*(```|~~~)/;
 

@@ -541,14 +541,14 @@ export interface StripeEvent {
 }
 
 function routeOf(method: string, path: string): [StripeRoute | "unknown", string | null] {
-  let m: RegExpMatchArray | null;
   if (method === "POST" && path === "/v1/payment_intents") return ["create", null];
-  if (method === "GET" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)$/))) return ["retrieve", decodeURIComponent(m[1]!)];
-  if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/confirm$/))) return ["confirm", decodeURIComponent(m[1]!)];
-  if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/capture$/))) return ["capture", decodeURIComponent(m[1]!)];
-  if (method === "POST" && (m = path.match(/^\/v1\/payment_intents\/([^/]+)\/cancel$/))) return ["cancel", decodeURIComponent(m[1]!)];
   if (method === "POST" && path === "/v1/refunds") return ["refund", null];
-  return ["unknown", null];
+  const m = path.match(/^\/v1\/payment_intents\/([^/]+)(?:\/(confirm|capture|cancel))?$/);
+  if (!m) return ["unknown", null];
+  const id = decodeURIComponent(m[1]!);
+  const action = m[2] as "confirm" | "capture" | "cancel" | undefined;
+  if (action === undefined) return method === "GET" ? ["retrieve", id] : ["unknown", null];
+  return method === "POST" ? [action, id] : ["unknown", null];
 }
 
 /** `metadata[key]=value` form fields as the object Stripe keeps. */

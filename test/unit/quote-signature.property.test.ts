@@ -206,7 +206,10 @@ describe("quote signatures (properties)", () => {
     await fc.assert(
       fc.asyncProperty(unsignedQuote, fc.integer(), async (q, seed) => {
         let state = seed >>> 0 || 1;
-        const rand = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+        const rand = () => {
+          state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+          return state / 2 ** 32;
+        };
         const quote = await signed(q);
         const reordered = shuffleKeys(quote, rand) as Quote;
         expect(await verifies(reordered)).toBe(true);

@@ -29,6 +29,7 @@ describe("Stripe webhook signature", () => {
     expect((await verifyStripeSignature({ ...check, nowMs: (fixture.timestamp + STRIPE_SIGNATURE_TOLERANCE_SECONDS + 1) * 1000 })).ok).toBe(false);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the title quotes Stripe's signed-payload format.
   it("signs `${t}.${body}` with HMAC-SHA256 in hex, as Stripe does", async () => {
     expect(await stripeSignatureHeader(secret, payload, t)).toBe(`t=${t},v1=${await independentSignature(secret, `${t}.${payload}`)}`);
   });

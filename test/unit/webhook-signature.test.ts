@@ -27,7 +27,7 @@ describe("Standard Webhooks signature", () => {
       signWebhook(key, "msg_other", SPEC.timestamp, SPEC.body),
       signWebhook(key, SPEC.id, SPEC.timestamp + 1, SPEC.body),
       signWebhook(key, SPEC.id, SPEC.timestamp, '{"test": 2432232315}'),
-      signWebhook(webhookSigningKey("whsec_" + btoa("another-secret-of-enough-bytes"))!, SPEC.id, SPEC.timestamp, SPEC.body),
+      signWebhook(webhookSigningKey(`whsec_${btoa("another-secret-of-enough-bytes")}`)!, SPEC.id, SPEC.timestamp, SPEC.body),
     ]);
     for (const signature of variants) expect(signature).not.toBe(SPEC.signature);
   });
@@ -37,6 +37,6 @@ describe("Standard Webhooks signature", () => {
     expect(webhookSigningKey(undefined)).toBeNull();
     expect(webhookSigningKey("")).toBeNull();
     expect(webhookSigningKey("whsec_not base64!")).toBeNull();
-    expect(webhookSigningKey("whsec_" + btoa("short")), "a key shorter than 16 bytes").toBeNull();
+    expect(webhookSigningKey(`whsec_${btoa("short")}`), "a key shorter than 16 bytes").toBeNull();
   });
 });

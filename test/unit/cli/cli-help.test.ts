@@ -21,7 +21,7 @@ describe("checkout-admin help", () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(0);
     for (const command of COMMANDS) expect(run.stdout).toContain(`  ${command.name} `);
-    expect(run.stdout).toMatch(/Exit codes:\n  0  ok\n  1 .*\n.*\n  2  usage error.*\n  3  cannot talk/);
+    expect(run.stdout).toMatch(/Exit codes:\n {2}0 {2}ok\n {2}1 .*\n.*\n {2}2 {2}usage error.*\n {2}3 {2}cannot talk/);
   });
 
   it("lists a group's verbs when the verb is missing or unknown (a usage error)", async () => {
