@@ -11,6 +11,7 @@ import { AppError, isRuntimeInterruption, validationError } from "./lib/errors";
 import { createLogger, errorFields } from "./lib/logger";
 import { REQUEST_ID_HEADER, requestIdMiddleware } from "./lib/request-id";
 import { adminCatalogRoutes } from "./routes/admin-catalog";
+import { adminLimitRoutes } from "./routes/admin-limits";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { adminCleanupRoutes } from "./routes/admin-cleanup";
 import { adminEventRoutes } from "./routes/admin-events";
@@ -84,6 +85,7 @@ export function createApp() {
   app.route("/", cartRoutes);
   app.route("/", orderRoutes);
   app.route("/", adminCatalogRoutes);
+  app.route("/", adminLimitRoutes);
   app.route("/", adminCleanupRoutes);
   app.route("/", adminLockRoutes);
   app.route("/", adminOrderRoutes);

@@ -123,13 +123,31 @@ export const stockReservations = sqliteTable(
     expiresAt: text("expires_at").notNull(),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** The cart's email in lower case when the checkout started: who a purchase limit counts. */
+    customerEmail: text("customer_email"),
   },
   (t) => [
     primaryKey({ columns: [t.checkoutId, t.variantId] }),
     index("stock_reservations_status_expires_idx").on(t.status, t.expiresAt),
     index("stock_reservations_variant_idx").on(t.variantId, t.status),
+    index("stock_reservations_customer_idx").on(t.variantId, t.customerEmail),
     check("stock_reservations_quantity_positive", sql`${t.quantity} > 0`),
   ],
+);
+
+/**
+ * Per-customer purchase limits of drop variants. A trigger (migration 0004) refuses a
+ * reservation that would take a customer's active plus committed units past the limit,
+ * inside the reservation batch, so racing checkouts can never pass it.
+ */
+export const purchaseLimits = sqliteTable(
+  "purchase_limits",
+  {
+    variantId: text("variant_id").primaryKey().references(() => variants.id),
+    maxPerCustomer: integer("max_per_customer").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [check("purchase_limits_max_positive", sql`${t.maxPerCustomer} >= 1`)],
 );
 
 export const discountReservations = sqliteTable(

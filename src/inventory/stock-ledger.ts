@@ -17,8 +17,19 @@ export interface ReservationLine {
   quantity: number;
 }
 
-/** Insert the checkout's reservations; replaying them after a crash changes nothing. */
-export function reserveStock(db: Database, checkoutId: string, lines: ReservationLine[], expiresAt: string, now: string) {
+/** Who a purchase limit counts: one customer whatever the case of their email. */
+export function customerKey(email: string | null | undefined): string | null {
+  const key = email?.trim().toLowerCase();
+  return key ? key : null;
+}
+
+/**
+ * Insert the checkout's reservations; replaying them after a crash changes nothing. The
+ * cart's email goes on each row (lower-cased) so the purchase-limit trigger can count
+ * the customer's units in the same batch.
+ */
+export function reserveStock(db: Database, checkoutId: string, lines: ReservationLine[], expiresAt: string, now: string, email: string | null = null) {
+  const customerEmail = customerKey(email);
   const byVariant = new Map<string, number>();
   for (const l of lines) byVariant.set(l.variantId, (byVariant.get(l.variantId) ?? 0) + l.quantity);
   // One bound parameter for all lines: D1 binds at most 100 per statement (7 per row here).
@@ -33,6 +44,7 @@ export function reserveStock(db: Database, checkoutId: string, lines: Reservatio
       expiresAt,
       createdAt: now,
       updatedAt: now,
+      customerEmail,
     })),
   ).onConflictDoNothing();
 }

@@ -25,6 +25,7 @@ import { checkoutEvents, checkouts, discountReservations, stockReservations } fr
 import { recordEvent, pruneDeliveredEvents } from "../events/outbox";
 import { relayOutbox } from "../events/relay";
 import { pruneDeliveryAttempts } from "../events/webhook-deliveries";
+import { availabilityCache } from "../inventory/availability-cache";
 import { releaseStockOf } from "../inventory/stock-ledger";
 import { getConfig, type Config } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
@@ -237,13 +238,13 @@ async function closeOrphanedCheckout(job: JobContext, row: { id: string; cartId:
     return false;
   }
   const failure = { phase: row.phase, code: "orphaned", message: "No cart object holds this checkout; closed by the cleanup job." };
-  const [closed] = await db.batch([
+  const [closed, released] = await db.batch([
     db
       .update(checkouts)
       .set({ state: "expired", expiredAt: nowIso, updatedAt: nowIso, failureReason: failure })
       .where(and(eq(checkouts.id, row.id), inArray(checkouts.state, ACTIVE_STATES)))
       .returning({ id: checkouts.id }),
-    releaseStockOf(db, [row.id], nowIso),
+    releaseStockOf(db, [row.id], nowIso).returning({ variantId: stockReservations.variantId }),
     releaseDiscounts(db, row.id, nowIso),
     db
       .insert(checkoutEvents)
@@ -251,6 +252,7 @@ async function closeOrphanedCheckout(job: JobContext, row: { id: string; cartId:
       .onConflictDoNothing(),
     recordEvent(db, "checkout.expired", row.id, { checkout: { id: row.id, cart_id: row.cartId, state: "expired", phase: row.phase, failure } }, nowIso),
   ]);
+  availabilityCache.forget(released.map((r) => r.variantId));
   if (closed.length > 0) {
     job.counts.orphaned_checkouts++;
     log.warn("cleanup.orphaned_checkout_closed", { checkout_id: row.id, cart_id: row.cartId, state: row.state, phase: row.phase });
@@ -309,10 +311,12 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
       detail: { by: "cleanup", reason: isTerminal(r.checkout_state as CheckoutState) ? "checkout_ended" : "overdue" },
     }));
   const [stock, discounts] = await db.batch([
-    releaseStockOf(db, ids, nowIso).returning({ checkoutId: stockReservations.checkoutId, quantity: stockReservations.quantity }),
+    releaseStockOf(db, ids, nowIso).returning({ checkoutId: stockReservations.checkoutId, variantId: stockReservations.variantId, quantity: stockReservations.quantity }),
     releaseDiscountsOf(db, ids, nowIso).returning({ code: discountReservations.code }),
     ...(entries.length ? [insertJsonRows(db, checkoutEvents, entries).onConflictDoNothing()] : []),
   ]);
+  // Freed units are sellable at once in this isolate, not only when "sold out" ages out.
+  availabilityCache.forget(stock.map((s) => s.variantId));
   job.counts.released_reservations += stock.length;
   job.counts.released_discounts += discounts.length;
   // One line per stock operation (docs/architecture.md, observability).

@@ -12,6 +12,7 @@ import { isoNow, type Database } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Logger } from "../lib/logger";
+import { availabilityCache } from "../inventory/availability-cache";
 import { errorText } from "../inventory/stock-ledger";
 import { paymentKeys, type PaymentGateway, type RefundResult } from "../payments/gateway";
 import { catalogAmount, gatewayRefundAmount } from "../payments/gateway-units";
@@ -170,6 +171,8 @@ export async function settleFromGateway(deps: RefundDeps, state: OrderRefundStat
 
 export async function settleRefund(db: Database, state: OrderRefundState, refund: RefundRow, outcome: Settlement): Promise<void> {
   await db.batch([...settleRefundStatements(db, refund, state.lines, state.order, outcome, isoNow())]);
+  // Restocked units are sellable at once in this isolate, not only when "sold out" ages out.
+  if (outcome.status === "succeeded" && refund.restock) availabilityCache.forget(state.lines.filter((l) => l.refundId === refund.id).map((l) => l.variantId));
 }
 
 async function writeIntent(deps: RefundDeps, state: OrderRefundState, refund: Parameters<typeof insertPendingRefund>[1]): Promise<boolean> {

@@ -38,6 +38,15 @@ async function soldOutToAHolder() {
   return { variant: variant!, holder };
 }
 
+/** A reservation with no checkout row holds units, as another isolate's checkout (or a leftover) would. */
+async function holdElsewhere(variantId: string, checkoutId: string, quantity = 1) {
+  await env.DB.prepare(
+    "INSERT INTO stock_reservations (checkout_id, variant_id, quantity, status, expires_at, created_at, updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4, ?4)",
+  )
+    .bind(checkoutId, variantId, quantity, new Date().toISOString())
+    .run();
+}
+
 describe("sold-out refusals", () => {
   it("refuses a shopper for a sold-out variant without a D1 query, records nothing, and says when the hold lapses", async () => {
     const { variant, holder } = await soldOutToAHolder();
@@ -76,16 +85,12 @@ describe("sold-out refusals", () => {
 
   it("sells a unit freed elsewhere within a second: refused while the knowledge is fresh, sold once it is a second old", async () => {
     const [variant] = await createProduct([{ stock: 1 }]);
-    // A reservation with no checkout holds the unit; the cleanup job frees it without
-    // telling this isolate's cache, as a release in another isolate would.
-    await env.DB.prepare(
-      "INSERT INTO stock_reservations (checkout_id, variant_id, quantity, status, expires_at, created_at, updated_at) VALUES ('chk_elsewhere', ?1, 1, 'active', ?2, ?2, ?2)",
-    )
-      .bind(variant, new Date().toISOString())
-      .run();
+    // Another isolate's checkout holds the unit, then releases it: this isolate's cache
+    // is not told (only D1 is shared), so only age makes it ask again.
+    await holdElsewhere(variant!, "chk_elsewhere");
     const shopper = await cartWith([[variant!, 1]]);
     expect((await startCheckout(shopper)).status).toBe(409);
-    expect((await cleanup()).released_reservations).toBe(1);
+    await env.DB.prepare("UPDATE stock_reservations SET status = 'released', updated_at = ?2 WHERE checkout_id = ?1").bind("chk_elsewhere", new Date().toISOString()).run();
     expect(await stockOf(variant!)).toMatchObject({ available: 1 });
 
     elapse(SOLD_OUT_MAX_AGE_MS - 100);
@@ -136,6 +141,36 @@ describe("sold-out refusals", () => {
     expect((await call("PUT", `/admin/api/variants/${variant}/stock`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` }, body: { on_hand: 2 } })).status).toBe(200);
     expect((await startCheckout(more)).status).toBe(201);
     expect(await stockOf(variant)).toMatchObject({ on_hand: 2, reserved: 2, available: 0 });
+    await expectInvariants();
+  });
+
+  it("sells a unit the cleanup job or a refund's restock freed in this isolate at once, without waiting for the knowledge to age", async () => {
+    const [variant] = await createProduct([{ stock: 2 }]);
+    // One unit is held by a leftover reservation, one is bought.
+    await holdElsewhere(variant!, `chk_leftover_${variant}`);
+    const buyer = await cartWith([[variant!, 1]]);
+    const bought = await completeCheckout(buyer);
+    expect(bought.status).toBe(201);
+    const shopper = await cartWith([[variant!, 1]]);
+    expect((await startCheckout(shopper)).status).toBe(409);
+    const cachedRefusal = await countWork(cartObject(shopper), () => startCheckout(shopper));
+    expect(cachedRefusal.count.d1RoundTrips).toBe(0);
+
+    // The cleanup job releases the leftover here: the very next start sells it (no clock moved).
+    expect((await cleanup()).released_reservations).toBe(1);
+    expect((await startCheckout(shopper)).status).toBe(201);
+
+    // Sold out again; a refund that restocks the bought unit makes it sellable at once.
+    const next = await cartWith([[variant!, 1]]);
+    expect((await startCheckout(next)).status).toBe(409);
+    const line = bought.body.order.lines[0];
+    const refunded = await call("POST", `/admin/api/orders/${bought.body.order.id}/refunds`, {
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "idempotency-key": `restock-${variant}` },
+      body: { lines: [{ line_id: line.line_id, quantity: 1 }], restock: true },
+    });
+    expect(refunded.status).toBe(201);
+    expect((await startCheckout(next)).status).toBe(201);
+    expect(await stockOf(variant!)).toMatchObject({ on_hand: 2, reserved: 2, available: 0 });
     await expectInvariants();
   });
 

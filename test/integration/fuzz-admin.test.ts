@@ -79,7 +79,7 @@ function badBodies(
     wrongContentType.chain((ct) => withRaw(`content type ${ct ?? "(none)"}`, (w) => JSON.stringify(valid(w)), ct ?? null)),
     fc
       .tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }))
-      .filter(([key]) => !["title", "variants", "on_hand", "code", "type", "percent", "amount", "currency", "starts_at", "ends_at", "usage_limit", "min_subtotal", "name", "rate_bps", "inclusive", "rate_from_base", "exponent", "__proto__"].includes(key) && !/^[A-Z]{3}$/.test(key))
+      .filter(([key]) => !["title", "variants", "on_hand", "code", "type", "percent", "amount", "currency", "starts_at", "ends_at", "usage_limit", "min_subtotal", "name", "rate_bps", "inclusive", "rate_from_base", "exponent", "max_per_customer", "__proto__"].includes(key) && !/^[A-Z]{3}$/.test(key))
       .chain(([key, value]) => withRaw(`extra field ${JSON.stringify(key)}`, (w) => JSON.stringify({ ...valid(w), [key]: value }))),
     // Without a token, or with a wrong one, even a valid body is refused.
     fc.constantFrom<Record<string, string>>({}, { authorization: "Bearer wrong-token" }, { authorization: "test-admin-token" }, { authorization: "Basic dGVzdC1hZG1pbi10b2tlbg==" }).map(
@@ -144,6 +144,18 @@ const ROUTES: Array<{ name: string; requests: fc.Arbitrary<(w: World) => Request
       fc.constant((w: World): Request => ({ label: "on_hand below reserved", method: "PUT", path: `/admin/api/variants/${w.variantId}/stock`, headers: json, raw: JSON.stringify({ on_hand: 0 }) })),
       fc.tuple(fc.constantFrom("GET", "PUT"), fc.oneof(fc.stringMatching(/^var_[0-9a-z]{26}$/), nonMatching(/^var_/, 20).filter(safeSegment), fc.string({ minLength: 65, maxLength: 90 }))).map(
         ([method, id]) => (): Request => ({ label: `${method} unknown variant ${JSON.stringify(id)}`, method, path: `/admin/api/variants/${enc(id)}/stock`, headers: json, raw: method === "PUT" ? JSON.stringify({ on_hand: 5 }) : undefined }),
+      ),
+    ),
+  },
+  {
+    name: "GET/PUT /admin/api/variants/{id}/limits",
+    requests: fc.oneof(
+      // 0, negative, fractional, absurd, not a number (null is valid: it clears).
+      badBodies("PUT", (w) => `/admin/api/variants/${w.variantId}/limits`, () => ({ max_per_customer: 2 }), [
+        { path: ["max_per_customer"], bad: badInteger(1, 1_000_000).filter((v) => v !== null), required: true, numeric: true },
+      ]),
+      fc.tuple(fc.constantFrom("GET", "PUT"), fc.oneof(fc.stringMatching(/^var_[0-9a-z]{26}$/), nonMatching(/^var_/, 20).filter(safeSegment), fc.string({ minLength: 65, maxLength: 90 }))).map(
+        ([method, id]) => (): Request => ({ label: `${method} unknown variant ${JSON.stringify(id)}`, method, path: `/admin/api/variants/${enc(id)}/limits`, headers: json, raw: method === "PUT" ? JSON.stringify({ max_per_customer: 1 }) : undefined }),
       ),
     ),
   },
@@ -282,6 +294,7 @@ describe("fuzz: admin routes refuse bad input with a 4xx envelope and change not
       ["POST", "/admin/api/products"],
       ["PUT", `/admin/api/variants/${world.variantId}/stock`],
       ["PUT", `/admin/api/variants/${world.variantId}/prices`],
+      ["PUT", `/admin/api/variants/${world.variantId}/limits`],
       ["POST", "/admin/api/discounts"],
       ["PUT", "/admin/api/tax-rates/US/standard"],
       ["PUT", "/admin/api/currencies/NZD"],
