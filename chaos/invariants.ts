@@ -215,8 +215,10 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   // … and the client side: every answer to one key is the same answer.
   checked.push("7. idempotency: every final answer to one Idempotency-Key is the same (status and body)");
   for (const group of observations.groups) {
-    const distinct = new Set(group.finals.map((f) => JSON.stringify(f)));
-    if (distinct.size > 1) {
+    // A creation answers its token once (201); every later answer to its key is 409 cart_exists naming that cart.
+    const finals = group.kind === "create" ? group.finals.map((f) => ({ cart_id: createdCartId(f) })) : group.finals;
+    const distinct = new Set(finals.map((f) => JSON.stringify(f)));
+    if (distinct.size > 1 || (group.kind === "create" && group.finals.filter((f) => f.status === 201).length > 1)) {
       violations.push({
         invariant: "7. idempotency",
         message: `One Idempotency-Key (${group.kind}) got different answers.`,
@@ -292,7 +294,7 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
 
   checked.push("7. idempotency: a duplicated create made one cart");
   for (const group of observations.groups.filter((g) => g.kind === "create")) {
-    const ids = new Set(group.finals.map((f) => (f.body as { cart?: { id?: string } })?.cart?.id));
+    const ids = new Set(group.finals.map(createdCartId));
     if (ids.size > 1) violations.push({ invariant: "7. idempotency", message: "One create key made more than one cart.", evidence: { key: group.key, cart_ids: [...ids] } });
   }
 
@@ -305,4 +307,11 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   violations.push(...moneyInGatewayUnits(d1));
   checked.push(MONEY_IN_GATEWAY_UNITS);
   return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState, failedBy } };
+}
+
+/** The cart a creation's answer names: its 201's cart, or the one a repeat's 409 cart_exists names. */
+function createdCartId(answer: { status: number; body: unknown }): string | undefined {
+  const body = answer.body as { cart?: { id?: string }; error?: { code?: string; details?: { cart_id?: string } } } | null;
+  if (answer.status === 201) return body?.cart?.id;
+  return body?.error?.code === "cart_exists" ? body.error.details?.cart_id : undefined;
 }

@@ -9,7 +9,7 @@ import type { Catalog } from "./catalog.ts";
 import { errorCode, sleep, type Reply } from "./http.ts";
 import type { ShopperOutcome, ShopperRecord } from "./observations.ts";
 import { SCENARIO_TOKENS, type ShopperPlan } from "./plan.ts";
-import { read, remove, sendIdempotent, type StorefrontContext } from "./storefront.ts";
+import { createCart, read, remove, sendIdempotent, type StorefrontContext } from "./storefront.ts";
 
 export interface ShopperContext extends StorefrontContext {
   catalog: Catalog;
@@ -25,6 +25,8 @@ interface Session {
   cartId: string;
   auth: Record<string, string>;
   keys: number;
+  /** The Idempotency-Key of the latest POST. */
+  lastKey?: string;
   /** The shopper left for good when the server died under a request (planned). */
   vanished?: boolean;
 }
@@ -41,9 +43,10 @@ function nextKey(ctx: ShopperContext, session: Session, what: string): string {
   return `${ctx.runId}-s${session.plan.id}-${what}-${session.keys++}`;
 }
 
-async function post(ctx: ShopperContext, session: Session, kind: Parameters<ShopperContext["observations"]["group"]>[0], path: string, body: unknown, options: { copies?: number; firstTimeoutMs?: number | null } = {}): Promise<Reply | null> {
+async function post(ctx: ShopperContext, session: Session, kind: Parameters<ShopperContext["observations"]["group"]>[0], path: string, body: unknown, options: { copies?: number; firstTimeoutMs?: number | null; key?: string } = {}): Promise<Reply | null> {
   if (session.vanished) return null;
-  const group = ctx.observations.group(kind, nextKey(ctx, session, kind), session.plan.id, session.cartId);
+  session.lastKey = options.key ?? nextKey(ctx, session, kind);
+  const group = ctx.observations.group(kind, session.lastKey, session.plan.id, session.cartId);
   const reply = await sendIdempotent(ctx, group, "POST", path, {
     body,
     headers: session.auth,
@@ -69,16 +72,12 @@ export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promis
   };
 
   // 1. The cart (a double submit must still make one cart).
-  const createGroup = ctx.observations.group("create", `${ctx.runId}-s${plan.id}-create`, plan.id, null);
-  const created = await sendIdempotent(ctx, createGroup, "POST", "/v1/carts", {
-    body: { currency: plan.currency, ...(plan.country ? { country: plan.country } : {}), ...(plan.email ? { email: plan.email } : {}) },
-    copies: plan.duplicateCreate ? 2 : 1,
-  });
+  const createBody = { currency: plan.currency, ...(plan.country ? { country: plan.country } : {}), ...(plan.email ? { email: plan.email } : {}) };
+  const created = await createCart(ctx, `${ctx.runId}-s${plan.id}-create`, plan.id, createBody, plan.duplicateCreate ? 2 : 1);
   if (!created) return finish("gave_up", "no answer to create");
   if (created.status !== 201) return finish("gave_up", `create answered ${created.status}`);
   record.cartId = created.body.cart.id;
   record.token = created.body.token;
-  createGroup.cartId = record.cartId;
   session = { plan, record, cartId: record.cartId!, auth: { authorization: `Bearer ${record.token}` }, keys: 0 };
   const cartPath = `/v1/carts/${session.cartId}`;
 
@@ -125,7 +124,8 @@ export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promis
     const result = await pay(ctx, session, token, attempt === 0 ? plan.impatientMs : null, checkoutId);
     outcome = result;
     if (result !== "declined_then_left" && result !== "failed") break;
-    // A decline keeps the lock (pay again); a gateway error rolled back (complete starts anew).
+    // A decline, or a gateway outage at authorization (can_resume), keeps the lock: pay the
+    // same checkout again. A failure that rolled back ended it (complete starts anew).
   }
   if (outcome === "failed" && tokens.at(-1) === "tok_visa") record.notes.push("the last card failed too");
   if (checkoutId && outcome !== "declined_then_left" && outcome !== "stopped") ctx.observations.locked.delete(checkoutId);
@@ -180,10 +180,12 @@ async function startCheckout(ctx: ShopperContext, session: Session): Promise<{ i
 /** One payment attempt with `token` (duplicates and an impatient first try as planned). */
 async function pay(ctx: ShopperContext, session: Session, token: string, impatientMs: number | null, lockedId: string | null): Promise<ShopperOutcome> {
   const cartPath = `/v1/carts/${session.cartId}`;
+  let resumeKey: string | undefined;
   for (let attempt = 0; attempt < 4; attempt++) {
     const reply = await post(ctx, session, "complete", `${cartPath}/checkout/complete`, { payment: { method: "test", token }, ...(session.plan.ttlMinutes ? { ttl_minutes: session.plan.ttlMinutes } : {}) }, {
       copies: session.plan.duplicates,
       firstTimeoutMs: attempt === 0 ? impatientMs : null,
+      key: resumeKey,
     });
     if (!reply) return "gave_up";
     const code = errorCode(reply);
@@ -192,7 +194,15 @@ async function pay(ctx: ShopperContext, session: Session, token: string, impatie
       return "completed";
     }
     if (code === "payment_declined") return reply.body.error.details?.phase === "payment_capture" ? "failed" : "declined_then_left";
-    if (code === "payment_gateway_error") return "failed";
+    if (code === "payment_gateway_error") {
+      if (reply.body.error.details?.can_resume !== true) return "failed";
+      // Nothing was charged and the checkout stays locked with its quote: retry it once under
+      // the same key, as the typed client does on a 502 (the key is bound to this checkout);
+      // after that the shopper pays it with the next card, or leaves it to expire.
+      if (resumeKey !== undefined) return "declined_then_left";
+      resumeKey = session.lastKey;
+      continue;
+    }
     if (code === "checkout_expired") return "expired";
     if (code === "insufficient_stock") {
       if (await dropUnavailable(ctx, session, reply)) continue;

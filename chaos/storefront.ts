@@ -85,7 +85,24 @@ async function untilFinal(ctx: StorefrontContext, group: IdempotencyGroup, metho
 export async function sendIdempotent(ctx: StorefrontContext, group: IdempotencyGroup, method: string, path: string, options: SendOptions = {}): Promise<Reply | null> {
   const copies = Math.max(1, options.copies ?? 1);
   const replies = await Promise.all(Array.from({ length: copies }, (_, i) => untilFinal(ctx, group, method, path, options, i === 0 ? (options.firstTimeoutMs ?? null) : null)));
-  return replies.find((r) => r !== null) ?? null;
+  // The copy that succeeded, when one did: a cart creation answers its token to one copy only.
+  return replies.find((r) => r !== null && r.status < 300) ?? replies.find((r) => r !== null) ?? null;
+}
+
+/**
+ * Creates a cart (as `copies` identical requests at once). A cart's token is answered
+ * once: a repeat under the key (a retry after a lost answer, or a duplicate copy) gets
+ * `409 cart_exists` without it, so the shopper creates again under a new key, as the
+ * typed client does; the cart whose answer was lost stays empty.
+ */
+export async function createCart(ctx: StorefrontContext, key: string, shopper: number, body: unknown, copies = 1): Promise<Reply | null> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const group = ctx.observations.group("create", attempt === 0 ? key : `${key}-${attempt}`, shopper, null);
+    const reply = await sendIdempotent(ctx, group, "POST", "/v1/carts", { body, copies });
+    if (reply?.status === 201) group.cartId = reply.body.cart.id;
+    if (reply?.status !== 409 || errorCode(reply) !== "cart_exists") return reply;
+  }
+  return null;
 }
 
 /**

@@ -3,7 +3,8 @@
  *
  * - Typed from the route schemas (./api-types), so it cannot drift from the server.
  * - Every POST carries an Idempotency-Key: one per logical operation (one call), reused
- *   by every retry of that call, so a retried "pay" can never charge twice.
+ *   by every retry of that call, so a retried "pay" can never charge twice (a cart
+ *   creation excepted: its token is answered once, so each attempt has its own key).
  * - Retries 502/503/429 (and 409 request_in_progress) and lost answers with backoff,
  *   honouring Retry-After; an answer the server replayed for the key is final.
  * - Bounds every attempt (30 s by default): an answer that never comes counts as lost.
@@ -69,7 +70,11 @@ export interface CartRef {
 export interface CheckoutClient {
   /** `GET /v1/products`: the catalog with prices in a currency and live availability. */
   listProducts(query?: { currency?: string }, options?: CallOptions): Promise<ProductList>;
-  /** `POST /v1/carts`: a new cart and its token (keep both, e.g. as a `CartRef`). */
+  /**
+   * `POST /v1/carts`: a new cart and its token (keep both, e.g. as a `CartRef`). The token
+   * is answered only once: a retry runs under a new key (with a key of your own, a repeat
+   * answers 409 `cart_exists` with the cart's id and no token).
+   */
   createCart(body: CreateCartInput, options?: CallOptions): Promise<CreatedCart>;
   /** The calls on one cart, authenticated with its token. */
   cart(ref: CartRef): CartClient;
@@ -147,6 +152,8 @@ interface Call {
   token?: string;
   body?: unknown;
   options?: CallOptions;
+  /** Each attempt under a new key (unless the caller gave one): for creations, whose answer cannot be replayed. */
+  keyPerAttempt?: boolean;
 }
 
 export function createCheckoutClient(options: CheckoutClientOptions): CheckoutClient {
@@ -159,16 +166,17 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function request<T>({ method, path, token, body, options: call = {} }: Call): Promise<T> {
+  async function request<T>({ method, path, token, body, options: call = {}, keyPerAttempt = false }: Call): Promise<T> {
     // One key per logical operation, made once here and carried by every attempt.
-    const key = method === "POST" ? (call.idempotencyKey ?? newKey()) : null;
+    let key = method === "POST" ? (call.idempotencyKey ?? newKey()) : null;
     const headers: Record<string, string> = { accept: "application/json", ...options.headers, ...call.headers };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    if (key !== null) headers["idempotency-key"] = key;
     const payload = body === undefined ? undefined : JSON.stringify(body);
 
     for (let attempt = 1; ; attempt++) {
+      if (keyPerAttempt && attempt > 1 && call.idempotencyKey === undefined) key = newKey();
+      if (key !== null) headers["idempotency-key"] = key;
       let response: Response;
       let parsed: unknown;
       try {
@@ -234,7 +242,10 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
   return {
     listProducts: (query = {}, options) =>
       request({ method: "GET", path: `/v1/products${query.currency ? `?currency=${segment(query.currency)}` : ""}`, options }),
-    createCart: (body, options) => request({ method: "POST", path: "/v1/carts", body, options }),
+    // A creation's token is answered once: a retry under the same key could only learn
+    // that the cart exists (409 cart_exists), so each attempt makes its own cart. A cart
+    // whose answer was lost is left empty and holds nothing.
+    createCart: (body, options) => request({ method: "POST", path: "/v1/carts", body, options, keyPerAttempt: true }),
     cart: cartClient,
   };
 }

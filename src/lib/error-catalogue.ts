@@ -89,7 +89,11 @@ export const ERROR_CATALOGUE = {
   order_not_refundable: { status: 409, message: "This order cannot be refunded." },
   request_in_progress: { status: 409, message: "A request with this Idempotency-Key is still running.", retryAfter: true },
   checkout_not_active: { status: 409, message: "This checkout is not active." },
-  cart_exists: { status: 409, message: "This cart already exists." },
+  cart_exists: {
+    status: 409,
+    message: "A cart was already created with this Idempotency-Key; its token is answered only once.",
+    details: details({ cart_id: z.string() }),
+  },
   event_in_flight: { status: 409, message: "This event is already on its way." },
   sku_exists: { status: 409, message: "A variant with this SKU exists already.", details: details({ skus: z.array(z.string()) }) },
   discount_exists: { status: 409, message: "A discount with this code exists already." },

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { CartOp } from "../cart/cart-commands";
+import type { Outcome } from "../cart/cart-state";
 import { knownCurrencyExponent } from "../db/catalog";
 import { createDb } from "../db/client";
 import { PHASES } from "../checkout/state-machine";
@@ -83,7 +84,7 @@ cartRoutes.openapi(
     request: { headers: IdempotencyKeyHeader, ...jsonBody(CreateCartBody) },
     responses: {
       201: jsonResponse(z.object({ cart: CartSchema, token: z.string() }), "The new cart and its token"),
-      ...errorResponses("validation_error", "payload_too_large", ...IDEMPOTENCY_ERRORS, "unavailable", "internal_error"),
+      ...errorResponses("validation_error", "payload_too_large", ...IDEMPOTENCY_ERRORS, "cart_exists", "unavailable", "internal_error"),
     },
   }),
   async (c) => {
@@ -98,7 +99,7 @@ cartRoutes.openapi(
     // With a key the cart id is derived from it, so a retried create lands on the same object.
     const cartId = key ? await derivedId("cart", `idempotent-cart:${secret}`, key) : newId("cart");
     const token = toBase64Url(randomBytes(32));
-    const outcome = await c.env.CART.getByName(cartId).create({
+    const created = await c.env.CART.getByName(cartId).create({
       cartId,
       token,
       tokenHash: await sha256Hex(token),
@@ -108,9 +109,27 @@ cartRoutes.openapi(
       email: body.email ?? null,
       idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,
     });
-    return respond(c, outcome) as never;
+    return respond(c, withoutReplayedToken(created, cartId)) as never;
   },
 );
+
+/**
+ * A cart's token is answered once, to the request that made the cart. A repeat of that
+ * creation (same Idempotency-Key, found stored or the cart already there) answers
+ * 409 cart_exists naming the cart, never its token: an Idempotency-Key travels through
+ * logs and proxies, so knowing one must not grant a cart (docs/contract.md).
+ */
+function withoutReplayedToken(outcome: Outcome, cartId: string): Outcome {
+  const replayed = outcome.headers?.["Idempotent-Replayed"] === "true";
+  const exists = outcome.status === 409 && (outcome.body as { error?: { code?: string } }).error?.code === "cart_exists";
+  if (!(replayed && outcome.status === 201) && !exists) return outcome;
+  const refusal = new AppError(
+    "cart_exists",
+    "A cart was already created with this Idempotency-Key; its token was answered only to that request. Create a new cart with a new key.",
+    { cart_id: cartId },
+  ).toOutcome();
+  return replayed ? { ...refusal, headers: { "Idempotent-Replayed": "true" } } : refusal;
+}
 
 cartRoutes.openapi(
   createRoute({ method: "get", path: "/v1/carts/{id}", tags: ["carts"], summary: "Read a cart", security, request: { params: CartId }, responses: cartResponses }),

@@ -128,13 +128,13 @@ describe("cart lifecycle", () => {
     expect((await getCart(cart)).version).toBe(1);
   });
 
-  it("replays a cart creation with the same Idempotency-Key and refuses another body with it", async () => {
+  it("answers a repeated cart creation with 409 cart_exists (one cart, its token answered once) and refuses another body with it", async () => {
     const key = `create-${crypto.randomUUID()}`;
     const first = await call("POST", "/v1/carts", { body: { currency: "USD" }, headers: { "idempotency-key": key } });
     const again = await call("POST", "/v1/carts", { body: { currency: "USD" }, headers: { "idempotency-key": key } });
     expect(first.status).toBe(201);
-    expect(again.status).toBe(201);
-    expect(again.body).toEqual(first.body);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: "cart_exists", details: { cart_id: first.body.cart.id } });
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     const other = await call("POST", "/v1/carts", { body: { currency: "EUR" }, headers: { "idempotency-key": key } });
     expect(other.status).toBe(422);

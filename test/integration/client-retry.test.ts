@@ -103,7 +103,7 @@ describe("typed client: retries with the same Idempotency-Key", () => {
     await expectInvariants();
   });
 
-  it("retries a cart creation whose answer was lost into the same cart, not a second one", async () => {
+  it("retries a cart creation whose answer was lost under a new key: the token is answered once, so the retry makes a cart of its own", async () => {
     let lost = false;
     const { client, sent } = harness((s) => {
       if (s.path === "/v1/carts" && !lost) {
@@ -114,9 +114,28 @@ describe("typed client: retries with the same Idempotency-Key", () => {
     const created = await client.createCart({ currency: "USD" });
     const attempts = sent.filter((s) => s.path === "/v1/carts");
     expect(attempts).toHaveLength(2);
-    expect(attempts[1]!.key).toBe(attempts[0]!.key);
-    // The retry answers the cart the first attempt made (the id derives from the key), and its token works.
+    expect(attempts[1]!.key).not.toBe(attempts[0]!.key);
+    // The retry's cart works with its token; the first attempt's cart stays empty, and its
+    // key would only ever answer that the cart exists, never its token.
     expect((await client.cart({ id: created.cart.id, token: created.token }).get()).cart.id).toBe(created.cart.id);
+    const repeat = await exports.default.fetch(
+      new Request("https://checkout.test/v1/carts", { method: "POST", headers: { "content-type": "application/json", "idempotency-key": attempts[0]!.key! }, body: JSON.stringify({ currency: "USD" }) }),
+    );
+    const refusal = await repeat.json<{ error: { code: string; details: { cart_id: string } } }>();
+    expect(repeat.status).toBe(409);
+    expect(refusal.error.code).toBe("cart_exists");
+    expect(refusal.error.details.cart_id).not.toBe(created.cart.id);
+    expect(JSON.stringify(refusal)).not.toContain(created.token);
+  });
+
+  it("with a creation key of one's own, a repeat is refused with the cart's id (409 cart_exists), not retried and not given the token", async () => {
+    const { client, sent } = harness();
+    const key = `own-create-${crypto.randomUUID()}`;
+    const created = await client.createCart({ currency: "USD" }, { idempotencyKey: key });
+    const error = await client.createCart({ currency: "USD" }, { idempotencyKey: key }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckoutApiError);
+    expect(error).toMatchObject({ status: 409, code: "cart_exists", details: { cart_id: created.cart.id }, idempotencyKey: key });
+    expect(sent.map((s) => s.key)).toEqual([key, key]);
   });
 
   it("backs off exponentially on a gateway 502 and gives up after maxAttempts, charging nothing", async () => {

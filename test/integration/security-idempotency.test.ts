@@ -73,15 +73,41 @@ describe("Idempotency-Key reuse", () => {
     expect(await stateFingerprint([cart])).toEqual(afterCancel);
   });
 
-  it("creating a cart: the same key with another body is 422 and makes no second cart", async () => {
+  it("creating a cart: the same key with another body is 422 and makes no second cart; the same body again is 409 cart_exists", async () => {
     const idem = key();
     const first = await workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": idem }, body: { currency: "USD" } });
     expect(first.status).toBe(201);
     const other = await workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": idem }, body: { currency: "EUR" } });
     await expectReused(other, "create with another body");
     const replay = await workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": idem }, body: { currency: "USD" } });
-    expect(replay.body.cart.id).toBe(first.body.cart.id);
-    expect(replay.body.cart.currency).toBe("USD");
+    expect(replay.status).toBe(409);
+    expect(replay.body.error.details).toEqual({ cart_id: first.body.cart.id });
+  });
+
+  it("knowing a creation's key never grants its cart: a repeat answers 409 cart_exists with the cart's id and no token", async () => {
+    const idem = key();
+    const first = await workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": idem }, body: { currency: "USD" } });
+    expect(first.status).toBe(201);
+    const owner: TestCart = { id: first.body.cart.id, token: first.body.token, auth: { authorization: `Bearer ${first.body.token}` } };
+    const before = await stateFingerprint([owner]);
+
+    // Someone who learnt the key (a log line, a proxy) sends the same request, twice at once too.
+    const repeats = [
+      await workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": idem }, body: { currency: "USD" } }),
+      ...(await Promise.all([1, 2].map(() => workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": idem }, body: { currency: "USD" } })))),
+    ];
+    for (const repeat of repeats) {
+      expectRefusal(repeat, "repeated creation");
+      expect(repeat.status).toBe(409);
+      expect(repeat.body.error.code).toBe("cart_exists");
+      expect(repeat.body.error.details).toEqual({ cart_id: owner.id });
+      expect(repeat.body.token).toBeUndefined();
+      expect(JSON.stringify(repeat.body)).not.toContain(first.body.token);
+    }
+    // Naming the cart grants nothing, and the creator's token still works.
+    expect((await workerFetch("GET", `/v1/carts/${owner.id}`)).status).toBe(401);
+    expect((await workerFetch("GET", `/v1/carts/${owner.id}`, { headers: owner.auth })).status).toBe(200);
+    expect(await stateFingerprint([owner])).toEqual(before);
   });
 
   it("a key is scoped to its cart: another cart reusing it runs its own request and never sees the first cart's answer", async () => {

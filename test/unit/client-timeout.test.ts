@@ -22,13 +22,23 @@ describe("client timeouts", () => {
     const { keys, fetch } = recording(never);
     const sleeps: number[] = [];
     const client = createCheckoutClient({ baseUrl: "https://checkout.test", fetch, timeoutMs: 20, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
-    const error = await client.createCart({ currency: "USD" }).catch((e: unknown) => e);
+    const error = await client.cart({ id: "cart_1", token: "t" }).addLine({ variant_id: "var_1", quantity: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckoutNetworkError);
-    expect((error as Error).message).toMatch(/POST \/v1\/carts got no answer: no answer within 0\.02 s/);
+    expect((error as Error).message).toMatch(/POST \/v1\/carts\/cart_1\/lines got no answer: no answer within 0\.02 s/);
     expect(keys).toHaveLength(3);
     expect(new Set(keys).size).toBe(1);
     expect((error as CheckoutNetworkError).idempotencyKey).toBe(keys[0]);
     expect(sleeps).toHaveLength(2);
+  });
+
+  it("a cart creation is retried under a new key per attempt (its token is answered once), and the error names the last", async () => {
+    const { keys, fetch } = recording(never);
+    const client = createCheckoutClient({ baseUrl: "https://checkout.test", fetch, timeoutMs: 20, sleep: async () => {} });
+    const error = await client.createCart({ currency: "USD" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckoutNetworkError);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect((error as CheckoutNetworkError).idempotencyKey).toBe(keys[2]);
   });
 
   it("an answer after a timed-out attempt is used; a slow body counts as part of the attempt", async () => {
