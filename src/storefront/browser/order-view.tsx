@@ -1,6 +1,15 @@
-/** The order confirmation: what was bought and what was charged. */
+/** The order confirmation: what was bought, what was charged, and what was refunded since. */
 import type { Order } from "../../client";
 import { money as formatIn } from "./shopper-money";
+
+type Refund = Order["refunds"][number];
+
+/** What a refund was for, in the shopper's words. */
+function refundSubject(refund: Refund): string {
+  if (refund.kind === "cancel") return "Cancellation";
+  const units = refund.lines.reduce((n, l) => n + l.quantity, 0);
+  return units === 0 ? "Amount refunded" : `${units} item${units === 1 ? "" : "s"} returned`;
+}
 
 export function OrderView(props: { order: Order | null; error: string | null; onContinue(): void }) {
   const { order } = props;
@@ -18,6 +27,10 @@ export function OrderView(props: { order: Order | null; error: string | null; on
     );
   }
   const money = (minor: number) => formatIn(minor, order);
+  // A refund the gateway refused gave nothing back: only confirmed and pending ones concern the shopper.
+  const refunds = order.refunds.filter((r) => r.status !== "failed" && r.amount > 0);
+  const charged = order.payment?.amount ?? order.total;
+  const cancelled = order.status === "cancelled";
   return (
     <section class="panel" data-testid="order" aria-labelledby="order-title">
       <div class="order-head">
@@ -25,7 +38,9 @@ export function OrderView(props: { order: Order | null; error: string | null; on
           ✓
         </span>
         <div>
-          <h2 id="order-title">Thank you! Order {order.number === null ? order.id : `#${order.number}`} is confirmed</h2>
+          <h2 id="order-title">
+            {cancelled ? `Order ${order.number === null ? order.id : `#${order.number}`} was cancelled` : `Thank you! Order ${order.number === null ? order.id : `#${order.number}`} is confirmed`}
+          </h2>
           <p class="muted small">
             {order.email ? `A receipt goes to ${order.email}. ` : ""}Placed {new Date(order.created_at).toLocaleString()}.
           </p>
@@ -70,10 +85,45 @@ export function OrderView(props: { order: Order | null; error: string | null; on
           </tr>
           <tr class="grand">
             <th>Charged</th>
-            <td data-testid="order-total">{money(order.payment?.amount ?? order.total)}</td>
+            <td data-testid="order-total">{money(charged)}</td>
           </tr>
+          {order.refunded_total > 0 && (
+            <>
+              <tr>
+                <th>Refunded</th>
+                <td data-testid="order-refunded">−{money(order.refunded_total)}</td>
+              </tr>
+              <tr class="grand">
+                <th>You paid</th>
+                <td data-testid="order-net">{money(charged - order.refunded_total)}</td>
+              </tr>
+            </>
+          )}
         </tbody>
       </table>
+      {refunds.length > 0 && (
+        <table class="quote-table" aria-label="Refunds" data-testid="order-refunds">
+          <thead>
+            <tr>
+              <th>Refund</th>
+              <th>Status</th>
+              <th>Amount</th>
+            </tr>
+          </thead>
+          <tbody>
+            {refunds.map((r) => (
+              <tr data-refund-id={r.id}>
+                <td>
+                  {new Date(r.settled_at ?? r.created_at).toLocaleDateString()}
+                  <span class="sub">{refundSubject(r)}</span>
+                </td>
+                <td>{r.status === "succeeded" ? "Refunded" : "On its way"}</td>
+                <td>{money(r.amount)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <dl class="meta">
         <dt>Order</dt>
         <dd data-testid="order-id">{order.id}</dd>
