@@ -17,7 +17,7 @@ import { errorText } from "../inventory/stock-ledger";
 import { paymentKeys, type PaymentGateway, type RefundResult } from "../payments/gateway";
 import { catalogAmount, gatewayRefundAmount } from "../payments/gateway-units";
 import { readOrder } from "./order-view";
-import { planRefund, type RefundAsk } from "./refund-plan";
+import { planRefund, type RefundAsk, type RefundPlan } from "./refund-plan";
 import {
   insertPendingRefund,
   noteGatewayReference,
@@ -49,7 +49,7 @@ export type DriveResult = "succeeded" | "failed" | "pending" | "unknown";
 
 /** POST /admin/api/orders/{id}/refunds. */
 export async function requestRefund(deps: RefundDeps, orderId: string, input: RefundInput, key: string, requestHash: string): Promise<Outcome> {
-  if (input.restock && input.ask.kind !== "lines") throw new AppError("invalid_refund", "restock needs lines: an amount alone returns money, not units.");
+  assertRestockable(input);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = await readRefundState(deps.db, orderId);
     if (!state) throw new AppError("not_found", "Order not found.");
@@ -58,19 +58,44 @@ export async function requestRefund(deps: RefundDeps, orderId: string, input: Re
       if (earlier.requestHash !== requestHash) throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with another request for this order.");
       return answerRefund(deps, state, earlier);
     }
-    assertRefundable(state);
-    const plan = planRefund(state.plan, input.ask);
-    if (!plan.ok) {
-      if (plan.code === "refund_exceeds_captured") throw new AppError("refund_exceeds_captured", "The refund would exceed what was captured.", { refundable: plan.refundable });
-      throw new AppError("invalid_refund", plan.message, plan.details);
-    }
-    if (plan.plan.amount === 0) throw new AppError("refund_exceeds_captured", "Nothing is left to refund.", { refundable: 0 });
-    assertExpressible(state, plan.plan.amount);
+    const plan = refundPlanOf(state, input.ask);
     const id = newId("ref");
-    const written = await writeIntent(deps, state, { id, orderId, kind: "refund", currency: state.order.currency, restock: input.restock, reason: input.reason, idempotencyKey: key, requestHash, plan: plan.plan });
+    const written = await writeIntent(deps, state, { id, orderId, kind: "refund", currency: state.order.currency, restock: input.restock, reason: input.reason, idempotencyKey: key, requestHash, plan });
     if (written) return answerRefund(deps, await mustRead(deps.db, orderId), null, id);
   }
   throw busy();
+}
+
+/** What a refund of `input` would return now (a confirmation step shows it), or the error the refund would answer. */
+export async function previewRefund(db: Database, orderId: string, input: RefundInput): Promise<RefundPlan> {
+  assertRestockable(input);
+  return refundPlanOf(await mustRead(db, orderId), input.ask);
+}
+
+/** What a cancellation would refund now (all that remains), or the error it would answer. */
+export async function previewCancel(db: Database, orderId: string): Promise<RefundPlan> {
+  const state = await mustRead(db, orderId);
+  assertRefundable(state);
+  const plan = planRefund(state.plan, { kind: "remaining" });
+  if (!plan.ok) throw new AppError("order_not_refundable", "The order cannot be cancelled.");
+  return plan.plan;
+}
+
+function assertRestockable(input: RefundInput): void {
+  if (input.restock && input.ask.kind !== "lines") throw new AppError("invalid_refund", "restock needs lines: an amount alone returns money, not units.");
+}
+
+/** The refund `ask` makes of the order as it stands, or the API error that refuses it. */
+function refundPlanOf(state: OrderRefundState, ask: RefundAsk): RefundPlan {
+  assertRefundable(state);
+  const plan = planRefund(state.plan, ask);
+  if (!plan.ok) {
+    if (plan.code === "refund_exceeds_captured") throw new AppError("refund_exceeds_captured", "The refund would exceed what was captured.", { refundable: plan.refundable });
+    throw new AppError("invalid_refund", plan.message, plan.details);
+  }
+  if (plan.plan.amount === 0) throw new AppError("refund_exceeds_captured", "Nothing is left to refund.", { refundable: 0 });
+  assertExpressible(state, plan.plan.amount);
+  return plan.plan;
 }
 
 /** POST /admin/api/orders/{id}/cancel: refund all that remains, restock what was not refunded. */

@@ -4,15 +4,14 @@
  * cookie) or through Cloudflare Access. State changes are POST forms carrying a CSRF
  * token and must come from this origin. `/admin/api/*` (the JSON API) is not served here.
  */
-import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Hono, type MiddlewareHandler } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { JSX } from "hono/jsx/jsx-runtime";
 import { z } from "zod";
 import { adminEnabled, adminTokenConfigured, isAdminToken } from "../admin/admin-auth";
 import { LOCK_STATE_FILTERS, listLocks, readLock, releaseLock } from "../admin/checkout-locks";
 import { cachedStatistics, forgetStatistics } from "../admin/checkout-statistics";
-import { ACCESS_JWT_HEADER, accessConfig, remoteAccessKeys, verifyAccessJwt } from "../admin/cloudflare-access";
+import { accessConfig } from "../admin/cloudflare-access";
 import { consoleStyleHash } from "../admin/console/console-style";
 import { DashboardPage } from "../admin/console/dashboard-page";
 import { DiagnosticsPage } from "../admin/console/diagnostics-page";
@@ -21,7 +20,7 @@ import { EventsPage } from "../admin/console/events-page";
 import { LockPage, RELEASE_NOTICES } from "../admin/console/lock-page";
 import { LocksPage } from "../admin/console/locks-page";
 import { ErrorPage, SignInPage } from "../admin/console/sign-in-page";
-import { csrfToken, isCsrfToken, issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifySession } from "../admin/console-session";
+import { issueSession, SESSION_COOKIE, SESSION_TTL_MS } from "../admin/console-session";
 import { runDiagnostics } from "../admin/diagnostics";
 import { diagnoseLock } from "../admin/lock-diagnostics";
 import { DEFAULT_EVENT_PAGE_SIZE, listEvents, readEventDetail, redeliverEvent } from "../admin/webhook-events";
@@ -30,24 +29,12 @@ import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
 import { localeFromAcceptLanguage } from "../client/money-format";
 import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "./carts";
-
-/** The signed-in admin: the secret credential their CSRF token is bound to, and a name to show. */
-interface ConsoleAdmin {
-  credential: string;
-  csrf: string;
-  who: string | null;
-}
-type ConsoleEnv = AppEnv & { Variables: { admin: ConsoleAdmin } };
-type ConsoleContext = Context<ConsoleEnv>;
+import { adminConsoleOrderRoutes } from "./admin-console-orders";
+import { consoleAdmin, disabledPage, fromThisOrigin, isConsoleForm, listOrError, noticeOf, render, requireConsoleAdmin, type ConsoleContext, type ConsoleEnv } from "./console-kit";
 
 export const adminConsoleRoutes = new Hono<ConsoleEnv>();
 
 const isConsolePath = (path: string) => (path === "/admin" || path.startsWith("/admin/")) && !path.startsWith("/admin/api/") && path !== "/admin/api";
-
-async function render(c: ConsoleContext, page: JSX.Element, status: ContentfulStatusCode = 200): Promise<Response> {
-  return c.html(`<!doctype html>${await page}`, status);
-}
 
 /** Security headers of every console response: no script at all, the stylesheet by hash, no framing. */
 const consoleHeaders: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
@@ -61,54 +48,6 @@ const consoleHeaders: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   c.res.headers.set("Cache-Control", "no-store");
   c.res.headers.set("Referrer-Policy", "same-origin");
   c.res.headers.set("X-Content-Type-Options", "nosniff");
-};
-
-/** The admin behind this request: a valid session cookie, or a valid Cloudflare Access JWT. */
-async function consoleAdmin(c: ConsoleContext): Promise<ConsoleAdmin | null> {
-  const session = getCookie(c, SESSION_COOKIE);
-  if (session && (await verifySession(c.env.ADMIN_TOKEN, session))) return { credential: session, csrf: await csrfToken(session), who: "admin token" };
-  const access = accessConfig(c.env);
-  const assertion = c.req.header(ACCESS_JWT_HEADER);
-  if (access && assertion) {
-    const verdict = await verifyAccessJwt(assertion, access, remoteAccessKeys(access));
-    if (verdict.ok) return { credential: assertion, csrf: await csrfToken(assertion), who: verdict.identity.email ?? verdict.identity.sub };
-  }
-  return null;
-}
-
-/**
- * A form POST must come from a page of this origin. Browsers send Sec-Fetch-Site; older
- * ones send Origin. (The CSRF token is the actual proof; this is a second lock.)
- */
-function fromThisOrigin(c: ConsoleContext): boolean {
-  const site = c.req.header("sec-fetch-site");
-  if (site !== undefined) return site === "same-origin";
-  // "null" is what a browser sends under Referrer-Policy no-referrer: it says nothing either way.
-  const origin = c.req.header("origin");
-  return origin === undefined || origin === "null" || origin === new URL(c.req.url).origin;
-}
-
-/** A console form POST: from this origin and carrying the signed-in admin's CSRF token. */
-async function isConsoleForm(c: ConsoleContext): Promise<boolean> {
-  const form = await c.req.parseBody();
-  return fromThisOrigin(c) && (await isCsrfToken(c.get("admin").credential, form.csrf));
-}
-
-const disabledPage = (c: ConsoleContext) =>
-  render(c, <ErrorPage title="Admin is disabled" message="No ADMIN_TOKEN (or Cloudflare Access) is configured, so the console stays closed." />, 503);
-
-const requireConsoleAdmin: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
-  if (!adminEnabled(c.env)) return disabledPage(c);
-  const admin = await consoleAdmin(c);
-  if (!admin) {
-    if (c.req.method === "GET" || c.req.method === "HEAD") {
-      const url = new URL(c.req.url);
-      return c.redirect(`/admin/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
-    }
-    return render(c, <ErrorPage title="Signed out" message="Your session ended. Sign in again." />, 401);
-  }
-  c.set("admin", admin);
-  await next();
 };
 
 /** Only redirect back into the console (never to another site). */
@@ -182,23 +121,6 @@ adminConsoleRoutes.get("/admin", requireConsoleAdmin, async (c) => {
   );
 });
 
-type ListPage<T> = { data: T[]; next_cursor: string | null };
-
-/**
- * A list page's rows, or why not: an unknown filter value or a cursor we did not make
- * (the list's 400) shows an empty list with that message, answered 400.
- */
-async function listOrError<T>(invalid: z.ZodError | undefined, load: () => Promise<ListPage<T>>): Promise<{ page: ListPage<T>; error: string | null }> {
-  const empty = { data: [], next_cursor: null };
-  if (invalid) return { page: empty, error: `Unknown filter: ${invalid.issues.map((i) => i.path.join(".")).join(", ")}.` };
-  try {
-    return { page: await load(), error: null };
-  } catch (e) {
-    if (!(e instanceof AppError) || e.status !== 400) throw e;
-    return { page: empty, error: e.message };
-  }
-}
-
 const LocksQuery = z.object({
   state: z.union([z.enum(LOCK_STATE_FILTERS), z.literal("")]).optional(),
   cart_id: z.string().trim().max(64).optional(),
@@ -221,12 +143,6 @@ adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
     error ? 400 : 200,
   );
 });
-
-/** The page's own notice named by `?notice=`, or null: a crafted name (an Object member) is never one. */
-function noticeOf(c: Context<ConsoleEnv>, notices: Record<string, unknown>): string | null {
-  const notice = c.req.query("notice");
-  return notice && Object.hasOwn(notices, notice) ? notice : null;
-}
 
 adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const admin = c.get("admin");
@@ -344,3 +260,5 @@ adminConsoleRoutes.get("/admin/diagnostics", requireConsoleAdmin, async (c) => {
     <DiagnosticsPage status={report.status} generatedAt={report.generated_at} checks={report.checks} lockId={null} explanation={null} error={null} csrf={admin.csrf} who={admin.who} />,
   );
 });
+
+adminConsoleRoutes.route("/", adminConsoleOrderRoutes);

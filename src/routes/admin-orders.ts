@@ -8,13 +8,11 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../admin/checkout-locks";
 import { forgetStatistics } from "../admin/checkout-statistics";
 import { listOrders, ORDER_STATUSES, readOrderDetail } from "../admin/orders";
 import { createDb } from "../db/client";
-import { getConfig } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { isId } from "../lib/ids";
-import { createLogger } from "../lib/logger";
-import { cancelOrder, requestRefund, type RefundDeps } from "../orders/refunds";
+import { refundDeps } from "../orders/refund-deps";
+import { cancelOrder, requestRefund } from "../orders/refunds";
 import type { RefundAsk } from "../orders/refund-plan";
-import { createGateway } from "../payments";
 import type { AppEnv } from "./carts";
 import { idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
 import { ADMIN_ERRORS, errorResponses } from "./error-responses";
@@ -58,11 +56,7 @@ export const CancelBody = z.strictObject({ reason: Reason.optional(), restock: z
 
 const RefundAnswer = z.object({ refund: RefundSchema, order: OrderSchema });
 
-function deps(c: Context<AppEnv>): RefundDeps {
-  const db = createDb(c.env.DB);
-  const config = getConfig(c.env);
-  return { db, gateway: createGateway(c.env, config, db), log: createLogger(config.logging, { component: "refunds" }) };
-}
+const deps = (c: Context<AppEnv>) => refundDeps(c.env);
 
 adminOrderRoutes.openapi(
   createRoute({

@@ -8,13 +8,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { forgetStatistics } from "../admin/checkout-statistics";
-import { createDb } from "../db/client";
-import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { isId } from "../lib/ids";
-import { createLogger } from "../lib/logger";
+import { refundDeps } from "../orders/refund-deps";
 import { applyStripeRefundEvent, parseStripeRefund, STRIPE_REFUND_EVENTS } from "../orders/stripe-refund-events";
-import { createGateway } from "../payments";
 import { verifyStripeSignature } from "../payments/stripe-webhook-signature";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
@@ -105,11 +102,8 @@ stripeWebhookRoutes.openapi(
         const issues = refund.error.issues.map((i) => ({ path: `data.object.${i.path.join(".")}`, message: i.message }));
         throw new AppError("validation_error", "The refund event does not carry a Stripe Refund.", { issues });
       }
-      const db = createDb(c.env.DB);
       // Stripe's units whatever gateway new payments use: the event is about a Stripe refund.
-      const config = { ...getConfig(c.env), paymentGateway: "stripe" as const };
-      const deps = { db, gateway: createGateway(c.env, config, db), log: createLogger(config.logging, { component: "refunds" }) };
-      const outcome = await applyStripeRefundEvent(deps, { id: event.id, type: event.type, payload }, refund.data);
+      const outcome = await applyStripeRefundEvent(refundDeps(c.env, "stripe"), { id: event.id, type: event.type, payload }, refund.data);
       if (outcome.result === "applied") forgetStatistics(c.env.DB);
       return c.json({ received: true as const, handled: outcome.result === "applied", ...outcome }, 200);
     }

@@ -53,6 +53,8 @@ input, select { font: inherit; padding: .4rem .5rem; border: 1px solid var(--lin
 button.primary, button.danger { font: inherit; padding: .45rem .9rem; border-radius: 6px; border: 0; color: #fff; cursor: pointer; }
 button.primary { background: var(--accent); }
 button.danger { background: var(--fail); }
+form.stack { display: flex; flex-direction: column; gap: .6rem; }
+label.choice { flex-direction: row; align-items: center; gap: .45rem; color: var(--fg); font-size: .95rem; }
 .signin { max-width: 24rem; margin: 3rem auto; }
 .signin form { display: flex; flex-direction: column; gap: .8rem; }
 .muted { color: var(--muted); }

@@ -56,3 +56,13 @@ export function compactJson(value: unknown): string {
   if (value === null || value === undefined) return "";
   return JSON.stringify(value);
 }
+
+/** The CSS class of an order status's badge: paid ok, partly refunded warn, refunded and cancelled grey. */
+export function orderStatusClass(status: string): string {
+  return status === "paid" ? "ok" : status === "partially_refunded" ? "warn" : "cancelled";
+}
+
+/** The CSS class of a refund status's badge. */
+export function refundStatusClass(status: string): string {
+  return status === "succeeded" ? "ok" : status === "failed" ? "fail" : "active";
+}

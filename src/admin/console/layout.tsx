@@ -2,7 +2,7 @@
 import type { Child, FC } from "hono/jsx";
 import { CONSOLE_CSS } from "./console-style";
 
-export type ConsoleSection = "dashboard" | "locks" | "events" | "diagnostics" | null;
+export type ConsoleSection = "dashboard" | "orders" | "locks" | "events" | "diagnostics" | null;
 
 export interface LayoutProps {
   title: string;
@@ -15,6 +15,7 @@ export interface LayoutProps {
 
 const NAV: Array<[Exclude<ConsoleSection, null>, string, string]> = [
   ["dashboard", "/admin", "Dashboard"],
+  ["orders", "/admin/orders", "Orders"],
   ["locks", "/admin/locks", "Checkout locks"],
   ["events", "/admin/events", "Events"],
   ["diagnostics", "/admin/diagnostics", "Diagnostics"],
