@@ -3,14 +3,18 @@
  * row, quote, timeline, reservations, payments and order). Only release goes through
  * the cart object, which is the single writer of its checkout.
  */
+import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
-import type { Outcome } from "../cart/cart-state";
+import type { CheckoutFailure, Outcome, PaymentAttemptStatus } from "../cart/cart-state";
 import type { Quote } from "../checkout/quote";
-import { isTerminal, STATES, TERMINAL_STATES, type CheckoutState } from "../checkout/state-machine";
+import { isTerminal, PHASES, STATES, TERMINAL_STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
+import { checkoutJson, CheckoutSchema } from "../contract/checkout";
+import { OrderSchema } from "../contract/order";
+import { CurrencyExponent, MinorUnits, Timestamp } from "../contract/fields";
 import type { Database } from "../db/client";
 import { checkoutEvents, checkouts, currencies, discountReservations, orders, payments, quotes, stockReservations, variants } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
-import { readOrder, type OrderJson } from "../orders/order-view";
+import { readOrder } from "../orders/order-view";
 import { afterCursor, toPage } from "./page-cursor";
 
 export type CheckoutRow = typeof checkouts.$inferSelect;
@@ -37,9 +41,9 @@ export function endedAt(row: CheckoutRow): string | null {
   return row.completedAt ?? row.failedAt ?? row.cancelledAt ?? row.expiredAt ?? null;
 }
 
-function failureOf(row: CheckoutRow): { phase: string; code: string; message: string } | null {
+function failureOf(row: CheckoutRow): CheckoutFailure | null {
   const f = row.failureReason as StoredFailure | null;
-  return f?.phase && f.code ? { phase: f.phase, code: f.code, message: f.message ?? "" } : null;
+  return f?.phase && f.code ? { phase: f.phase as CheckoutPhase, code: f.code, message: f.message ?? "" } : null;
 }
 
 function secondsBetween(from: string, to: string | null): number | null {
@@ -53,14 +57,42 @@ function currencyExponents(rows: Array<{ code: string; exponent: number }>): Cur
   return new Map(rows.map((r) => [r.code, r.exponent]));
 }
 
+const Failure = z.object({ phase: z.string(), code: z.string(), message: z.string() });
+
+export const LockSummarySchema = z
+  .object({
+    id: z.string(),
+    cart_id: z.string(),
+    state: z.enum(STATES),
+    phase: z.enum(PHASES),
+    active: z.boolean(),
+    currency: z.string(),
+    currency_exponent: CurrencyExponent,
+    total: MinorUnits.nullable(),
+    order_id: z.string().nullable(),
+    payment_attempts: z.number().int().openapi({ description: "How many payment attempts the checkout made" }),
+    created_at: Timestamp,
+    locked_at: Timestamp.nullable(),
+    expires_at: Timestamp,
+    completed_at: Timestamp.nullable(),
+    ended_at: Timestamp.nullable(),
+    duration_seconds: z.number().nullable(),
+    overdue: z.boolean().openapi({ description: "Active past its deadline: the next alarm or cleanup run ends it" }),
+    failure: Failure.nullable(),
+    cancel_reason: z.string().nullable(),
+    updated_at: Timestamp,
+  })
+  .openapi("CheckoutLockSummary");
+export type LockSummary = z.output<typeof LockSummarySchema>;
+
 /** One line of the list: the checkout without its quote. */
-export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyExponents) {
+export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyExponents): LockSummary {
   const ended = endedAt(row);
   return {
     id: row.id,
     cart_id: row.cartId,
     state: row.state as CheckoutState,
-    phase: row.phase,
+    phase: row.phase as CheckoutPhase,
     active: !isTerminal(row.state as CheckoutState),
     currency: row.currency,
     // Currencies are never removed from the catalog, so the checkout's is there.
@@ -80,15 +112,45 @@ export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyEx
     updated_at: row.updatedAt,
   };
 }
-export type LockSummary = ReturnType<typeof lockSummary>;
 
-/** The docs/contract.md `Checkout`, from the D1 row and the stored quote. */
-export function checkoutFromRow(row: CheckoutRow, quote: Quote | null, now: number, exponents: CurrencyExponents) {
-  return {
-    ...lockSummary(row, now, exponents),
-    can_resume: row.state === "locked" && Date.parse(row.expiresAt) > now,
-    quote,
-  };
+/** The `Checkout` as the admin reads it from D1, with the list's figures beside it. */
+export const AdminCheckoutSchema = CheckoutSchema.extend({
+  active: z.boolean(),
+  currency: z.string(),
+  currency_exponent: CurrencyExponent,
+  total: MinorUnits.nullable(),
+  duration_seconds: z.number().nullable(),
+  overdue: z.boolean(),
+  updated_at: Timestamp,
+}).openapi("AdminCheckout");
+export type AdminCheckout = z.output<typeof AdminCheckoutSchema>;
+
+type PaymentRow = typeof payments.$inferSelect;
+
+/** The `Checkout` from the D1 row, its payments and its stored quote (the serialiser the object uses). */
+export function adminCheckoutJson(row: CheckoutRow, paymentRows: PaymentRow[], quote: Quote | null, now: number, exponents: CurrencyExponents): AdminCheckout {
+  const summary = lockSummary(row, now, exponents);
+  const checkout = checkoutJson(
+    {
+      id: row.id,
+      cartId: row.cartId,
+      state: summary.state,
+      phase: summary.phase,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      lockedAt: row.lockedAt,
+      completedAt: row.completedAt,
+      endedAt: summary.ended_at,
+      failure: failureOf(row),
+      cancelReason: summary.cancel_reason,
+      orderId: row.orderId,
+      attempts: paymentRows.map((p) => ({ number: p.attempt, provider: p.provider, status: p.status as PaymentAttemptStatus, declineCode: p.declineCode })),
+      quote,
+    },
+    now,
+  );
+  const { active, currency, currency_exponent, total, duration_seconds, overdue, updated_at } = summary;
+  return { ...checkout, active, currency, currency_exponent, total, duration_seconds, overdue, updated_at };
 }
 
 // ------------------------------------------------------------------ the list
@@ -122,27 +184,42 @@ export async function listLocks(db: Database, query: LockListQuery, now: number)
 
 // ---------------------------------------------------------------- one lock
 
-export interface LockDetail {
-  checkout: ReturnType<typeof checkoutFromRow>;
-  timeline: Array<{ at: string; state: string; phase: string; event: string; detail: unknown }>;
-  reservations: Array<{ variant_id: string; sku: string | null; quantity: number; status: string; expires_at: string; created_at: string; updated_at: string }>;
-  discount_reservations: Array<{ code: string; status: string; updated_at: string }>;
-  payments: Array<{
-    id: string;
-    attempt: number;
-    provider: string;
-    reference: string | null;
-    status: string;
-    amount: number;
-    captured_amount: number | null;
-    currency: string;
-    decline_code: string | null;
-    created_at: string;
-    updated_at: string;
-  }>;
-  order: OrderJson | null;
-  quote_status: string | null;
-}
+export const LockDetailSchema = z
+  .object({
+    checkout: AdminCheckoutSchema,
+    timeline: z.array(z.object({ at: Timestamp, state: z.string(), phase: z.string(), event: z.string(), detail: z.unknown() })),
+    reservations: z.array(
+      z.object({
+        variant_id: z.string(),
+        sku: z.string().nullable(),
+        quantity: z.number().int(),
+        status: z.string(),
+        expires_at: Timestamp,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+      }),
+    ),
+    discount_reservations: z.array(z.object({ code: z.string(), status: z.string(), updated_at: Timestamp })),
+    payments: z.array(
+      z.object({
+        id: z.string(),
+        attempt: z.number().int(),
+        provider: z.string(),
+        reference: z.string().nullable(),
+        status: z.string(),
+        amount: MinorUnits,
+        captured_amount: MinorUnits.nullable(),
+        currency: z.string(),
+        decline_code: z.string().nullable(),
+        created_at: Timestamp,
+        updated_at: Timestamp,
+      }),
+    ),
+    order: OrderSchema.nullable(),
+    quote_status: z.string().nullable(),
+  })
+  .openapi("CheckoutLockDetail");
+export type LockDetail = z.output<typeof LockDetailSchema>;
 
 export async function readLockRow(db: Database, id: string): Promise<CheckoutRow | null> {
   return (await db.select().from(checkouts).where(eq(checkouts.id, id)).get()) ?? null;
@@ -170,7 +247,7 @@ export async function readLock(db: Database, id: string, now: number): Promise<L
     : new Map<string, string>();
   const orderId = row.orderId ?? orderRows[0]?.id ?? null;
   return {
-    checkout: checkoutFromRow(row, (quoteRow?.body as Quote | undefined) ?? null, now, currencyExponents(currencyRows)),
+    checkout: adminCheckoutJson(row, paymentRows, (quoteRow?.body as Quote | undefined) ?? null, now, currencyExponents(currencyRows)),
     timeline: events.map((e) => ({ at: e.at, state: e.state, phase: e.phase, event: e.event, detail: e.detail ?? null })),
     reservations: reservations.map((r) => ({
       variant_id: r.variantId,

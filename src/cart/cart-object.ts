@@ -19,7 +19,10 @@ import { createGateway } from "../payments";
 import type { PaymentGateway } from "../payments/gateway";
 import { MAX_DISCOUNT_CODES, MAX_LINES, MAX_QUANTITY, type CartOp, type CartRequest, type CreateCartInput } from "./cart-commands";
 import type { CartState, CheckoutRecord, IdempotencyRecord, Outcome } from "./cart-state";
-import { cartJson, checkoutJson, checkoutStatus, isActive, pricedOrNull, pricingContext } from "./cart-view";
+import { cartJson } from "../contract/cart";
+import { checkoutJson } from "../contract/checkout";
+import { checkoutStatus } from "../contract/checkout-status";
+import { isActive, pricedOrNull, pricingContext } from "./cart-view";
 import { cartCompleted, CheckoutSaga, checkoutInProgress, type PaymentEvent, type PaymentEventResult, type SagaHost } from "./checkout-saga";
 import { PausePoints } from "./pause-points";
 

@@ -53,7 +53,9 @@ import { newId } from "../lib/ids";
 import { errorFields, type Logger } from "../lib/logger";
 import { paymentKeys, samePaymentMethod, type AuthorizeRequest, type AuthorizeResult, type PaymentGateway, type PaymentMethodInput } from "../payments/gateway";
 import type { CartState, CheckoutFailure, CheckoutRecord, Outcome, PaymentAttempt } from "./cart-state";
-import { checkoutJson, isActive, pricedOrNull, pricingContext } from "./cart-view";
+import { checkoutJson } from "../contract/checkout";
+import { orderJson } from "../contract/order";
+import { isActive, pricedOrNull, pricingContext } from "./cart-view";
 import { assertChargeable, orderPayment, paidAttempt, paymentNotRequired, priceDrift, quoteTotalInGatewayUnits } from "./checkout-charge";
 import { checkoutEndedError } from "./request-binding";
 import type { PausePoint, PausePoints } from "./pause-points";
@@ -917,26 +919,26 @@ export class CheckoutSaga {
 
   #orderJson(rec: CheckoutRecord) {
     const quote: Quote = rec.quote!;
-    return {
+    return orderJson({
       id: rec.orderId!,
       number: rec.orderNumber,
-      cart_id: rec.cartId,
-      checkout_id: rec.id,
+      cartId: rec.cartId,
+      checkoutId: rec.id,
       status: "paid",
       currency: quote.currency,
-      currency_exponent: quote.currency_exponent,
+      currencyExponent: quote.currency_exponent,
       email: rec.email,
       lines: quote.lines,
       subtotal: quote.subtotal,
-      discount_total: quote.discount_total,
-      tax_total: quote.tax_total,
+      discountTotal: quote.discount_total,
+      taxTotal: quote.tax_total,
       total: quote.total,
       payment: orderPayment(paidAttempt(rec), quote.total),
-      created_at: rec.lockedAt ?? rec.createdAt,
+      createdAt: rec.lockedAt ?? rec.createdAt,
       // A completing order has no refund yet (refunds are the admin's, after the sale).
-      refunded_total: 0,
+      refundedTotal: 0,
       refunds: [],
-    };
+    });
   }
 
   #eventData(rec: CheckoutRecord) {

@@ -1,59 +1,20 @@
 /** The `Order` of the contract (docs/contract.md), from the D1 order row, its captured payment, its refunds and its currency. */
 import { and, eq, inArray } from "drizzle-orm";
+import type { QuoteLine } from "../checkout/quote";
+import { type Order, type OrderPayment, orderJson } from "../contract/order";
+import type { Refund } from "../contract/refund";
 import type { Database } from "../db/client";
 import { currencies, orders, payments } from "../db/schema";
-import type { QuoteLine } from "../checkout/quote";
-import { refundQueries, toRefundJson, type RefundJson } from "./refund-records";
+import { refundQueries, toRefundJson } from "./refund-records";
 
-export interface OrderJson {
-  id: string;
-  number: number;
-  cart_id: string;
-  checkout_id: string;
-  status: string;
-  currency: string;
-  currency_exponent: number;
-  email: string | null;
-  lines: QuoteLine[];
-  subtotal: number;
-  discount_total: number;
-  tax_total: number;
-  total: number;
-  payment: { provider: string; status: string; amount: number; reference: string | null } | null;
-  created_at: string;
-  /** What succeeded refunds returned; pending ones do not count until the gateway confirms them. */
-  refunded_total: number;
-  refunds: RefundJson[];
+export type OrderJson = Order;
+
+/** The order of a D1 row, through the one `Order` serialiser. */
+export function toOrderJson(order: typeof orders.$inferSelect, payment: OrderPayment | null, currencyExponent: number, refunds: Refund[] = []): Order {
+  return orderJson({ ...order, lines: order.lines as QuoteLine[], currencyExponent, payment, refunds });
 }
 
-export function toOrderJson(
-  order: typeof orders.$inferSelect,
-  payment: { provider: string; status: string; amount: number; reference: string | null } | null,
-  currencyExponent: number,
-  refunds: RefundJson[] = [],
-): OrderJson {
-  return {
-    id: order.id,
-    number: order.number,
-    cart_id: order.cartId,
-    checkout_id: order.checkoutId,
-    status: order.status,
-    currency: order.currency,
-    currency_exponent: currencyExponent,
-    email: order.email,
-    lines: order.lines as QuoteLine[],
-    subtotal: order.subtotal,
-    discount_total: order.discountTotal,
-    tax_total: order.taxTotal,
-    total: order.total,
-    payment,
-    created_at: order.createdAt,
-    refunded_total: order.refundedTotal,
-    refunds,
-  };
-}
-
-export async function readOrder(db: Database, orderId: string): Promise<OrderJson | null> {
+export async function readOrder(db: Database, orderId: string): Promise<Order | null> {
   const [orderRows, paymentRows, currencyRows, refundRows, refundLineRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     // No join: D1 keys row values by column name, so same-named columns would collide.

@@ -12,6 +12,7 @@ import { currencies, orderLines, orders, payments, refundLines, refunds } from "
 import { recordEventWhen } from "../events/outbox";
 import { restockRefund } from "../inventory/stock-ledger";
 import type { LineTaken, RefundPlan, RefundState } from "./refund-plan";
+import type { Refund } from "../contract/refund";
 
 export type OrderRow = typeof orders.$inferSelect;
 export type RefundRow = typeof refunds.$inferSelect;
@@ -23,22 +24,8 @@ export const REFUNDABLE_STATUSES = ["paid", "partially_refunded", "refunded"] as
 /** Refund statuses that hold money: a failed refund gives its share back. */
 const HOLDING = ["pending", "succeeded"] as const;
 
-export interface RefundJson {
-  id: string;
-  order_id: string;
-  kind: "refund" | "cancel";
-  status: "pending" | "succeeded" | "failed";
-  amount: number;
-  currency: string;
-  lines: Array<{ line_id: string; quantity: number; amount: number }>;
-  restock: boolean;
-  restocked: boolean;
-  reason: string | null;
-  failure: string | null;
-  created_at: string;
-  settled_at: string | null;
-  gateway_reference: string | null;
-}
+/** A refund as the API answers it (the `Refund` schema's output). */
+export type RefundJson = Refund;
 
 export function toRefundJson(row: RefundRow, lines: RefundLineRow[]): RefundJson {
   return {

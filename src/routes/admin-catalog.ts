@@ -13,12 +13,12 @@ import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { AppEnv } from "./carts";
 import { jsonBody, jsonResponse } from "./http";
+import { CreatedProductSchema, CurrencySchema, DiscountSchema, StockSchema, TaxRateSchema, VariantPricesSchema } from "./admin-catalog-schemas";
 import { ADMIN_ERRORS, errorResponses } from "./error-responses";
 import { CountryCode, CurrencyCode, DiscountCode, Money } from "./schemas";
 
 export const adminCatalogRoutes = new OpenAPIHono<AppEnv>();
 const security = [{ adminToken: [] }];
-const Ok = z.record(z.string(), z.unknown());
 
 const Sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "Letters, digits, '.', '_' and '-' only");
 const TaxClass = z.string().trim().min(1).max(32).regex(/^[a-z0-9_-]+$/, "Lower-case letters, digits, _ and -");
@@ -63,7 +63,7 @@ adminCatalogRoutes.openapi(
     summary: "Create a product with its variants, prices and stock",
     security,
     request: jsonBody(CreateProductBody),
-    responses: { 201: jsonResponse(z.object({ product: Ok }), "The product"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "sku_exists") },
+    responses: { 201: jsonResponse(z.object({ product: CreatedProductSchema }), "The product"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "sku_exists") },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -111,8 +111,6 @@ adminCatalogRoutes.openapi(
 );
 
 const VariantParam = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
-const StockSchema = z.object({ variant_id: z.string(), on_hand: z.number().int(), reserved: z.number().int(), available: z.number().int() });
-
 adminCatalogRoutes.openapi(
   createRoute({
     method: "get",
@@ -186,7 +184,7 @@ adminCatalogRoutes.openapi(
     summary: "Set prices by currency (minor units)",
     security,
     request: { params: VariantParam, ...jsonBody(Prices) },
-    responses: { 200: jsonResponse(Ok, "Prices"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found") },
+    responses: { 200: jsonResponse(VariantPricesSchema, "Prices"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -239,7 +237,7 @@ adminCatalogRoutes.openapi(
     summary: "Create a discount code",
     security,
     request: jsonBody(CreateDiscountBody),
-    responses: { 201: jsonResponse(z.object({ discount: Ok }), "The discount"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "discount_exists") },
+    responses: { 201: jsonResponse(z.object({ discount: DiscountSchema }), "The discount"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "discount_exists") },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -296,7 +294,7 @@ adminCatalogRoutes.openapi(
       }),
       ...jsonBody(z.strictObject({ name: z.string().trim().min(1).max(64), rate_bps: z.number().int().min(0).max(10_000), inclusive: z.boolean().default(false) })),
     },
-    responses: { 200: jsonResponse(Ok, "The tax rate"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
+    responses: { 200: jsonResponse(TaxRateSchema, "The tax rate"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
   }),
   async (c) => {
     const { country, tax_class } = c.req.valid("param");
@@ -328,7 +326,7 @@ adminCatalogRoutes.openapi(
         }),
       ),
     },
-    responses: { 200: jsonResponse(Ok, "The currency"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
+    responses: { 200: jsonResponse(CurrencySchema, "The currency"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
   }),
   async (c) => {
     const { code } = c.req.valid("param");
