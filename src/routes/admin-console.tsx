@@ -30,6 +30,7 @@ import { localeFromAcceptLanguage } from "../client/money-format";
 import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { adminConsoleOrderRoutes } from "./admin-console-orders";
+import { adminConsoleStockRoutes } from "./admin-console-stock";
 import { consoleAdmin, disabledPage, fromThisOrigin, isConsoleForm, listOrError, noticeOf, render, requireConsoleAdmin, type ConsoleContext, type ConsoleEnv } from "./console-kit";
 
 export const adminConsoleRoutes = new Hono<ConsoleEnv>();
@@ -262,3 +263,4 @@ adminConsoleRoutes.get("/admin/diagnostics", requireConsoleAdmin, async (c) => {
 });
 
 adminConsoleRoutes.route("/", adminConsoleOrderRoutes);
+adminConsoleRoutes.route("/", adminConsoleStockRoutes);

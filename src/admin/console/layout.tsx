@@ -2,7 +2,7 @@
 import type { Child, FC } from "hono/jsx";
 import { CONSOLE_CSS } from "./console-style";
 
-export type ConsoleSection = "dashboard" | "orders" | "locks" | "events" | "diagnostics" | null;
+export type ConsoleSection = "dashboard" | "orders" | "locks" | "stock" | "events" | "diagnostics" | null;
 
 export interface LayoutProps {
   title: string;
@@ -17,6 +17,7 @@ const NAV: Array<[Exclude<ConsoleSection, null>, string, string]> = [
   ["dashboard", "/admin", "Dashboard"],
   ["orders", "/admin/orders", "Orders"],
   ["locks", "/admin/locks", "Checkout locks"],
+  ["stock", "/admin/stock", "Stock"],
   ["events", "/admin/events", "Events"],
   ["diagnostics", "/admin/diagnostics", "Diagnostics"],
 ];
