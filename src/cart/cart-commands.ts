@@ -1,5 +1,4 @@
 /** The commands the Worker sends to a cart object over RPC (validated by the routes). */
-import type { CheckoutPhase } from "../checkout/state-machine";
 import type { PaymentMethodInput } from "../payments/gateway";
 
 export type CartOp =
@@ -21,8 +20,6 @@ export interface CartRequest {
   op: CartOp;
   /** Idempotency-Key and a hash of the request (route + body). */
   idempotency?: { key: string; hash: string };
-  /** Test-only fault injection, honoured only when CHECKOUT_FAULT_INJECTION=enabled. */
-  fault?: CheckoutPhase;
   /** The request's X-Request-Id, for the object's log lines. */
   requestId?: string;
 }

@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { CatalogSnapshot } from "../db/catalog";
 import { loadCachedCatalog } from "../db/catalog-cache";
 import { createDb, isoNow, type Database } from "../db/client";
-import { isInFlight, isTerminal, type CheckoutPhase } from "../checkout/state-machine";
+import { isInFlight, isTerminal } from "../checkout/state-machine";
 import { getConfig, type Config } from "../lib/config";
 import { timingSafeEqual, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -23,8 +23,10 @@ import { cartJson } from "../contract/cart";
 import { checkoutJson } from "../contract/checkout";
 import { checkoutStatus } from "../contract/checkout-status";
 import { isActive, pricedOrNull, pricingContext } from "./cart-view";
-import { cartCompleted, CheckoutSaga, checkoutInProgress, type PaymentEvent, type PaymentEventResult, type SagaHost } from "./checkout-saga";
-import { PausePoints } from "./pause-points";
+import { CheckoutSaga, type PaymentEvent, type PaymentEventResult } from "./saga/checkout-saga";
+import { attachProbe, Probe } from "./saga/probe";
+import { cartCompleted, checkoutInProgress } from "./saga/refusals";
+import type { SagaHost } from "./saga/saga-context";
 
 type CartEdit = Exclude<CartOp, { type: "get" | "checkout_status" | "checkout_start" | "checkout_complete" | "checkout_cancel" }>;
 
@@ -44,8 +46,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   readonly gateway: PaymentGateway;
   readonly log: Logger;
   readonly quoteSecret: string;
-  /** Test-only (CHECKOUT_FAULT_INJECTION=enabled): saga pause points a test can arm. */
-  readonly pausePoints: PausePoints | null;
+  /** Test-only (CHECKOUT_FAULT_INJECTION=enabled): the saga's faults and pause points. */
+  readonly probe: Probe | null;
   readonly #saga: CheckoutSaga;
   /** Distinguishes this instance's in-flight idempotent requests from a dead instance's. */
   readonly #instance = crypto.randomUUID();
@@ -65,7 +67,8 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     this.gateway = createGateway(env, this.config, this.db);
     this.log = createLogger(this.config.logging, { component: "cart" });
     this.quoteSecret = env.QUOTE_SIGNING_SECRET ?? "";
-    this.pausePoints = this.config.faultInjection ? new PausePoints() : null;
+    this.probe = this.config.faultInjection ? new Probe({ cart: () => this.#cart, saveCart: (c) => this.saveCart(c), checkout: () => this.#checkout, saveCheckout: (r) => this.saveCheckout(r) }) : null;
+    if (this.probe) attachProbe(this, this.probe);
     this.#saga = new CheckoutSaga(this);
     // The SQLite-backed key-value API is synchronous: the state is loaded before any event.
     this.#cart = ctx.storage.kv.get<CartState>("cart") ?? null;
@@ -153,7 +156,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
     if ((req.op.type === "checkout_start" || req.op.type === "checkout_complete") && (await this.#overRateLimit(req.idempotency))) {
       return new AppError("rate_limited", "Too many checkout attempts for this cart; try again in a minute.", undefined, { "Retry-After": "60" }).toOutcome();
     }
-    return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.fault, req.idempotency?.key), req.op.type === "checkout_complete");
+    return this.#idempotent(req.idempotency, () => this.#mutate(req.op, req.idempotency?.key), req.op.type === "checkout_complete");
   }
 
   /** For `GET /v1/orders/{id}`: does this token own this cart? null when there is no cart. */
@@ -220,13 +223,13 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
 
   // ----------------------------------------------------------------- commands
 
-  async #mutate(op: CartOp, fault?: CheckoutPhase, requestKey?: string): Promise<Outcome> {
+  async #mutate(op: CartOp, requestKey?: string): Promise<Outcome> {
     switch (op.type) {
       case "checkout_start":
         this.#assertNoStepRunning();
         return this.#serialised(async () => {
           await this.#settle();
-          const rec = await this.#saga.start(op, fault);
+          const rec = await this.#saga.start(op);
           return { status: 201, body: { checkout: checkoutJson(rec, Date.now()) } };
         });
       case "checkout_complete":
@@ -235,7 +238,7 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
           await this.#settle();
           const boundCheckoutId = requestKey === undefined ? undefined : this.#keyRecord(requestKey)?.checkoutId;
           const bind = requestKey === undefined ? undefined : (checkoutId: string) => this.#bindKey(requestKey, checkoutId);
-          return this.#saga.complete({ ...op, requestKey, boundCheckoutId, bind }, fault);
+          return this.#saga.complete({ ...op, requestKey, boundCheckoutId, bind });
         });
       case "checkout_cancel":
         return this.#serialised(async () => {

@@ -5,7 +5,6 @@ import type { CartOp } from "../cart/cart-commands";
 import type { Outcome } from "../cart/cart-state";
 import { knownCurrencyExponent } from "../db/catalog";
 import { createDb } from "../db/client";
-import { PHASES } from "../checkout/state-machine";
 import { getConfig } from "../lib/config";
 import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";
 import { AppError, isObjectInterruption, validationError } from "../lib/errors";
@@ -49,19 +48,16 @@ const cartResponses = {
   ),
 };
 
-/** Calls the cart object with the request's token, idempotency key and (in tests) fault. */
+/** Calls the cart object with the request's token and idempotency key. */
 async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: unknown = null): Promise<Response> {
   const token = bearerToken(c);
   // Malformed ids cannot name a cart: answer as for an unknown one, without waking an object.
   if (!isId("cart", cartId)) throw new AppError("not_found", "Cart not found.");
   const key = idempotencyKey(c);
-  const config = getConfig(c.env);
-  const faultHeader = c.req.header("x-checkout-fault");
-  const fault = config.faultInjection && PHASES.includes(faultHeader as never) ? (faultHeader as (typeof PHASES)[number]) : undefined;
   const stub = c.env.CART.getByName(cartId);
   const idempotency = key ? { key, hash: await requestHash(c, body) } : undefined;
   try {
-    return respond(c, await stub.command({ token, op, idempotency, fault, requestId: currentRequestId() }));
+    return respond(c, await stub.command({ token, op, idempotency, requestId: currentRequestId() }));
   } catch (error) {
     // The object was interrupted (reset, restarted, overloaded). It resumes from storage
     // and every step is idempotent, so the client may retry (same Idempotency-Key).

@@ -1,7 +1,7 @@
 /**
  * Crash recovery (docs/architecture.md, crash safety): the cart object may die between any two
  * awaits. Each case stops a real checkout at a pause point (the test-only hook of
- * src/cart/pause-points.ts), so the object has recorded its intent in storage and the
+ * src/cart/saga/probe.ts), so the object has recorded its intent in storage and the
  * side effect has — or has not — reached D1 or the gateway; then every object is aborted
  * (abortAllDurableObjects: nothing in memory survives), and the alarm the new instance
  * sets for itself resumes the saga. The recovered state is what `recover()` promises:
@@ -10,7 +10,7 @@
  * exactly one order and one capture.
  */
 import { describe, expect, it } from "vitest";
-import type { PausePoint } from "../../src/cart/pause-points";
+import type { PausePoint } from "../../src/cart/saga/probe";
 import { completeCheckout, createProduct, fault, getCart, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectInvariants } from "../support/invariants";
 import {

@@ -1,6 +1,6 @@
 /**
- * A failure injected into each of the seven saga phases (`x-checkout-fault`, honoured
- * only with the test binding CHECKOUT_FAULT_INJECTION=enabled). Before the pivot
+ * A failure injected into each of the seven saga phases (`fault(phase)`: armed on the
+ * cart object's probe, which exists only with the test binding CHECKOUT_FAULT_INJECTION=enabled). Before the pivot
  * (capture) every failure must leave nothing behind: the checkout `failed` naming its
  * phase, stock, quote and discount released, no live authorization, the cart editable
  * and unchanged. A failure after the pivot (stock commit) must not undo the sale: the

@@ -3,7 +3,10 @@
  * handler (routing, validation, auth, the cart object, D1) and builds its own catalog
  * through the admin API, as a black-box client would.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { probeOf } from "../../src/cart/saga/probe";
+import type { CheckoutPhase } from "../../src/checkout/state-machine";
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
@@ -14,7 +17,8 @@ export interface Res<T = any> {
 }
 
 export async function call<T = any>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {}): Promise<Res<T>> {
-  const headers: Record<string, string> = { ...options.headers };
+  const { [FAULT_OPTION]: faultPhase, ...headers }: Record<string, string> = { ...options.headers };
+  if (faultPhase) await armFault(path, faultPhase as CheckoutPhase);
   let body: BodyInit | undefined = options.raw;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
@@ -115,4 +119,17 @@ export async function stockOf(variantId: string): Promise<{ on_hand: number; res
   return res.body;
 }
 
-export const fault = (phase: string) => ({ "x-checkout-fault": phase });
+/**
+ * A fault injected into one saga phase of the request it is passed to (with the request's
+ * headers): `call` arms it on the cart object's probe before sending, and the next saga
+ * step to reach that phase fails there. It never reaches the Worker as a header.
+ */
+export const fault = (phase: string) => ({ [FAULT_OPTION]: phase });
+
+const FAULT_OPTION = "x-test-fault";
+
+async function armFault(path: string, phase: CheckoutPhase): Promise<void> {
+  const cartId = /^\/v1\/carts\/([^/?]+)/.exec(path)?.[1];
+  if (!cartId) throw new Error(`A fault needs a cart's path, not ${path}`);
+  await runInDurableObject(env.CART.getByName(cartId), (obj) => probeOf(obj).armFault(phase));
+}

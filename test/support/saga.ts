@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { CartObject } from "../../src/cart/cart-object";
 import type { CheckoutRecord } from "../../src/cart/cart-state";
-import type { PausePoint } from "../../src/cart/pause-points";
+import { probeOf, type PausePoint } from "../../src/cart/saga/probe";
 import { isInFlight } from "../../src/checkout/state-machine";
 import { ADMIN, addLine, call, createCart, type Res, type TestCart } from "./api";
 
@@ -23,19 +23,19 @@ export function inCartObject<R>(cart: TestCart | string, fn: (obj: CartObject, s
 
 /** The next saga step of this cart that reaches `point` waits there (test-only hook). */
 export async function armPause(cart: TestCart, point: PausePoint): Promise<void> {
-  await inCartObject(cart, (obj) => obj.pausePoints!.arm(point));
+  await inCartObject(cart, (obj) => probeOf(obj).arm(point));
 }
 
 export async function waitUntilPaused(cart: TestCart, point: PausePoint): Promise<void> {
   for (let i = 0; i < 1_000; i++) {
-    if (await inCartObject(cart, (obj) => obj.pausePoints!.isWaiting(point))) return;
+    if (await inCartObject(cart, (obj) => probeOf(obj).isWaiting(point))) return;
     await scheduler.wait(5);
   }
   throw new Error(`The saga never reached the pause point ${point}`);
 }
 
 export async function releasePause(cart: TestCart, point: PausePoint): Promise<void> {
-  await inCartObject(cart, (obj) => obj.pausePoints!.release(point));
+  await inCartObject(cart, (obj) => probeOf(obj).release(point));
 }
 
 /** The checkout the cart object holds (its storage is the source of truth). */
