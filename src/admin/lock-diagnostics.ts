@@ -8,6 +8,7 @@ import { isPastPivot, isTerminal, STATE_NAMES, type CheckoutState } from "../che
 import type { Database } from "../db/client";
 import { eventId, EVENT_TYPES } from "../events/outbox";
 import type { Config } from "../lib/config";
+import { REFUNDABLE_STATUSES, SOLD_STATUSES } from "../orders/refund-records";
 import { readLock, type LockDetail } from "./checkout-locks";
 import { worst, type CheckStatus, type DiagnosticCheck } from "./diagnostics";
 
@@ -178,11 +179,12 @@ function orderCheck(lock: LockDetail): DiagnosticCheck {
   const order = lock.order;
   const total = (c.quote as Quote | null)?.total ?? c.total;
   if (c.state === "completed") {
-    if (order?.status !== "paid") return check("order", "fail", "Completed, yet there is no paid order.", { order_id: c.order_id, status: order?.status ?? null });
+    // Refunds and cancellation come after the sale: the order was paid whatever followed.
+    if (!order || !(SOLD_STATUSES as readonly string[]).includes(order.status)) return check("order", "fail", "Completed, yet there is no paid order.", { order_id: c.order_id, status: order?.status ?? null });
     if (order.total !== total) return check("order", "fail", `The order total ${order.total} differs from the quote total ${total}.`, { order_id: order.id });
-    return check("order", "ok", `Order #${order.number} paid, total equals the quote.`, { order_id: order.id });
+    return check("order", "ok", `Order #${order.number} paid${order.status === "paid" ? "" : ` (now ${order.status.replace("_", " ")})`}, total equals the quote.`, { order_id: order.id });
   }
-  if (order?.status === "paid" && !isPastPivot(c.state)) return check("order", "fail", `A paid order exists for a ${c.state} checkout.`, { order_id: order.id });
+  if (order && (REFUNDABLE_STATUSES as readonly string[]).includes(order.status) && !isPastPivot(c.state)) return check("order", "fail", `A paid order exists for a ${c.state} checkout.`, { order_id: order.id });
   if (order && isTerminal(c.state) && order.status !== "cancelled") return check("order", "warn", `The order of an ended checkout is ${order.status}, expected cancelled.`, { order_id: order.id });
   return check("order", "ok", order ? `Order ${order.id} is ${order.status}.` : "No order.", { order_id: order?.id ?? null });
 }

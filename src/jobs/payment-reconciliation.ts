@@ -18,6 +18,7 @@ import type { Database } from "../db/client";
 import { checkoutEvents, payments, quotes, stockReservations } from "../db/schema";
 import type { Config } from "../lib/config";
 import { errorFields, type Logger } from "../lib/logger";
+import { REFUNDABLE_STATUSES } from "../orders/refund-records";
 import { createGateway } from "../payments";
 import { paymentKeys, type PaymentMethodInput, type VoidRequest } from "../payments/gateway";
 
@@ -56,7 +57,14 @@ const PAYMENT_COLUMNS = `p.id AS payment_id, p.checkout_id AS checkout_id, p.att
   p.reference AS reference, p.amount AS amount, p.currency AS currency,
   c.cart_id AS cart_id, c.state AS checkout_state, c.phase AS checkout_phase`;
 
-const NO_PAID_ORDER = `NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid')`;
+/**
+ * A captured payment's order may since be refunded or cancelled: it was still sold. A
+ * cancelled order counts only with its succeeded cancellation (an unpaid order that a
+ * rollback cancelled is cancelled too, and its capture is exactly what to look for).
+ */
+const SOLD_ORDER = `(o.status IN (${REFUNDABLE_STATUSES.map((s) => `'${s}'`).join(", ")})
+  OR EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id AND r.kind = 'cancel' AND r.status = 'succeeded'))`;
+const NO_PAID_ORDER = `NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_id = p.checkout_id AND ${SOLD_ORDER})`;
 
 export async function reconcilePayments(input: ReconciliationInput): Promise<ReconciliationCounts & { more: boolean }> {
   const { env, db, log } = input;
@@ -148,7 +156,7 @@ async function finishCapturedCheckout(input: ReconciliationInput, payment: Payme
     return false;
   }
   await env.CART.getByName(payment.cart_id).sweep();
-  const paid = await env.DB.prepare(`SELECT 1 AS paid FROM orders WHERE checkout_id = ?1 AND status = 'paid'`).bind(payment.checkout_id).first();
+  const paid = await env.DB.prepare(`SELECT 1 AS paid FROM orders o WHERE o.checkout_id = ?1 AND ${SOLD_ORDER}`).bind(payment.checkout_id).first();
   if (paid) log.warn("reconcile.order_completed", fields(payment));
   return paid !== null;
 }

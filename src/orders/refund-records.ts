@@ -21,6 +21,12 @@ export type CapturedPayment = { provider: string; reference: string | null; amou
 
 /** Order statuses a refund may start from (a cancelled order takes none). */
 export const REFUNDABLE_STATUSES = ["paid", "partially_refunded", "refunded"] as const;
+/**
+ * The statuses of an order that was sold, whatever came after: refunds and cancellation
+ * follow the sale. (`cancelled` is also where an unpaid order ends, so a reader pairs it
+ * with its capture or its completed checkout.)
+ */
+export const SOLD_STATUSES = [...REFUNDABLE_STATUSES, "cancelled"] as const;
 /** Refund statuses that hold money: a failed refund gives its share back. */
 const HOLDING = ["pending", "succeeded"] as const;
 

@@ -12,9 +12,10 @@ import { runCleanup } from "../../src/jobs/cleanup";
 import { newId } from "../../src/lib/ids";
 import { paymentKeys } from "../../src/payments/gateway";
 import { TestGateway } from "../../src/payments/test-gateway";
-import { call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
+import { ADMIN, call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { recordingQueue } from "../support/events";
 import { checkoutRow, expectInvariants, gatewayCharges } from "../support/invariants";
+import { cancelOrder, paidOrder, refund } from "../support/orders";
 import { makeOverdue } from "../support/overdue";
 import { storedCheckout } from "../support/saga";
 
@@ -141,6 +142,25 @@ describe("cleanup: payment reconciliation", () => {
     // An operator sees it in the logs and on the checkout's timeline.
     expect(errors.map((l) => JSON.parse(l)).some((l) => l.event === "reconcile.captured_without_order" && l.checkout_id === checkoutId)).toBe(true);
     expect((await timeline(checkoutId)).map((e) => e.event)).toContain("reconcile_alert");
+    await expectInvariants();
+  });
+
+  it("takes a refunded or cancelled order as the sale of its capture: no alert, nothing to finish, its lock diagnosed ok", async () => {
+    const refunded = await paidOrder([{ prices: { USD: 1500 }, stock: 4 }], [2]);
+    const cancelled = await paidOrder([{ prices: { USD: 900 }, stock: 4 }], [1]);
+    expect((await refund(refunded.order.id, { amount: 500 })).status).toBe(201);
+    expect((await cancelOrder(cancelled.order.id)).status).toBe(200);
+    const errors: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
+    const result = await cleanup();
+    expect(result).toMatchObject({ captured_without_order: 0, completed_orders: 0 });
+    expect(errors.filter((l) => l.includes("reconcile."))).toEqual([]);
+    for (const o of [refunded.order, cancelled.order]) {
+      const lock = await call("GET", `/admin/api/diagnostics?lock_id=${o.checkout_id}`, { headers: ADMIN });
+      expect(lock.body.checks.find((c: { name: string }) => c.name === "order"), o.id).toMatchObject({ status: "ok" });
+      expect(lock.body.status, o.id).toBe("ok");
+      expect((await timeline(o.checkout_id)).map((e) => e.event)).not.toContain("reconcile_alert");
+    }
     await expectInvariants();
   });
 
