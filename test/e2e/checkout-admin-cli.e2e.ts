@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { buildCli } from "../../scripts/build-package.ts";
 import { freePort, ROOT } from "../../scripts/local-server.ts";
+import { adminGet, paidOrder } from "./paid-order.ts";
 import type { E2eContext } from "./run.ts";
 
 let BIN = "";
@@ -152,6 +153,7 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   assert.equal(both.code, 2);
 
   await catalog(env);
+  await orders(env, baseUrl, adminToken);
 
   // Wrong token, wrong URL, a page that is not the API, a usage error: clear words and distinct exit codes.
   const wrongToken = await cli(["locks", "--token", "nope"], env);
@@ -201,4 +203,70 @@ async function catalog(env: Record<string, string>): Promise<void> {
   assert.match(duplicate.stderr, /^Not created: A discount with this code exists already/);
   const belowZero = await cli(["stock", "set", variantId, "-1"], env);
   assert.equal(belowZero.code, 2);
+}
+
+/** Orders: find one, show it, refund lines and an amount, refuse what cannot be refunded, cancel; with exit codes. */
+async function orders(env: Record<string, string>, baseUrl: string, adminToken: string): Promise<void> {
+  const order = await paidOrder(baseUrl, adminToken);
+  const api = () => adminGet(baseUrl, adminToken, `/admin/api/orders/${order.id}`);
+  const line = order.lines[0]!;
+
+  const listed = await cli(["orders", "--number", String(order.number)], env);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout.split("\n")[0]!, /^\s*NUMBER\s+ID\s+STATUS\s+TOTAL\s+REFUNDED\s+EMAIL\s+CREATED \(UTC\)/);
+  assert.match(listed.stdout, new RegExp(`${order.number}\\s+${order.id}\\s+paid\\s+\\d+\\.\\d{2} USD\\s+${order.email}`));
+  const byEmail = JSON.parse((await cli(["orders", "--email", order.email.toUpperCase(), "--json"], env)).stdout);
+  assert.deepEqual(byEmail.data.map((o: { id: string }) => o.id), [order.id]);
+
+  const shown = await cli(["order", order.id], env);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, new RegExp(`^Order #${order.number} ${order.id}\nStatus\\s+paid`));
+  assert.match(shown.stdout, new RegExp(`${line.line_id}\\s+${line.sku}\\s+2\\s`));
+
+  // Without a terminal a refund needs --yes: refused, nothing refunded.
+  const unconfirmed = await cli(["refund", order.id, "--line", `${line.line_id}:1`, "--restock"], env);
+  assert.equal(unconfirmed.code, 2);
+  assert.match(unconfirmed.stderr, /pass --yes/);
+  assert.equal((await api()).refunds.length, 0);
+
+  const byLine = await cli(["refund", order.id, "--line", `${line.line_id}:1`, "--restock", "--reason", "damaged", "--yes"], env);
+  assert.equal(byLine.code, 0, byLine.stderr);
+  assert.match(byLine.stdout, new RegExp(`^Refunded \\d+\\.\\d{2} USD of order #${order.number} \\(ref_[0-9a-z]{26}, restocked\\): order partially_refunded`));
+  const byAmount = JSON.parse((await cli(["refund", order.id, "--amount", "150", "--yes", "--json"], env)).stdout);
+  assert.equal(byAmount.refund.status, "succeeded");
+  assert.equal(byAmount.refund.amount, 150);
+
+  const tooMuch = await cli(["refund", order.id, "--amount", String(order.total), "--yes"], env);
+  assert.equal(tooMuch.code, 1);
+  assert.match(tooMuch.stderr, /^Not refunded: The refund would exceed what was captured\./);
+  const fractional = await cli(["refund", order.id, "--amount", "1.5", "--yes"], env);
+  assert.equal(fractional.code, 2);
+  const bothKinds = await cli(["refund", order.id, "--amount", "100", "--line", `${line.line_id}:1`, "--yes"], env);
+  assert.equal(bothKinds.code, 1, bothKinds.stderr);
+  assert.match(bothKinds.stderr, /^Not refunded: Give lines or an amount, not both\./);
+  const unknown = await cli(["refund", "ord_nothing", "--yes"], env);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /No order ord_nothing\./);
+  assert.equal((await api()).refunds.length, 2, "refused refunds recorded nothing");
+
+  // The gateway refuses every refund of an order paid with tok_refund_fails.
+  const failing = await paidOrder(baseUrl, adminToken, "tok_refund_fails");
+  const refused = await cli(["refund", failing.id, "--yes"], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^Not refunded: .*Nothing was refunded; retrying is safe\./);
+  assert.equal((await adminGet(baseUrl, adminToken, `/admin/api/orders/${failing.id}`)).order.refunded_total, 0);
+
+  const cancelled = await cli(["cancel", order.id, "--reason", "customer asked", "--yes"], env);
+  assert.equal(cancelled.code, 0, cancelled.stderr);
+  assert.match(cancelled.stdout, new RegExp(`^Cancelled order #${order.number} \\(${order.id}\\): cancelled, \\d+\\.\\d{2} USD refunded in all\\.`));
+  assert.equal((await cli(["cancel", order.id, "--yes"], env)).code, 0, "a repeated cancel is harmless");
+  const after = await api();
+  assert.equal(after.order.status, "cancelled");
+  assert.equal(after.order.refunded_total, order.total);
+  const late = await cli(["refund", order.id, "--yes"], env);
+  assert.equal(late.code, 1);
+  assert.match(late.stderr, /^Not refunded: An order that is cancelled cannot be refunded\./);
+  const full = await cli(["order", order.id], env);
+  assert.match(full.stdout, /REFUND\s+STATUS\s+AMOUNT\s+LINES\s+RESTOCKED/);
+  assert.equal(full.stdout.split("\n").filter((l) => /^ref_\S+\s+succeeded\s/.test(l)).length, 3, full.stdout);
 }
