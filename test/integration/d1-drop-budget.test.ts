@@ -22,6 +22,10 @@ interface DropCost {
   refused: number;
   perOrder: { d1RoundTrips: number; d1Statements: number; checkoutRoundTrips: number };
   perRefused: { d1RoundTrips: number; d1Statements: number };
+  /** What the refusals of the first second cost in all (an isolate learning "sold out" once). */
+  refusalsOnce: { d1RoundTrips: number; d1Statements: number };
+  /** What the refusals of each later second cost in all (one re-read of the knowledge). */
+  refusalsPerSecond: { d1RoundTrips: number; d1Statements: number };
 }
 
 declare module "vitest" {
@@ -48,6 +52,11 @@ describe("D1 budget of a drop", () => {
     const [variant] = await createProduct([{ stock: UNITS }], "Drop");
     const winners: Array<{ d1RoundTrips: number; d1Statements: number; checkout: number }> = [];
     const refused = { shoppers: 0, d1RoundTrips: 0, d1Statements: 0 };
+    // The refusals' D1 cost in the first second and in the second one.
+    const bySecond: D1Cost[] = [
+      { d1RoundTrips: 0, d1Statements: 0 },
+      { d1RoundTrips: 0, d1Statements: 0 },
+    ];
     for (let i = 0; i < SHOPPERS; i++) {
       // Halfway, a second passes: the sold-out knowledge is re-read once, then trusted again.
       if (i === SHOPPERS / 2) clockMs += SOLD_OUT_MAX_AGE_MS + 1;
@@ -66,6 +75,8 @@ describe("D1 budget of a drop", () => {
         refused.shoppers++;
         refused.d1RoundTrips += total.d1RoundTrips;
         refused.d1Statements += total.d1Statements;
+        const second = i < SHOPPERS / 2 ? 0 : 1;
+        bySecond[second] = add(bySecond[second]!, total);
       }
     }
     expect(winners).toHaveLength(UNITS);
@@ -74,6 +85,8 @@ describe("D1 budget of a drop", () => {
     const perRefused = { d1RoundTrips: refused.d1RoundTrips / refused.shoppers, d1Statements: refused.d1Statements / refused.shoppers };
     expect(perRefused.d1RoundTrips).toBeLessThanOrEqual(REFUSED_ROUND_TRIPS);
     expect(perRefused.d1Statements).toBeLessThanOrEqual(REFUSED_STATEMENTS);
+    // A later second costs the one re-read, whatever the number of shoppers in it.
+    expect(bySecond[1]).toEqual({ d1RoundTrips: 1, d1Statements: 1 });
     const mean = (pick: (w: (typeof winners)[number]) => number) => winners.reduce((s, w) => s + pick(w), 0) / winners.length;
     task.meta.dropCost = {
       shoppers: SHOPPERS,
@@ -82,6 +95,8 @@ describe("D1 budget of a drop", () => {
       refused: refused.shoppers,
       perOrder: { d1RoundTrips: mean((w) => w.d1RoundTrips), d1Statements: mean((w) => w.d1Statements), checkoutRoundTrips: mean((w) => w.checkout) },
       perRefused,
+      refusalsOnce: bySecond[0]!,
+      refusalsPerSecond: bySecond[1]!,
     };
     expect(await stockOf(variant!)).toMatchObject({ on_hand: 0, reserved: 0 });
     await expectInvariants();

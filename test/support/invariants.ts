@@ -135,6 +135,34 @@ export async function expectInvariants(): Promise<void> {
      WHERE c.state = 'completed' AND r.status IS NOT 'consumed'`,
   );
   expect(unconsumed, "codes of completed checkouts whose use is not consumed").toEqual([]);
+  await expectPurchaseLimits();
+}
+
+/**
+ * 11. Purchase limits: a customer's active plus committed units of a limited variant stay
+ * within `max_per_customer`. Held against the limit in force when the customer's latest
+ * counted unit was reserved (a limit lowered later keeps what customers hold); the
+ * customer on a sold unit is its order's email, lower-cased (the order is the other ledger).
+ */
+async function expectPurchaseLimits(): Promise<void> {
+  const over = await all<Record<string, unknown>>(
+    `SELECT c.variant_id, c.customer_email, c.units, l.max_per_customer FROM (
+       SELECT variant_id, customer_email, SUM(quantity) AS units, MAX(created_at) AS latest FROM stock_reservations
+       WHERE status IN ('active', 'committed') AND customer_email IS NOT NULL GROUP BY variant_id, customer_email
+     ) c JOIN purchase_limits l ON l.variant_id = c.variant_id
+     WHERE c.latest > l.updated_at AND c.units > l.max_per_customer`,
+  );
+  expect(over, "customers past a variant's purchase limit").toEqual([]);
+  const anonymous = await all<Record<string, unknown>>(
+    `SELECT r.checkout_id, r.variant_id FROM stock_reservations r JOIN purchase_limits l ON l.variant_id = r.variant_id
+     WHERE r.status IN ('active', 'committed') AND r.customer_email IS NULL AND r.created_at > l.updated_at`,
+  );
+  expect(anonymous, "units of a limited variant held without an email").toEqual([]);
+  const misattributed = await all<Record<string, unknown>>(
+    `SELECT r.checkout_id, r.customer_email, o.email FROM stock_reservations r JOIN orders o ON o.checkout_id = r.checkout_id
+     WHERE r.status = 'committed' AND r.customer_email IS NOT lower(trim(o.email))`,
+  );
+  expect(misattributed, "sold units counted for another customer than their order's").toEqual([]);
 }
 
 export async function checkoutRow(id: string) {

@@ -12,6 +12,7 @@ import { isoNow, type Database } from "../../../db/client";
 import { stockReservations } from "../../../db/schema";
 import { recordEvent } from "../../../events/outbox";
 import { isStockConstraintError, readStock, releaseStock, reserveStock, type StockLevel } from "../../../inventory/stock-ledger";
+import { explainPurchaseLimitError } from "../../../inventory/purchase-limits";
 import { insufficientStock, isShort, shortLines, stockLines } from "../../../inventory/stock-shortage";
 import { AppError } from "../../../lib/errors";
 import { newId } from "../../../lib/ids";
@@ -44,7 +45,8 @@ export async function reserveAndLock(ctx: SagaContext, rec: CheckoutRecord, pric
   const locked: CheckoutRecord = { ...rec, state: "locked", phase: "price_lock", lockedAt: now };
   await db.batch([
     upsertCheckoutRow(db, locked, now),
-    reserveStock(db, rec.id, rec.lines, rec.expiresAt, now),
+    // With the cart's email on each row, the purchase-limit trigger judges the customer in this batch.
+    reserveStock(db, rec.id, rec.lines, rec.expiresAt, now, rec.email),
     ...insertQuote(db, rec.quote),
     // A price-lock fault (tests only) fails inside the batch: the reservations roll back with it.
     ...(host.probe?.failingStatements(db, "price_lock") ?? []),
@@ -68,6 +70,12 @@ export async function explainReservationError(ctx: SagaContext, rec: CheckoutRec
   const injected = ctx.host.probe?.takeBatchFault();
   if (injected) return injected;
   if (error instanceof AppError || error instanceof InjectedFault) return error;
+  // A purchase limit refused the reservation (or a limited variant has no email to count).
+  const limited = await explainPurchaseLimitError(ctx.db, error, rec.id, rec.email, rec.lines);
+  if (limited) {
+    rec.phase = "inventory_reservation";
+    return limited;
+  }
   if (isStockConstraintError(error)) {
     const stock = await readStock(ctx.db, rec.lines.map((l) => l.variantId)).catch(() => new Map());
     const lines = stockLines(rec.lines, stock);
