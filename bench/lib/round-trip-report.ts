@@ -50,6 +50,10 @@ export interface DropCost {
   refused: number;
   perOrder: { d1RoundTrips: number; d1Statements: number; checkoutRoundTrips: number };
   perRefused: { d1RoundTrips: number; d1Statements: number };
+  /** The refusals' cost in the first second: an isolate learning "sold out" once. */
+  refusalsOnce?: { d1RoundTrips: number; d1Statements: number };
+  /** The refusals' cost in each later second: one re-read per variant and isolate. */
+  refusalsPerSecond?: { d1RoundTrips: number; d1Statements: number };
 }
 
 export interface DropCostReport {
