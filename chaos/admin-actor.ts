@@ -2,8 +2,10 @@
  * The merchant during the run, on the plan's schedule: price changes (quotes already
  * locked must not move), releases of checkouts shoppers hold (`POST
  * /admin/api/checkout-locks/{id}/release`), stock top-ups (inventory adjustments the
- * conservation check must account for) and cron runs.
+ * conservation check must account for), refunds and cancellations of shoppers' orders
+ * (after-sale.ts) and cron runs.
  */
+import { cancelSomeOrder, refundSomeOrder } from "./after-sale.ts";
 import type { Catalog } from "./catalog.ts";
 import { errorCode, NoAnswer, sleep } from "./http.ts";
 import type { ChaosPlan } from "./plan.ts";
@@ -58,6 +60,12 @@ export async function runAdmin(ctx: ShopperContext, plan: ChaosPlan, catalog: Ca
           else obs.admin.releases.other++;
           break;
         }
+        case "refund":
+          await refundSomeOrder(http, obs, catalog, action);
+          break;
+        case "cancel":
+          await cancelSomeOrder(http, obs, catalog, action);
+          break;
         case "cron": {
           const reply = await http.send("GET", CRON_PATH);
           if (reply.status < 400) obs.admin.cron.ok++;

@@ -7,6 +7,7 @@ import type { Catalog } from "./catalog.ts";
 import type { D1File } from "./d1-file.ts";
 import type { HttpClient } from "./http.ts";
 import type { Observations, Violation } from "./observations.ts";
+import { SOLD_STATUSES } from "./sold-orders.ts";
 
 const SETTLED = new Set(["locked", "completed", "failed", "cancelled", "expired"]);
 
@@ -38,8 +39,9 @@ export async function checkThroughApi(http: HttpClient, d1: D1File, observations
     }
     if (shopper.orderId) {
       const order = await http.send("GET", `/v1/orders/${shopper.orderId}`, { headers: auth });
-      if (order.status !== 200 || order.body.order?.status !== "paid" || cart.body.cart.completed !== true) {
-        violations.push({ invariant: "4. payments", message: "A shopper's order does not read back as paid, or its cart is not completed.", evidence: { order_id: shopper.orderId, status: order.status, order: order.body, cart_completed: cart.body.cart.completed } });
+      // The merchant may have refunded or cancelled it since: it was still paid for.
+      if (order.status !== 200 || !(SOLD_STATUSES as readonly string[]).includes(order.body.order?.status) || cart.body.cart.completed !== true) {
+        violations.push({ invariant: "4. payments", message: "A shopper's order does not read back as paid (or refunded or cancelled since), or its cart is not completed.", evidence: { order_id: shopper.orderId, status: order.status, order: order.body, cart_completed: cart.body.cart.completed } });
       }
     }
   }

@@ -12,6 +12,7 @@ import path from "node:path";
 import { findD1File, openD1File } from "./d1-file.ts";
 import { checkInvariants } from "./invariants.ts";
 import type { StockLedger } from "./ledger-invariants.ts";
+import { REFUNDS, REFUNDS_IN_GATEWAY_UNITS } from "./refund-invariants.ts";
 import { Observations } from "./observations.ts";
 
 interface Corruption {
@@ -89,6 +90,43 @@ const CORRUPTIONS: Corruption[] = [
     expect: "7. idempotency",
     sql: "UPDATE orders SET cart_id = (SELECT cart_id FROM orders WHERE status = 'paid' LIMIT 1 OFFSET 1) WHERE id = (SELECT id FROM orders WHERE status = 'paid' LIMIT 1)",
   },
+  // Refunds, restocks and their gateway ledger (refund-invariants.ts). The copies drop the
+  // triggers that keep refunds immutable: they are what a bug would have to get around.
+  {
+    name: "a refund past what was captured",
+    expect: REFUNDS,
+    sql: "DROP TRIGGER refund_settles_once; UPDATE refunds SET amount = amount + 1000000 WHERE id = (SELECT id FROM refunds WHERE status = 'succeeded' LIMIT 1)",
+  },
+  { name: "refunded_total drifting from the succeeded refunds", expect: REFUNDS, sql: "UPDATE orders SET refunded_total = refunded_total + 1 WHERE id = (SELECT order_id FROM refunds WHERE status = 'succeeded' LIMIT 1)" },
+  {
+    name: "a line refunded past its quantity",
+    expect: REFUNDS,
+    sql: "DROP TRIGGER refund_line_no_change; UPDATE refund_lines SET quantity = quantity + 1000 WHERE rowid = (SELECT rl.rowid FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id WHERE r.status IN ('pending', 'succeeded') LIMIT 1)",
+  },
+  { name: "an order whose status ignores its refunds", expect: REFUNDS, sql: "UPDATE orders SET status = 'paid' WHERE id = (SELECT order_id FROM refunds WHERE status = 'succeeded' AND amount > 0 LIMIT 1)" },
+  {
+    name: "a refund made twice at the gateway",
+    expect: REFUNDS,
+    sql: "INSERT INTO test_gateway_refunds (id, idempotency_key, charge_id, amount, currency, metadata, created_at) SELECT id || '_again', idempotency_key || ':again', charge_id, amount, currency, metadata, created_at FROM test_gateway_refunds WHERE json_extract(metadata, '$.refund_id') IS NOT NULL LIMIT 1",
+  },
+  { name: "a gateway refund with no record here", expect: REFUNDS, sql: "DELETE FROM refunds WHERE id = (SELECT json_extract(metadata, '$.refund_id') FROM test_gateway_refunds WHERE json_extract(metadata, '$.refund_id') IS NOT NULL LIMIT 1)" },
+  {
+    name: "a succeeded refund never made at the gateway",
+    expect: REFUNDS,
+    sql: "DELETE FROM test_gateway_refunds WHERE id = (SELECT g.id FROM test_gateway_refunds g JOIN refunds r ON r.id = json_extract(g.metadata, '$.refund_id') WHERE r.status = 'succeeded' LIMIT 1)",
+  },
+  {
+    name: "a gateway refund of another amount than its record",
+    expect: REFUNDS_IN_GATEWAY_UNITS,
+    sql: "UPDATE test_gateway_refunds SET amount = amount + 1 WHERE id = (SELECT id FROM test_gateway_refunds WHERE json_extract(metadata, '$.refund_id') IS NOT NULL LIMIT 1)",
+  },
+  { name: "restocked units missing from the stock ledger", expect: "2. conservation", sql: "DELETE FROM stock_restocks WHERE rowid = (SELECT rowid FROM stock_restocks LIMIT 1)" },
+  {
+    name: "a restock of a refund that failed",
+    expect: REFUNDS,
+    sql: "DROP TRIGGER refund_settles_once; UPDATE refunds SET status = 'failed' WHERE id = (SELECT refund_id FROM stock_restocks LIMIT 1)",
+  },
+  { name: "a succeeded refund without its order.refunded event", expect: REFUNDS, sql: "DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE type = 'order.refunded' LIMIT 1)" },
 ];
 
 export interface SelfTestResult {

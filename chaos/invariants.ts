@@ -7,6 +7,8 @@ import type { D1File } from "./d1-file.ts";
 import { checkLedgers, type StockLedger } from "./ledger-invariants.ts";
 import { MONEY_IN_GATEWAY_UNITS, moneyInGatewayUnits } from "./money-in-gateway-units.ts";
 import type { Observations, Violation } from "./observations.ts";
+import { checkRefunds } from "./refund-invariants.ts";
+import { gatewaySold, refundedByOrder, soldOrder } from "./sold-orders.ts";
 
 const TERMINAL = ["completed", "failed", "cancelled", "expired"];
 const TERMINAL_SQL = TERMINAL.map((s) => `'${s}'`).join(",");
@@ -56,29 +58,31 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
      WHERE i.reserved <> active_reservations OR i.reserved < 0 OR i.reserved > i.on_hand OR i.on_hand < 0`,
   );
 
-  // 2. Conservation, twice: the ledger rows add up, and the taken units are the paid orders' units.
+  // 2. Conservation, twice: the ledger rows add up, and the taken units are the sold orders' units.
   check(
     "2. conservation",
-    "Σ inventory_adjustments.delta − Σ committed reservations = on_hand",
+    "Σ inventory_adjustments.delta − Σ committed reservations + Σ restocked units = on_hand",
     `SELECT i.variant_id, i.on_hand,
        (SELECT COALESCE(SUM(delta), 0) FROM inventory_adjustments a WHERE a.variant_id = i.variant_id) AS adjusted,
-       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed
-     FROM inventory i WHERE adjusted - committed <> i.on_hand`,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_restocks s WHERE s.variant_id = i.variant_id) AS restocked
+     FROM inventory i WHERE adjusted - committed + restocked <> i.on_hand`,
   );
   check(
     "2. conservation",
-    "units taken from stock = units in paid orders, for every variant",
+    "units taken from stock = units in sold orders (refunded or not), for every variant",
     `SELECT i.variant_id,
        (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed,
-       (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id WHERE o.status = 'paid' AND ol.variant_id = i.variant_id) AS ordered
+       (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id WHERE ${soldOrder("o")} AND ol.variant_id = i.variant_id) AS ordered
      FROM inventory i WHERE committed <> ordered`,
   );
   check(
     "2. conservation",
-    "every committed reservation belongs to a completed checkout with a paid order",
-    `SELECT r.checkout_id, r.variant_id, r.quantity, c.state, (SELECT status FROM orders o WHERE o.checkout_id = r.checkout_id) AS order_status
+    "every committed reservation belongs to a completed checkout with a sold order",
+    `SELECT r.checkout_id, r.variant_id, r.quantity, c.state, (SELECT status FROM orders o WHERE o.checkout_id = r.checkout_id) AS order_status,
+       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = r.checkout_id AND ${soldOrder("o")}) AS sold_orders
      FROM stock_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id
-     WHERE r.status = 'committed' AND (c.state IS NOT 'completed' OR order_status IS NOT 'paid')`,
+     WHERE r.status = 'committed' AND (c.state IS NOT 'completed' OR sold_orders <> 1)`,
   );
 
   // 3. The flash sale: exactly min(N, S) orders.
@@ -86,7 +90,7 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   const expected = Math.min(input.flash.shoppers, input.flash.units);
   const sold = d1.all<{ units: number; orders: number }>(
     `SELECT COALESCE(SUM(ol.quantity), 0) AS units, COUNT(DISTINCT o.id) AS orders FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-     WHERE o.status = 'paid' AND ol.variant_id = '${input.flash.variantId}'`,
+     WHERE ${soldOrder("o")} AND ol.variant_id = '${input.flash.variantId}'`,
   )[0]!;
   const answers = observations.flash;
   const won = answers.filter((a) => a.status === 201).length;
@@ -102,9 +106,9 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   // 4. Money: captured ⇔ one paid order of exactly the quote total; the gateway agrees.
   check(
     "4. payments",
-    "every captured payment has exactly one paid order, of exactly the captured amount and the quote total",
+    "every captured payment has exactly one sold order, of exactly the captured amount and the quote total",
     `SELECT p.id, p.checkout_id, p.captured_amount,
-       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND o.status = 'paid') AS paid_orders,
+       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = p.checkout_id AND ${soldOrder("o")}) AS paid_orders,
        (SELECT total FROM orders o WHERE o.checkout_id = p.checkout_id) AS order_total,
        (SELECT total FROM quotes q WHERE q.checkout_id = p.checkout_id) AS quote_total
      FROM payments p WHERE p.status = 'captured'
@@ -112,46 +116,47 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   );
   check(
     "4. payments",
-    "every paid order has exactly one captured payment, its total is the quote's and its checkout completed",
+    "every sold order has exactly one captured payment, its total is the quote's and its checkout completed",
     `SELECT o.id, o.checkout_id, o.total, c.state,
        (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured') AS captures,
        (SELECT total FROM quotes q WHERE q.checkout_id = o.checkout_id) AS quote_total
      FROM orders o LEFT JOIN checkouts c ON c.id = o.checkout_id
-     WHERE o.status = 'paid' AND (captures <> 1 OR o.total IS NOT quote_total OR c.state IS NOT 'completed')`,
+     WHERE ${soldOrder("o")} AND (captures <> 1 OR o.total IS NOT quote_total OR c.state IS NOT 'completed')`,
   );
   check(
     "4. payments",
     "no order is left pending payment on a checkout that ended, and no checkout without a capture has a paid order",
     `SELECT o.id, o.status, c.state FROM orders o LEFT JOIN checkouts c ON c.id = o.checkout_id
      WHERE (o.status = 'pending_payment' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
-        OR (o.status = 'paid' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured'))`,
+        OR (${soldOrder("o")} AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status = 'captured'))`,
   );
   check(
     "4. gateway ledger",
-    "every capture at the gateway has a paid order of the captured amount, and at most one per checkout",
+    "every capture at the gateway (refunded by its order's refunds or not) has a sold order of the captured amount, and at most one per checkout",
     `SELECT g.id, g.status, g.captured_amount, json_extract(g.metadata, '$.checkout_id') AS checkout_id,
        (SELECT status FROM orders o WHERE o.checkout_id = json_extract(g.metadata, '$.checkout_id')) AS order_status,
+       (SELECT COUNT(*) FROM orders o WHERE o.checkout_id = json_extract(g.metadata, '$.checkout_id') AND ${soldOrder("o")}) AS sold_orders,
        (SELECT total FROM orders o WHERE o.checkout_id = json_extract(g.metadata, '$.checkout_id')) AS order_total,
-       (SELECT COUNT(*) FROM test_gateway_charges g2 WHERE json_extract(g2.metadata, '$.checkout_id') = json_extract(g.metadata, '$.checkout_id') AND g2.status = 'captured') AS captures
-     FROM test_gateway_charges g WHERE g.status = 'captured'
-       AND (order_status IS NOT 'paid' OR g.captured_amount IS NOT order_total OR captures <> 1)`,
+       (SELECT COUNT(*) FROM test_gateway_charges g2 WHERE json_extract(g2.metadata, '$.checkout_id') = json_extract(g.metadata, '$.checkout_id') AND ${gatewaySold("g2")}) AS captures
+     FROM test_gateway_charges g WHERE ${gatewaySold("g")}
+       AND (sold_orders <> 1 OR g.captured_amount IS NOT order_total OR captures <> 1)`,
   );
   check(
     "4. gateway ledger",
     "the gateway and our payment records agree on which checkouts were captured",
     `SELECT checkout_id, SUM(gateway) AS gateway_captures, SUM(ours) AS recorded_captures FROM (
-       SELECT json_extract(metadata, '$.checkout_id') AS checkout_id, 1 AS gateway, 0 AS ours FROM test_gateway_charges WHERE status = 'captured'
+       SELECT json_extract(g.metadata, '$.checkout_id') AS checkout_id, 1 AS gateway, 0 AS ours FROM test_gateway_charges g WHERE ${gatewaySold("g")}
        UNION ALL SELECT checkout_id, 0, 1 FROM payments WHERE status = 'captured')
      GROUP BY checkout_id HAVING gateway_captures <> recorded_captures`,
   );
   check(
     "4. gateway ledger",
-    "no authorization is left standing on a checkout that ended, and no refund on a paid order",
+    "no authorization is left standing on a checkout that ended, and no rollback refund on a paid order",
     `SELECT g.id, g.status, json_extract(g.metadata, '$.checkout_id') AS checkout_id, c.state,
        (SELECT status FROM orders o WHERE o.checkout_id = c.id) AS order_status
      FROM test_gateway_charges g LEFT JOIN checkouts c ON c.id = json_extract(g.metadata, '$.checkout_id')
      WHERE (g.status = 'authorized' AND (c.state IS NULL OR c.state IN (${TERMINAL_SQL})))
-        OR (g.status = 'refunded' AND order_status = 'paid')`,
+        OR (g.status = 'refunded' AND order_status = 'paid' AND NOT ${refundedByOrder("g")})`,
   );
 
   checkLedgers(d1, input.stock, check, fail, checked);
@@ -206,10 +211,10 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   // 7. Idempotency: D1 side (one order and one capture per cart) …
   check(
     "7. idempotency",
-    "no cart has more than one paid order or more than one capture",
+    "no cart has more than one sold order or more than one capture",
     `SELECT cart_id, SUM(paid) AS paid_orders, SUM(captured) AS captures FROM (
-       SELECT cart_id, 1 AS paid, 0 AS captured FROM orders WHERE status = 'paid'
-       UNION ALL SELECT json_extract(metadata, '$.cart_id'), 0, 1 FROM test_gateway_charges WHERE status = 'captured')
+       SELECT o.cart_id, 1 AS paid, 0 AS captured FROM orders o WHERE ${soldOrder("o")}
+       UNION ALL SELECT json_extract(g.metadata, '$.cart_id'), 0, 1 FROM test_gateway_charges g WHERE ${gatewaySold("g")})
      GROUP BY cart_id HAVING paid_orders > 1 OR captures > 1`,
   );
   // … and the client side: every answer to one key is the same answer.
@@ -306,6 +311,7 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   const failedBy = Object.fromEntries(failures.map((f) => [f.code ?? "unknown", f.n]));
   violations.push(...moneyInGatewayUnits(d1));
   checked.push(MONEY_IN_GATEWAY_UNITS);
+  checkRefunds(d1, check, fail, checked);
   return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState, failedBy } };
 }
 

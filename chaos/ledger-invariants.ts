@@ -8,6 +8,7 @@
  */
 import type { D1File } from "./d1-file.ts";
 import type { StockChange, Violation } from "./observations.ts";
+import { soldOrder } from "./sold-orders.ts";
 
 const ENDED = "'failed', 'cancelled', 'expired'";
 
@@ -52,8 +53,8 @@ export function checkLedgers(d1: D1File, stock: StockLedger, check: (invariant: 
   );
   check(
     "10. sums per checkout",
-    "for every paid order, per variant: order lines = quote lines = committed reservation",
-    `WITH paid AS (SELECT o.id AS order_id, o.checkout_id FROM orders o WHERE o.status = 'paid'),
+    "for every sold order, per variant: order lines = quote lines = committed reservation",
+    `WITH paid AS (SELECT o.id AS order_id, o.checkout_id FROM orders o WHERE ${soldOrder("o")}),
        ordered AS (SELECT p.checkout_id, ol.variant_id, SUM(ol.quantity) AS n FROM paid p JOIN order_lines ol ON ol.order_id = p.order_id GROUP BY 1, 2),
        quoted AS (SELECT p.checkout_id, json_extract(l.value, '$.variant_id') AS variant_id, SUM(json_extract(l.value, '$.quantity')) AS n
                   FROM paid p JOIN quotes q ON q.checkout_id = p.checkout_id, json_each(q.body, '$.lines') l GROUP BY 1, 2),
@@ -65,8 +66,8 @@ export function checkLedgers(d1: D1File, stock: StockLedger, check: (invariant: 
   );
   check(
     "11. one event per state change",
-    "every paid order has its order.created and checkout.completed events; every ended checkout its checkout.<state> event",
-    `SELECT o.id AS subject, 'order.created' AS missing FROM orders o WHERE o.status = 'paid' AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id = 'evt_order_created_' || o.id)
+    "every sold order has its order.created and checkout.completed events; every ended checkout its checkout.<state> event",
+    `SELECT o.id AS subject, 'order.created' AS missing FROM orders o WHERE ${soldOrder("o")} AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id = 'evt_order_created_' || o.id)
      UNION ALL
      SELECT c.id, 'checkout.' || c.state FROM checkouts c WHERE c.state IN ('completed', ${ENDED})
        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id = 'evt_checkout_' || c.state || '_' || c.id)`,
@@ -93,7 +94,7 @@ export function checkLedgers(d1: D1File, stock: StockLedger, check: (invariant: 
 
 /**
  * The harness's own record: initial stock plus every change the merchant made must be
- * on_hand plus the units taken. The merchant reads on_hand and writes on_hand + add, so
+ * on_hand plus the units taken less the units refunds restocked. The merchant reads on_hand and writes on_hand + add, so
  * a unit committed between its read and its write is overwritten (the merchant's write
  * wins): that is the only allowed difference, at most the units committed in that window.
  */
@@ -103,10 +104,15 @@ function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: stri
   const commits = d1.all<{ variant_id: string; quantity: number; at: string }>(
     "SELECT variant_id, quantity, updated_at AS at FROM stock_reservations WHERE status = 'committed'",
   );
-  const inWindow = (variantId: string, change: StockChange) =>
-    commits.filter((c) => c.variant_id === variantId && Date.parse(c.at) >= change.readAt - WINDOW_SLACK_MS && Date.parse(c.at) <= change.answeredAt + WINDOW_SLACK_MS).reduce((n, c) => n + c.quantity, 0);
-  const rows = d1.all<{ variant_id: string; on_hand: number; committed: number }>(
-    `SELECT i.variant_id, i.on_hand, (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed FROM inventory i`,
+  // Refunds' restocks return units between a read and a write just as commits take them.
+  const restocks = d1.all<{ variant_id: string; quantity: number; at: string }>("SELECT variant_id, quantity, created_at AS at FROM stock_restocks");
+  const within = (moves: Array<{ variant_id: string; quantity: number; at: string }>) => (variantId: string, change: StockChange) =>
+    moves.filter((c) => c.variant_id === variantId && Date.parse(c.at) >= change.readAt - WINDOW_SLACK_MS && Date.parse(c.at) <= change.answeredAt + WINDOW_SLACK_MS).reduce((n, c) => n + c.quantity, 0);
+  const inWindow = within(commits);
+  const restockedInWindow = within(restocks);
+  const rows = d1.all<{ variant_id: string; on_hand: number; committed: number; restocked: number }>(
+    `SELECT i.variant_id, i.on_hand, (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations r WHERE r.variant_id = i.variant_id AND r.status = 'committed') AS committed,
+       (SELECT COALESCE(SUM(quantity), 0) FROM stock_restocks s WHERE s.variant_id = i.variant_id) AS restocked FROM inventory i`,
   );
   const drift: unknown[] = [];
   const rowMismatch: unknown[] = [];
@@ -119,8 +125,11 @@ function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: stri
     const applied = changes.filter((c) => c.outcome === "applied");
     const sent = applied.reduce((n, c) => n + (c.sent - c.seen), 0);
     const overwritten = applied.reduce((n, c) => n + inWindow(row.variant_id, c), 0);
-    const difference = row.on_hand + row.committed - (initial + sent);
-    if (difference < 0 || difference > overwritten) drift.push({ variant_id: row.variant_id, initial, sent_changes: sent, on_hand: row.on_hand, committed: row.committed, difference, committed_mid_change: overwritten });
+    const restockOverwritten = applied.reduce((n, c) => n + restockedInWindow(row.variant_id, c), 0);
+    const difference = row.on_hand + row.committed - row.restocked - (initial + sent);
+    if (difference < -restockOverwritten || difference > overwritten) {
+      drift.push({ variant_id: row.variant_id, initial, sent_changes: sent, on_hand: row.on_hand, committed: row.committed, restocked: row.restocked, difference, committed_mid_change: overwritten, restocked_mid_change: restockOverwritten });
+    }
     const adjustments = d1.all<{ id: number; delta: number }>(`SELECT id, delta FROM inventory_adjustments WHERE variant_id = '${row.variant_id}' AND reason = 'admin' ORDER BY id`);
     if (adjustments.length !== applied.length) {
       rowMismatch.push({ variant_id: row.variant_id, admin_rows: adjustments.length, changes_applied: applied.length });
@@ -128,10 +137,10 @@ function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: stri
     }
     applied.forEach((change, i) => {
       const extra = adjustments[i]!.delta - (change.sent - change.seen);
-      if (extra < 0 || extra > inWindow(row.variant_id, change)) rowMismatch.push({ variant_id: row.variant_id, adjustment: adjustments[i], seen: change.seen, sent: change.sent });
+      if (extra < -restockedInWindow(row.variant_id, change) || extra > inWindow(row.variant_id, change)) rowMismatch.push({ variant_id: row.variant_id, adjustment: adjustments[i], seen: change.seen, sent: change.sent });
     });
   }
-  fail("2. conservation (harness ledger)", "on_hand plus the committed units is not the initial stock plus the changes the merchant sent.", drift);
+  fail("2. conservation (harness ledger)", "on_hand plus the committed units less the restocked ones is not the initial stock plus the changes the merchant sent.", drift);
   fail("2. conservation (harness ledger)", "An admin adjustment row is not the change the merchant sent.", rowMismatch);
 }
 

@@ -80,6 +80,9 @@ export class Observations {
     stock: 0,
     cron: { ok: 0, failed: 0 },
     releases: { ok: 0, conflict: 0, notFound: 0, other: 0, routeMissing: 0 },
+    /** Refunds by how they were answered: 201, 202 (pending at the gateway), refused (409/422), 502, other. */
+    refunds: { succeeded: 0, pending: 0, refused: 0, gateway: 0, other: 0 },
+    cancels: { cancelled: 0, pending: 0, refused: 0, other: 0 },
     skipped: 0,
   };
   crashEpoch = 0;

@@ -93,7 +93,14 @@ export type AdminActionPlan =
   | { kind: "price"; variant: string; prices: { USD: number; EUR: number } }
   | { kind: "release"; pick: number }
   | { kind: "stock"; variant: string; add: number }
-  | { kind: "cron" };
+  | { kind: "cron" }
+  /**
+   * A refund of a shopper's order: units of a line (`share` of what it has left, at least
+   * one), an amount (`share` of what is refundable) or all that remains; sent `duplicates`
+   * times at once under one key, and again under that key until answered.
+   */
+  | { kind: "refund"; pick: number; how: "lines" | "amount" | "all"; share: number; restock: boolean; duplicates: 1 | 2 }
+  | { kind: "cancel"; pick: number; restock: boolean };
 
 export interface ChaosPlan {
   seed: number;
@@ -192,7 +199,7 @@ function buildAdmin(random: Random, variants: VariantPlan[], seconds: number): C
   let at = 0;
   while (at < seconds * 1_000) {
     at += random.int(700, 2_500);
-    const kind = random.weighted([["price", 45], ["release", 30], ["stock", 15], ["cron", 10]] as const);
+    const kind = random.weighted([["price", 36], ["release", 24], ["stock", 12], ["cron", 8], ["refund", 14], ["cancel", 6]] as const);
     const action: AdminActionPlan =
       kind === "price"
         ? { kind, variant: random.pick(priced).key, prices: price(random) }
@@ -200,7 +207,11 @@ function buildAdmin(random: Random, variants: VariantPlan[], seconds: number): C
           ? { kind, pick: random.next() }
           : kind === "stock"
             ? { kind, variant: random.pick(hot).key, add: random.int(1, 4) }
-            : { kind };
+            : kind === "refund"
+              ? { kind, pick: random.next(), how: random.weighted([["lines", 50], ["amount", 30], ["all", 20]] as const), share: random.next(), restock: random.chance(0.6), duplicates: random.chance(0.3) ? 2 : 1 }
+              : kind === "cancel"
+                ? { kind, pick: random.next(), restock: random.chance(0.8) }
+                : { kind };
     actions.push({ afterMs: at, action });
   }
   return actions;

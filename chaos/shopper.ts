@@ -9,6 +9,7 @@ import type { Catalog } from "./catalog.ts";
 import { errorCode, sleep, type Reply } from "./http.ts";
 import type { ShopperOutcome, ShopperRecord } from "./observations.ts";
 import { SCENARIO_TOKENS, type ShopperPlan } from "./plan.ts";
+import { SOLD_STATUSES } from "./sold-orders.ts";
 import { createCart, read, remove, sendIdempotent, type StorefrontContext } from "./storefront.ts";
 
 export interface ShopperContext extends StorefrontContext {
@@ -263,8 +264,9 @@ async function checkOrder(ctx: ShopperContext, session: Session, reply: Reply, l
     ctx.observations.violation("4. payment = quote", "A completed checkout's order does not show a capture of its total.", { order });
   }
   const fetched = await read(ctx, `/v1/orders/${order.id}`, session.auth);
-  if (fetched && (fetched.status !== 200 || fetched.body.order.status !== "paid" || fetched.body.order.total !== order.total)) {
-    ctx.observations.violation("4. payment = quote", "An order the shopper was given does not read back as paid with the same total.", { order_id: order.id, reply: fetched.body });
+  // The merchant may already have refunded or cancelled it: it was still paid for.
+  if (fetched && (fetched.status !== 200 || !(SOLD_STATUSES as readonly string[]).includes(fetched.body.order.status) || fetched.body.order.total !== order.total)) {
+    ctx.observations.violation("4. payment = quote", "An order the shopper was given does not read back as paid (or refunded or cancelled since) with the same total.", { order_id: order.id, reply: fetched.body });
   }
 }
 
