@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, call, cartWith, createProduct } from "../support/api";
 import { adminOrder, cancelOrder, refund, refundKey } from "../support/orders";
 import { expectRefundInvariants } from "../support/refund-invariants";
-import { PM, postStripeEvent, StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
+import { PM, postStripeEvent, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
 useStripeDouble((double) => (stripe = double));
