@@ -321,7 +321,7 @@ export const testGatewayCharges = sqliteTable(
     id: text("id").primaryKey(),
     authorizationKey: text("authorization_key").notNull(),
     token: text("token").notNull(),
-    status: text("status", { enum: ["authorized", "declined", "captured", "voided", "refunded", "void_requested"] }).notNull(),
+    status: text("status", { enum: ["authorized", "requires_action", "declined", "captured", "voided", "refunded", "void_requested"] }).notNull(),
     amount: integer("amount").notNull(),
     capturedAmount: integer("captured_amount"),
     refundedAmount: integer("refunded_amount"),

@@ -3,7 +3,7 @@
  * processor: its ledger lives in its own D1 table, every call is idempotent by key,
  * and a void that arrives before a lost authorization blocks that authorization.
  */
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { isoNow } from "../db/client";
 import { testGatewayCharges, testGatewayRefunds } from "../db/schema";
@@ -16,6 +16,7 @@ import type {
   PaymentGateway,
   RefundRequest,
   RefundResult,
+  RetrieveRequest,
   VoidRequest,
   VoidResult,
 } from "./gateway";
@@ -27,6 +28,7 @@ export const TEST_TOKENS = {
   tok_capture_decline: "authorizes, then capture is declined",
   tok_gateway_error: "fails authorization with a retryable gateway error",
   tok_refund_fails: "approves; every refund of the payment fails at the gateway",
+  tok_3ds: "asks for 3-D Secure (202); the shopper passes the challenge, and the next complete with it authorizes",
 } as const;
 
 const DECLINES: Record<string, string> = { tok_decline: "card_declined", tok_insufficient_funds: "insufficient_funds" };
@@ -41,6 +43,7 @@ export class TestGateway implements PaymentGateway {
     if (token === "tok_gateway_error") return { status: "error", message: "Test gateway error (tok_gateway_error).", retryable: true };
     const known = token in TEST_TOKENS;
     const declineCode = known ? DECLINES[token] : "invalid_token";
+    const status = declineCode ? "declined" : token === "tok_3ds" ? "requires_action" : "authorized";
     const now = isoNow();
     const [, rows] = await this.db.batch([
       this.db
@@ -49,7 +52,7 @@ export class TestGateway implements PaymentGateway {
           id: newId("pay").replace("pay_", "ch_"),
           authorizationKey: req.idempotencyKey,
           token,
-          status: declineCode ? "declined" : "authorized",
+          status,
           amount: req.amount,
           currency: req.currency,
           declineCode: declineCode ?? null,
@@ -68,9 +71,30 @@ export class TestGateway implements PaymentGateway {
         return { status: "declined", declineCode: charge.declineCode ?? "card_declined", message: "The card was declined.", reference: charge.id };
       case "void_requested":
         return { status: "error", message: "This authorization was cancelled before it was made.", retryable: false };
+      case "requires_action":
+        return { status: "requires_action", reference: charge.id, clientSecret: `${charge.id}_secret_test` };
       default:
         return { status: "authorized", reference: charge.id, amount: charge.amount };
     }
+  }
+
+  /**
+   * A payment that waited for 3-D Secure: the shopper passed the challenge by the time
+   * they complete again, so it is authorized now (once; a voided one stays voided).
+   */
+  async retrieve(req: RetrieveRequest): Promise<AuthorizeResult> {
+    const now = isoNow();
+    const [, rows] = await this.db.batch([
+      this.db
+        .update(testGatewayCharges)
+        .set({ status: "authorized", updatedAt: now })
+        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "requires_action"))),
+      this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)),
+    ]);
+    const charge = rows[0];
+    if (!charge || charge.authorizationKey !== req.authorization.idempotencyKey) return { status: "error", message: "Unknown payment.", retryable: false };
+    if (charge.status === "authorized" || charge.status === "captured") return { status: "authorized", reference: charge.id, amount: charge.amount };
+    return { status: "error", message: `The payment is ${charge.status}.`, retryable: false };
   }
 
   async capture(req: CaptureRequest): Promise<CaptureResult> {
@@ -115,7 +139,7 @@ export class TestGateway implements PaymentGateway {
       this.db
         .update(testGatewayCharges)
         .set({ status: "voided", updatedAt: now })
-        .where(and(eq(testGatewayCharges.authorizationKey, key), eq(testGatewayCharges.status, "authorized"))),
+        .where(and(eq(testGatewayCharges.authorizationKey, key), inArray(testGatewayCharges.status, ["authorized", "requires_action"]))),
       this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.authorizationKey, key)),
     ]);
     const charge = rows[0];
