@@ -38,5 +38,7 @@ export async function buildCatalog(http: HttpClient, adminToken: string, plan: C
       variantIds[variant.key] = created.id;
     }
   }
+  // The flash variant is a drop: at most `limit` units per customer.
+  await expectOk(http, "PUT", `/admin/api/variants/${variantIds[plan.flash.variant]}/limits`, admin, { max_per_customer: plan.flash.limit }, 200);
   return { variantIds, admin };
 }

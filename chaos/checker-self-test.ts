@@ -85,6 +85,27 @@ const CORRUPTIONS: Corruption[] = [
     sql: `UPDATE inventory SET on_hand = on_hand + 1 WHERE variant_id = (SELECT variant_id FROM inventory_adjustments WHERE reason = 'admin' ORDER BY id LIMIT 1);
       UPDATE inventory_adjustments SET delta = delta + 1 WHERE id = (SELECT id FROM inventory_adjustments WHERE reason = 'admin' ORDER BY id LIMIT 1)`,
   },
+  // Invariant 11: the flash variant is limited per customer.
+  {
+    name: "a sold unit of a limited variant moved to a customer at the limit",
+    expect: "11. purchase limits",
+    sql: `UPDATE stock_reservations SET customer_email = (SELECT customer_email FROM stock_reservations WHERE status = 'committed' AND customer_email IS NOT NULL AND variant_id IN (SELECT variant_id FROM purchase_limits) ORDER BY rowid LIMIT 1)
+      WHERE rowid = (SELECT rowid FROM stock_reservations WHERE status = 'committed' AND variant_id IN (SELECT variant_id FROM purchase_limits)
+        AND customer_email <> (SELECT customer_email FROM stock_reservations WHERE status = 'committed' AND customer_email IS NOT NULL AND variant_id IN (SELECT variant_id FROM purchase_limits) ORDER BY rowid LIMIT 1) LIMIT 1)`,
+  },
+  {
+    name: "a limited variant's unit sold without a customer",
+    expect: "11. purchase limits",
+    sql: "UPDATE stock_reservations SET customer_email = NULL WHERE rowid = (SELECT rowid FROM stock_reservations WHERE status = 'committed' AND variant_id IN (SELECT variant_id FROM purchase_limits) LIMIT 1)",
+  },
+  {
+    name: "every sold unit of a limited variant given to one customer, reservations and orders alike",
+    expect: "11. purchase limits",
+    sql: `CREATE TEMP TABLE sold AS SELECT checkout_id FROM stock_reservations WHERE status = 'committed' AND variant_id IN (SELECT variant_id FROM purchase_limits)
+        AND (SELECT SUM(quantity) FROM stock_reservations WHERE status = 'committed' AND variant_id IN (SELECT variant_id FROM purchase_limits)) > (SELECT MIN(max_per_customer) FROM purchase_limits);
+      UPDATE stock_reservations SET customer_email = 'one-customer@example.com' WHERE checkout_id IN (SELECT checkout_id FROM sold);
+      UPDATE orders SET email = 'one-customer@example.com' WHERE checkout_id IN (SELECT checkout_id FROM sold)`,
+  },
   {
     name: "two paid orders for one cart",
     expect: "7. idempotency",
@@ -151,7 +172,7 @@ export function selfTestChecker(persistTo: string, stock: StockLedger): SelfTest
         continue;
       }
       // No flash sale and no client answers here: the file is judged with the harness's stock ledger.
-      const found = checkInvariants({ d1: openD1File(dir), observations: new Observations(), overdueGraceMs: 0, flash: { variantId: "", shoppers: 0, units: 0 }, stock });
+      const found = checkInvariants({ d1: openD1File(dir), observations: new Observations(), overdueGraceMs: 0, flash: { variantId: "", shoppers: 0, units: 0, limit: 1, emails: [] }, stock });
       const flagged = [...new Set(found.violations.map((v) => v.invariant))];
       if (flagged.includes(corruption.expect)) result.caught.push(corruption.name);
       else result.missed.push({ name: corruption.name, expected: corruption.expect, flagged });

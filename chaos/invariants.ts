@@ -6,6 +6,8 @@
 import type { D1File } from "./d1-file.ts";
 import { checkLedgers, type StockLedger } from "./ledger-invariants.ts";
 import { MONEY_IN_GATEWAY_UNITS, moneyInGatewayUnits } from "./money-in-gateway-units.ts";
+import { flashOrdersExpected } from "./plan.ts";
+import { PURCHASE_LIMITS, purchaseLimits } from "./purchase-limit-invariants.ts";
 import type { Observations, Violation } from "./observations.ts";
 import { checkRefunds } from "./refund-invariants.ts";
 import { gatewaySold, refundedByOrder, soldOrder } from "./sold-orders.ts";
@@ -25,7 +27,8 @@ export interface InvariantInput {
   observations: Observations;
   /** Checkouts whose deadline passed more than this long ago must have ended. */
   overdueGraceMs: number;
-  flash: { variantId: string; shoppers: number; units: number };
+  /** The flash sale: its buyers, units, limit per customer and each buyer's email. */
+  flash: { variantId: string; shoppers: number; units: number; limit: number; emails: string[] };
   /** The harness's own record of the stock it created and changed. */
   stock: StockLedger;
 }
@@ -85,20 +88,22 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
      WHERE r.status = 'committed' AND (c.state IS NOT 'completed' OR sold_orders <> 1)`,
   );
 
-  // 3. The flash sale: exactly min(N, S) orders.
-  checked.push("3. N buyers for S units: exactly min(N, S) orders");
-  const expected = Math.min(input.flash.shoppers, input.flash.units);
+  // 3. The flash sale: exactly min(N, S) orders, N counting each customer up to the limit.
+  checked.push("3. N buyers for S units: exactly min(N, S) orders, N counting each customer up to the purchase limit");
+  const expected = flashOrdersExpected(input.flash, input.flash.units);
   const sold = d1.all<{ units: number; orders: number }>(
     `SELECT COALESCE(SUM(ol.quantity), 0) AS units, COUNT(DISTINCT o.id) AS orders FROM order_lines ol JOIN orders o ON o.id = ol.order_id
      WHERE ${soldOrder("o")} AND ol.variant_id = '${input.flash.variantId}'`,
   )[0]!;
   const answers = observations.flash;
   const won = answers.filter((a) => a.status === 201).length;
-  const lost = answers.filter((a) => a.status === 409 && a.code === "insufficient_stock").length;
-  if (sold.orders !== expected || won !== expected || lost !== input.flash.shoppers - expected) {
+  const lost = answers.filter((a) => a.status === 409 && (a.code === "insufficient_stock" || a.code === "purchase_limit")).length;
+  // Limits that leave units unsold leave nobody short of stock: every refusal is then the limit's.
+  const short = answers.filter((a) => a.code === "insufficient_stock").length;
+  if (sold.orders !== expected || won !== expected || lost !== input.flash.shoppers - expected || (expected < input.flash.units && short > 0)) {
     violations.push({
       invariant: "3. N buyers for S units",
-      message: `${input.flash.shoppers} buyers for ${input.flash.units} units must make exactly ${expected} orders and ${input.flash.shoppers - expected} insufficient_stock answers.`,
+      message: `${input.flash.shoppers} buyers for ${input.flash.units} units, at most ${input.flash.limit} per customer, must make exactly ${expected} orders and ${input.flash.shoppers - expected} refusals (insufficient_stock or purchase_limit).`,
       evidence: { paid_orders: sold.orders, units_sold: sold.units, answered_201: won, answered_insufficient_stock: lost, answers },
     });
   }
@@ -312,6 +317,8 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   violations.push(...moneyInGatewayUnits(d1));
   checked.push(MONEY_IN_GATEWAY_UNITS);
   checkRefunds(d1, check, fail, checked);
+  violations.push(...purchaseLimits(d1, input.flash, observations));
+  checked.push(PURCHASE_LIMITS);
   return { violations, checked, counts: { attempted: states.reduce((sum, s) => sum + s.n, 0), byState, failedBy } };
 }
 

@@ -73,7 +73,10 @@ export class Observations {
   readonly violations: Violation[] = [];
   /** Checkouts shoppers saw locked, for the admin's releases (checkout id → cart id). */
   readonly locked = new Map<string, string>();
-  readonly flash: Array<{ status: number; code: string | null }> = [];
+  /** Each flash buyer's definitive answer, with their email and how many completes it took. */
+  readonly flash: Array<{ status: number; code: string | null; email: string; attempts: number }> = [];
+  /** The flash sale's holders: their start, and the release of the one that gives its unit back. */
+  readonly flashHolds: Array<{ kind: string; status: number }> = [];
   readonly stockChanges: StockChange[] = [];
   readonly admin = {
     prices: 0,

@@ -108,11 +108,25 @@ export interface ChaosPlan {
   variants: VariantPlan[];
   discounts: DiscountPlan[];
   taxRates: TaxRatePlan[];
-  flash: { variant: string; shoppers: number };
+  flash: FlashPlan;
   shoppers: ShopperPlan[];
   admin: Array<{ afterMs: number; action: AdminActionPlan }>;
   /** Moments of the run (ms after shoppers start) at which the server is SIGKILLed. */
   crashesAtMs: number[];
+}
+
+/**
+ * The flash sale: `shoppers` buyers, one unit each, of a variant limited to `limit` per
+ * customer. Buyers share customers (`emails[i]` is buyer i's, in varying letter case), so
+ * the limit binds; two holders take a unit each first: one cancels after `releaseAfterMs`,
+ * one walks away and its reservation lapses after its one-minute deadline.
+ */
+export interface FlashPlan {
+  variant: string;
+  shoppers: number;
+  limit: number;
+  emails: string[];
+  releaseAfterMs: number;
 }
 
 const HOT_VARIANTS = 3;
@@ -217,6 +231,27 @@ function buildAdmin(random: Random, variants: VariantPlan[], seconds: number): C
   return actions;
 }
 
+function buildFlash(random: Random, profile: Profile): FlashPlan {
+  const limit = random.int(1, 2);
+  // Around as many customers as units: most runs sell out (and buyers wait for the held
+  // units), in some the limits leave units unsold.
+  const customers = Math.max(1, random.int(Math.ceil(profile.flashUnits / limit) - 1, profile.flashUnits + 1));
+  const emails = Array.from({ length: profile.flashShoppers }, (_, i) => {
+    const email = `flash-customer${i < customers ? i : random.int(0, customers - 1)}@example.com`;
+    return random.chance(0.3) ? email.toUpperCase() : email;
+  });
+  return { variant: "flash", shoppers: profile.flashShoppers, limit, emails, releaseAfterMs: random.int(300, 2_000) };
+}
+
+/** Orders the flash sale must make: each customer buys up to the limit, all of them up to the units. */
+export function flashOrdersExpected(flash: Pick<FlashPlan, "limit" | "emails">, units: number): number {
+  const perCustomer = new Map<string, number>();
+  for (const email of flash.emails) perCustomer.set(email.toLowerCase(), (perCustomer.get(email.toLowerCase()) ?? 0) + 1);
+  let demand = 0;
+  for (const buyers of perCustomer.values()) demand += Math.min(buyers, flash.limit);
+  return Math.min(units, demand);
+}
+
 /** Crash moments spread over the run (10%–85% of it), at least 4 s apart for a restart. */
 function buildCrashes(random: Random, seconds: number, count: number): number[] {
   const start = seconds * 100;
@@ -243,7 +278,7 @@ export function buildPlan(seed: number, profile: Profile): ChaosPlan {
     variants,
     discounts: DISCOUNTS,
     taxRates: TAX_RATES,
-    flash: { variant: "flash", shoppers: profile.flashShoppers },
+    flash: buildFlash(random.fork("flash"), profile),
     shoppers: Array.from({ length: shopperCount }, (_, i) => buildShopper(shopperRandom, i + 1, variants)),
     admin: buildAdmin(random.fork("admin"), variants, profile.seconds),
     crashesAtMs: buildCrashes(random.fork("crashes"), profile.seconds, profile.crashes),

@@ -18,7 +18,7 @@ export interface ChaosReport {
   replay: string;
   shoppers: { planned: number; run: number; outcomes: Record<string, number> };
   checkouts: { attempted: number; completed: number; failed: number; expired: number; cancelled: number; locked: number; other: Record<string, number>; failed_by: Record<string, number> };
-  flash_sale: { shoppers: number; units: number; orders: number; insufficient_stock: number };
+  flash_sale: { shoppers: number; units: number; limit: number; orders: number; insufficient_stock: number; purchase_limit: number };
   crashes: { injected: number; total_downtime_ms: number; at_ms: number[] };
   requests: { sent: number; no_answer: HttpStats["noAnswer"]; by_status: Record<string, number> };
   idempotency: { keys: number; duplicated_or_retried: number; split_by_a_crash: number };
@@ -66,8 +66,10 @@ export function buildReport(input: {
     flash_sale: {
       shoppers: plan.flash.shoppers,
       units: plan.profile.flashUnits,
+      limit: plan.flash.limit,
       orders: obs.flash.filter((f) => f.status === 201).length,
       insufficient_stock: obs.flash.filter((f) => f.code === "insufficient_stock").length,
+      purchase_limit: obs.flash.filter((f) => f.code === "purchase_limit").length,
     },
     crashes: { injected: input.crashes.length, total_downtime_ms: input.crashes.reduce((sum, c) => sum + c.downMs, 0), at_ms: input.crashes.map((c) => c.at) },
     requests: { sent: input.http.requests, no_answer: input.http.noAnswer, by_status: input.http.byStatus },
@@ -97,7 +99,7 @@ export function printReport(report: ChaosReport): void {
     `shoppers run      ${report.shoppers.run} of ${report.shoppers.planned} planned  ${Object.entries(report.shoppers.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `checkouts         attempted ${c.attempted} · completed ${c.completed} · failed ${c.failed} · expired ${c.expired} · cancelled ${c.cancelled} · locked ${c.locked}${Object.keys(c.other).length ? ` · other ${JSON.stringify(c.other)}` : ""}`,
     `failed because    ${Object.entries(c.failed_by).map(([k, v]) => `${k} ${v}`).join(", ") || "-"}`,
-    `flash sale        ${report.flash_sale.shoppers} buyers for ${report.flash_sale.units} units → ${report.flash_sale.orders} orders, ${report.flash_sale.insufficient_stock} insufficient_stock`,
+    `flash sale        ${report.flash_sale.shoppers} buyers for ${report.flash_sale.units} units (at most ${report.flash_sale.limit} each) → ${report.flash_sale.orders} orders, ${report.flash_sale.insufficient_stock} insufficient_stock, ${report.flash_sale.purchase_limit} purchase_limit`,
     `crashes injected  ${report.crashes.injected} (SIGKILL of the server tree; ${(report.crashes.total_downtime_ms / 1000).toFixed(1)} s down in all)`,
     `requests          ${report.requests.sent} sent · no answer: ${report.requests.no_answer.connection} connection, ${report.requests.no_answer.timeout} client timeout · ${Object.entries(report.requests.by_status).sort().map(([k, v]) => `${k}×${v}`).join(" ")}`,
     `idempotency keys  ${report.idempotency.keys} · ${report.idempotency.duplicated_or_retried} sent more than once · ${report.idempotency.split_by_a_crash} cut by a crash`,

@@ -86,8 +86,10 @@ async function main(): Promise<number> {
 
     const ctx: ShopperContext = { http, observations, catalog, runId: `chaos-${seed.toString(36)}`, stopAt: Infinity, hardDeadline: Date.now() + FLASH_BOUND_MS };
     phase = "running the flash sale";
-    await runFlashSale(ctx, catalog.variantIds.flash!, plan.flash.shoppers);
-    log(`flash sale: ${observations.flash.filter((f) => f.status === 201).length} orders for ${plan.flash.shoppers} buyers of ${profile.flashUnits} units`);
+    await runFlashSale(ctx, catalog.variantIds.flash!, plan.flash);
+    log(
+      `flash sale: ${observations.flash.filter((f) => f.status === 201).length} orders for ${plan.flash.shoppers} buyers of ${profile.flashUnits} units, at most ${plan.flash.limit} per customer (${observations.flash.filter((f) => f.attempts > 1).length} waited for held units)`,
+    );
 
     // Shoppers run for the profile's time and until the last planned crash is done.
     const runStart = Date.now();
@@ -133,7 +135,7 @@ async function main(): Promise<number> {
       d1,
       observations,
       overdueGraceMs: profile.terminalBoundSeconds * 1_000,
-      flash: { variantId: catalog.variantIds.flash!, shoppers: plan.flash.shoppers, units: profile.flashUnits },
+      flash: { variantId: catalog.variantIds.flash!, shoppers: plan.flash.shoppers, units: profile.flashUnits, limit: plan.flash.limit, emails: plan.flash.emails },
       stock,
     });
     const violations = [...observations.violations, ...invariants.violations, ...api.violations];
