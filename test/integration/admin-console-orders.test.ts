@@ -48,6 +48,8 @@ describe("console orders", () => {
     const badStatus = await page("/admin/orders?status=lost", cookie);
     expect(badStatus.status).toBe(400);
     expect(badStatus.body).toContain("Unknown filter: status.");
+    // The checkout's lock page leads to its order.
+    expect((await page(`/admin/locks/${a.order.checkout_id}`, cookie)).body).toContain(`href="/admin/orders/${a.order.id}"`);
     expect((await consoleCall("GET", "/admin/orders")).status).toBe(303);
     expect((await page("/admin/orders/ord_nope", cookie)).status).toBe(404);
   });

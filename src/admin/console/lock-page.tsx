@@ -265,7 +265,7 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
         <dl class="facts card">
           <dt>Order</dt>
           <dd>
-            #{lock.order.number} <span class="mono">{lock.order.id}</span>
+            <a href={`/admin/orders/${encodeURIComponent(lock.order.id)}`}>#{lock.order.number}</a> <span class="mono">{lock.order.id}</span>
           </dd>
           <dt>Status</dt>
           <dd>{lock.order.status}</dd>
