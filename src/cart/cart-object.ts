@@ -257,17 +257,20 @@ export class CartObject extends DurableObject<Env> implements SagaHost {
   async #editCart(op: CartEdit): Promise<Outcome> {
     // CHECKOUT_ENABLE_CART_PROTECTION=false: an edit cancels a checkout that is only
     // waiting for payment (the quote is never changed, it is dropped); mid-payment still 423.
-    if (!this.config.cartProtection && this.#checkout?.state === "locked") {
-      await this.#serialised(async () => {
-        if (this.#checkout?.state === "locked") await this.#saga.cancel("cart_modified");
-      });
-    }
-    this.#assertEditable();
+    const supersedes = !this.config.cartProtection && this.#checkout?.state === "locked";
+    if (!supersedes) this.#assertEditable();
     const cart = this.#cart!;
     // Read what the edit needs before deciding; the decision itself is synchronous.
     const newVariant = op.type === "add_line" ? op.variantId : null;
     const newCode = op.type === "apply_discount" ? normalizeCode(op.code) : null;
     const snapshot = await this.#catalog(cart, newVariant, newCode, op.type === "update" ? (op.country ?? null) : null);
+    if (supersedes) {
+      // Bad input (an unknown variant, a bad code) is refused before the checkout is cancelled.
+      this.#applyEdit(this.#cart!, op, snapshot);
+      await this.#serialised(async () => {
+        if (this.#checkout?.state === "locked") await this.#saga.cancel("cart_modified");
+      });
+    }
     this.#assertEditable();
     const current = this.#cart!;
     const next = this.#applyEdit(current, op, snapshot);

@@ -49,6 +49,23 @@ export function reserveStock(db: Database, checkoutId: string, lines: Reservatio
   ).onConflictDoNothing();
 }
 
+/**
+ * A statement that fails its batch (malformed JSON raises inside D1) unless the checkout
+ * holds reservations and every one is still active: an order is only ever written
+ * beside the stock it will take, even when the cleanup job released it meanwhile.
+ */
+export function requireActiveReservations(db: Database, checkoutId: string) {
+  // An aggregate answers one row even when no reservation matches, so the guard always runs.
+  const guard = sql<number>`json(CASE WHEN count(*) > 0 AND sum(${stockReservations.status} <> 'active') = 0 THEN '0' ELSE 'stock_reservations_not_active' END)`;
+  return db.select({ guard }).from(stockReservations).where(eq(stockReservations.checkoutId, checkoutId));
+}
+
+/** Whether every reservation of the checkout is still active (read after a refused order batch). */
+export async function reservationsActive(db: Database, checkoutId: string): Promise<boolean> {
+  const rows = await db.select({ status: stockReservations.status }).from(stockReservations).where(eq(stockReservations.checkoutId, checkoutId));
+  return rows.length > 0 && rows.every((r) => r.status === "active");
+}
+
 /** Turn the checkout's active reservations into taken stock. */
 export function commitStock(db: Database, checkoutId: string, now: string) {
   return db

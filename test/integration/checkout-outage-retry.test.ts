@@ -15,7 +15,7 @@ import type { CheckoutRecord } from "../../src/cart/cart-state";
 import { isInFlight } from "../../src/checkout/state-machine";
 import type { Database } from "../../src/db/client";
 import type { PaymentGateway } from "../../src/payments/gateway";
-import { addLine, cancelCheckout, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
+import { ADMIN, addLine, call, cancelCheckout, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectInvariants } from "../support/invariants";
 import { armPause, cartObject, checkoutTrace, crash, inCartObject, recoverByAlarm, releasePause, salesOf, storedCheckout, waitUntilPaused } from "../support/saga";
 
@@ -217,6 +217,35 @@ describe("the gateway loses the answer to a capture", () => {
     const trace = await checkoutTrace(started.body.checkout.id);
     expect(trace.orders).toMatchObject([{ status: "paid", total: 4200 }]);
     expect(trace.charges).toMatchObject([{ status: "captured", captured_amount: 4200 }]);
+    expect(await stockOf(v!)).toMatchObject({ on_hand: 1, reserved: 0 });
+    await expectInvariants();
+  });
+
+  it("refuses a cancel and an admin release with 409 checkout_in_progress while the outcome is unknown, instead of rolling back what may have been captured", async () => {
+    const [v] = await createProduct([{ prices: { USD: 3100 }, stock: 2 }]);
+    const cart = await cartWith([[v!, 1]]);
+    const started = await startCheckout(cart);
+    const checkoutId: string = started.body.checkout.id;
+    await gatewayLosingAnswers(cart, "down");
+    expect((await completeCheckout(cart, "tok_visa")).status).toBe(502);
+    expect(await storedCheckout(cart)).toMatchObject({ state: "capturing" });
+
+    const cancel = await cancelCheckout(cart);
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.error).toMatchObject({ code: "checkout_in_progress", details: { checkout_id: checkoutId, state: "capturing" } });
+    const release = await call("POST", `/admin/api/checkout-locks/${checkoutId}/release`, { headers: ADMIN });
+    expect(release.status).toBe(409);
+    expect(release.body.error).toMatchObject({ code: "checkout_in_progress", details: { checkout_id: checkoutId } });
+    // Nothing was undone: the capture stands at the gateway and the stock is still held.
+    expect(await storedCheckout(cart)).toMatchObject({ state: "capturing" });
+    expect((await checkoutTrace(checkoutId)).charges).toMatchObject([{ status: "captured", captured_amount: 3100 }]);
+    expect(await stockOf(v!)).toMatchObject({ reserved: 1 });
+
+    // Once the gateway answers, the capture it made is the sale: one order, nothing refunded.
+    await gatewayLosingAnswers(cart, "up");
+    await runDurableObjectAlarm(cartObject(cart));
+    expect((await storedCheckout(cart)).state).toBe("completed");
+    expect(await salesOf(cart)).toEqual({ orders: [expect.any(String)], captures: [3100] });
     expect(await stockOf(v!)).toMatchObject({ on_hand: 1, reserved: 0 });
     await expectInvariants();
   });

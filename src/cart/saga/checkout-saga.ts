@@ -72,11 +72,12 @@ export class CheckoutSaga {
     const ctx = this.#ctx;
     if (host.cart().completed) throw cartCompleted(host.cart());
     const current = host.checkout();
+    // Bad input is refused before anything changes, a checkout it would supersede included.
+    const ttl = ttlWithinLimit(host.config, input.ttlMinutes);
     // CHECKOUT_PREVENT_CONCURRENT=false: a new checkout supersedes one that is only
     // waiting for payment (it is cancelled, releasing everything); mid-payment still 409.
     if (isActive(current) && current.state === "locked" && !host.config.preventConcurrent) await this.cancel("superseded");
     if (isActive(current)) throw checkoutInProgress(current);
-    const ttl = ttlWithinLimit(host.config, input.ttlMinutes);
     // A variant known sold out (within the last second) is refused before anything is
     // recorded or asked of D1: in a drop, that is almost every shopper.
     await refuseKnownShortage(host.db, host.cart().lines);
@@ -145,6 +146,9 @@ export class CheckoutSaga {
     if (this.host.cart().completed) throw cartCompleted(this.host.cart());
     if (!isActive(rec)) throw new AppError("no_active_checkout", "There is no active checkout to cancel.");
     if (isPastPivot(rec.state)) throw checkoutInProgress(rec, "The payment was captured; the order is being completed.");
+    // A capture whose outcome is unknown may have moved the money: only the gateway's
+    // answer decides the side of the pivot (recovery asks it), never a cancel.
+    if (rec.state === "capturing") throw checkoutInProgress(rec, "The payment's capture is being settled with the gateway; try again shortly.");
     rec.cancelReason = reason;
     await rollback(this.#ctx, rec, "cancelled", null);
     return rec;

@@ -8,7 +8,8 @@ import { setOrderStatus, timelineEntry, upsertCheckoutRow, upsertOrder, upsertPa
 import { isoNow, type Database } from "../../../db/client";
 import { newId } from "../../../lib/ids";
 import type { CheckoutRecord, PaymentAttempt } from "../../cart-state";
-import { clientError, failureOf } from "../refusals";
+import { requireActiveReservations, reservationsActive } from "../../../inventory/stock-ledger";
+import { clientError, expiredError, expiredFailure, failureOf } from "../refusals";
 import type { SagaContext, Stop } from "../saga-context";
 
 /** Creates the order of an authorized attempt; a failure rolls the checkout back. */
@@ -20,6 +21,7 @@ export async function createOrder(ctx: SagaContext, rec: CheckoutRecord, attempt
     const now = isoNow();
     const { db } = ctx;
     const results = await db.batch([
+      requireActiveReservations(db, rec.id),
       upsertPayment(db, rec, attempt, now),
       ...upsertOrder(db, rec, rec.quote!, now),
       consumeDiscounts(db, rec.id, now),
@@ -27,10 +29,15 @@ export async function createOrder(ctx: SagaContext, rec: CheckoutRecord, attempt
       timelineEntry(db, rec, "order_created", `order_created:${attempt.number}`, now, { order_id: rec.orderId, attempt: attempt.number }),
     ]);
     await ctx.checkpoint("order_creation:sent");
-    const numberRows = results[3] as Array<{ number: number }>;
+    const numberRows = results[4] as Array<{ number: number }>;
     rec.orderNumber = numberRows[0]?.number ?? null;
     attempt.recorded = true;
   } catch (error) {
+    // Its stock was released (a payment that hung past the deadline and the cleanup
+    // interval): the checkout expired, and its authorization is voided with the rest.
+    if (!(await reservationsActive(ctx.db, rec.id).catch(() => true))) {
+      return { stop: "roll_back", target: "expired", failure: expiredFailure(rec), error: expiredError(rec) };
+    }
     const failure = failureOf(ctx, rec, error);
     return { stop: "roll_back", target: "failed", failure, error: clientError(rec, error, failure) };
   }
