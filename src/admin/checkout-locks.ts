@@ -5,7 +5,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
-import type { CheckoutFailure, Outcome, PaymentAttemptStatus } from "../cart/cart-state";
+import type { CheckoutAnswer } from "../cart/cart-rpc";
+import type { CheckoutFailure, PaymentAttemptStatus } from "../cart/cart-state";
 import type { Quote } from "../checkout/quote";
 import { isTerminal, PHASES, STATES, TERMINAL_STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
 import { checkoutJson, CheckoutSchema } from "../contract/checkout";
@@ -286,7 +287,7 @@ export const ADMIN_RELEASE_REASON = "admin_release";
  * (void, cancel order, release quote, discounts and stock, unlock). A terminal one
  * answers 409, also when it is asked again after a release (nothing changes twice).
  */
-export async function releaseLock(env: Env, db: Database, id: string): Promise<Outcome> {
+export async function releaseLock(env: Env, db: Database, id: string): Promise<CheckoutAnswer> {
   const row = await readLockRow(db, id);
   if (!row) throw notFound("Checkout", { checkout_id: id });
   const state = row.state as CheckoutState;
@@ -298,5 +299,5 @@ export async function releaseLock(env: Env, db: Database, id: string): Promise<O
     });
   }
   // The object decides: D1 may lag behind it, and it answers 409 itself when it ended meanwhile.
-  return env.CART.getByName(row.cartId).release(id, ADMIN_RELEASE_REASON);
+  return env.CART.getByName(row.cartId).releaseCheckout(id, ADMIN_RELEASE_REASON);
 }

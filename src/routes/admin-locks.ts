@@ -23,7 +23,7 @@ import { createDb } from "../db/client";
 import { getConfig } from "../lib/config";
 import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
-import { jsonResponse, respond } from "./http";
+import { answered, jsonResponse } from "./http";
 import { ADMIN_ERRORS, errorResponses } from "./error-responses";
 
 export const adminLockRoutes = new OpenAPIHono<AppEnv>();
@@ -156,9 +156,9 @@ adminLockRoutes.openapi(
     },
   }),
   async (c) => {
-    const outcome = await releaseLock(c.env, createDb(c.env.DB), c.req.valid("param").id);
-    if (outcome.status === 200) forgetStatistics(c.env.DB);
-    return respond(c, outcome) as never;
+    const released = answered(await releaseLock(c.env, createDb(c.env.DB), c.req.valid("param").id));
+    forgetStatistics(c.env.DB);
+    return c.json(released.body, 200, released.headers);
   },
 );
 

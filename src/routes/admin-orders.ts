@@ -70,7 +70,7 @@ adminOrderRoutes.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json(await listOrders(createDb(c.env.DB), q), 200) as never;
+    return c.json(await listOrders(createDb(c.env.DB), q), 200);
   },
 );
 
@@ -91,7 +91,7 @@ adminOrderRoutes.openapi(
     const { id } = c.req.valid("param");
     const detail = isId("ord", id) ? await readOrderDetail(createDb(c.env.DB), id) : null;
     if (!detail) throw notFound("Order", { order_id: id });
-    return c.json(detail, 200) as never;
+    return c.json(detail, 200);
   },
 );
 

@@ -1,8 +1,8 @@
 /** Storefront carts and checkout (docs/contract.md): validate, authenticate, hand over to the cart object. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { CartOp } from "../cart/cart-commands";
-import type { Outcome } from "../cart/cart-state";
+import type { CartObject } from "../cart/cart-object";
+import { type CartCall, type CartCreated, type CompleteAnswer, isRefusal, type Refusal } from "../cart/cart-rpc";
 import { knownCurrencyExponent } from "../db/catalog";
 import { createDb } from "../db/client";
 import { getConfig } from "../lib/config";
@@ -12,7 +12,7 @@ import { derivedId, isId, newId } from "../lib/ids";
 import { createLogger, errorFields } from "../lib/logger";
 import { currentRequestId } from "../lib/request-id";
 import { CART_CALL_ERRORS, errorResponses, IDEMPOTENCY_ERRORS } from "./error-responses";
-import { bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
+import { answered, bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash } from "./http";
 import {
   AddLineBody,
   ApplyDiscountBody,
@@ -48,25 +48,37 @@ const cartResponses = {
   ),
 };
 
-/** Calls the cart object with the request's token and idempotency key. */
-async function cartCall(c: Context<AppEnv>, cartId: string, op: CartOp, body: unknown = null): Promise<Response> {
+type CartStub = DurableObjectStub<CartObject>;
+
+/**
+ * Calls one operation of the cart object with the request's token, idempotency key and
+ * request id (`body`: what the request's hash covers); answers its result, a refusal thrown.
+ */
+async function cartCall<A extends { status: number; body: unknown; headers?: Record<string, string> }>(
+  c: Context<AppEnv>,
+  cartId: string,
+  operation: string,
+  body: unknown,
+  send: (cart: CartStub, call: CartCall) => Promise<A>,
+): Promise<Exclude<A, Refusal>> {
   const token = bearerToken(c);
   // Malformed ids cannot name a cart: answer as for an unknown one, without waking an object.
   if (!isId("cart", cartId)) throw new AppError("not_found", "Cart not found.");
   const key = idempotencyKey(c);
-  const stub = c.env.CART.getByName(cartId);
   const idempotency = key ? { key, hash: await requestHash(c, body) } : undefined;
+  let answer: A;
   try {
-    return respond(c, await stub.command({ token, op, idempotency, requestId: currentRequestId() }));
+    answer = await send(c.env.CART.getByName(cartId), { token, idempotency, requestId: currentRequestId() });
   } catch (error) {
     // The object was interrupted (reset, restarted, overloaded). It resumes from storage
     // and every step is idempotent, so the client may retry (same Idempotency-Key).
     if (isObjectInterruption(error)) {
-      createLogger(true).error("cart.object_failed", { cart_id: cartId, op: op.type, ...errorFields(error) });
+      createLogger(true).error("cart.object_failed", { cart_id: cartId, op: operation, ...errorFields(error) });
       throw new AppError("unavailable", "The cart was interrupted; retrying is safe.", { cart_id: cartId }, { "Retry-After": "1" });
     }
     throw error; // a bug: app.onError logs it and answers 500 internal_error
   }
+  return answered(answer);
 }
 
 export const cartRoutes = new OpenAPIHono<AppEnv>();
@@ -105,7 +117,8 @@ cartRoutes.openapi(
       email: body.email ?? null,
       idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,
     });
-    return respond(c, withoutReplayedToken(created, cartId)) as never;
+    const answer = answered(withoutReplayedToken(created, cartId));
+    return c.json(answer.body, 201, answer.headers);
   },
 );
 
@@ -115,9 +128,9 @@ cartRoutes.openapi(
  * 409 cart_exists naming the cart, never its token: an Idempotency-Key travels through
  * logs and proxies, so knowing one must not grant a cart (docs/contract.md).
  */
-function withoutReplayedToken(outcome: Outcome, cartId: string): Outcome {
+function withoutReplayedToken(outcome: CartCreated, cartId: string): CartCreated {
   const replayed = outcome.headers?.["Idempotent-Replayed"] === "true";
-  const exists = outcome.status === 409 && (outcome.body as { error?: { code?: string } }).error?.code === "cart_exists";
+  const exists = isRefusal(outcome) && outcome.body.error.code === "cart_exists";
   if (!(replayed && outcome.status === 201) && !exists) return outcome;
   const refusal = new AppError(
     "cart_exists",
@@ -129,7 +142,10 @@ function withoutReplayedToken(outcome: Outcome, cartId: string): Outcome {
 
 cartRoutes.openapi(
   createRoute({ method: "get", path: "/v1/carts/{id}", tags: ["carts"], summary: "Read a cart", security, request: { params: CartId }, responses: cartResponses }),
-  async (c) => cartCall(c, c.req.valid("param").id, { type: "get" }) as never,
+  async (c) => {
+    const a = await cartCall(c, c.req.valid("param").id, "get", null, (cart, call) => cart.getCart(call));
+    return c.json(a.body, 200, a.headers);
+  },
 );
 
 cartRoutes.openapi(
@@ -144,7 +160,8 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return cartCall(c, c.req.valid("param").id, { type: "add_line", variantId: body.variant_id, quantity: body.quantity }, body) as never;
+    const a = await cartCall(c, c.req.valid("param").id, "add_line", body, (cart, call) => cart.addLine(call, { variantId: body.variant_id, quantity: body.quantity }));
+    return c.json(a.body, 200, a.headers);
   },
 );
 
@@ -161,7 +178,8 @@ cartRoutes.openapi(
   async (c) => {
     const { id, line_id } = c.req.valid("param");
     const body = c.req.valid("json");
-    return cartCall(c, id, { type: "update_line", lineId: line_id, quantity: body.quantity }, body) as never;
+    const a = await cartCall(c, id, "update_line", body, (cart, call) => cart.updateLine(call, { lineId: line_id, quantity: body.quantity }));
+    return c.json(a.body, 200, a.headers);
   },
 );
 
@@ -177,13 +195,17 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const { id, line_id } = c.req.valid("param");
-    return cartCall(c, id, { type: "remove_line", lineId: line_id }) as never;
+    const a = await cartCall(c, id, "remove_line", null, (cart, call) => cart.removeLine(call, line_id));
+    return c.json(a.body, 200, a.headers);
   },
 );
 
 cartRoutes.openapi(
   createRoute({ method: "delete", path: "/v1/carts/{id}/lines", tags: ["carts"], summary: "Clear the cart", security, request: { params: CartId }, responses: cartResponses }),
-  async (c) => cartCall(c, c.req.valid("param").id, { type: "clear" }) as never,
+  async (c) => {
+    const a = await cartCall(c, c.req.valid("param").id, "clear", null, (cart, call) => cart.clearLines(call));
+    return c.json(a.body, 200, a.headers);
+  },
 );
 
 cartRoutes.openapi(
@@ -198,7 +220,8 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return cartCall(c, c.req.valid("param").id, { type: "apply_discount", code: body.code }, body) as never;
+    const a = await cartCall(c, c.req.valid("param").id, "apply_discount", body, (cart, call) => cart.applyDiscount(call, body.code));
+    return c.json(a.body, 200, a.headers);
   },
 );
 
@@ -214,7 +237,8 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const { id, code } = c.req.valid("param");
-    return cartCall(c, id, { type: "remove_discount", code }) as never;
+    const a = await cartCall(c, id, "remove_discount", null, (cart, call) => cart.removeDiscount(call, code));
+    return c.json(a.body, 200, a.headers);
   },
 );
 
@@ -230,7 +254,8 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return cartCall(c, c.req.valid("param").id, { type: "update", email: body.email, country: body.country }, body) as never;
+    const a = await cartCall(c, c.req.valid("param").id, "update", body, (cart, call) => cart.updateCart(call, { email: body.email, country: body.country }));
+    return c.json(a.body, 200, a.headers);
   },
 );
 
@@ -267,7 +292,9 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    return cartCall(c, c.req.valid("param").id, { type: "checkout_start", expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes }, body) as never;
+    const input = { expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes };
+    const a = await cartCall(c, c.req.valid("param").id, "checkout_start", body, (cart, call) => cart.startCheckout(call, input));
+    return c.json(a.body, 201, a.headers);
   },
 );
 
@@ -291,12 +318,9 @@ cartRoutes.openapi(
     if (body.payment.method !== gateway) {
       throw validationError(`This store takes '${gateway}' payments.`, [{ path: "payment.method", message: `Must be '${gateway}'` }]);
     }
-    return cartCall(
-      c,
-      c.req.valid("param").id,
-      { type: "checkout_complete", payment: body.payment, expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes },
-      body,
-    ) as never;
+    const input = { payment: body.payment, expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes };
+    const a = await cartCall(c, c.req.valid("param").id, "checkout_complete", body, (cart, call): Promise<CompleteAnswer> => cart.completeCheckout(call, input));
+    return a.status === 201 ? c.json(a.body, 201, a.headers) : c.json(a.body, 202, a.headers);
   },
 );
 
@@ -310,7 +334,10 @@ cartRoutes.openapi(
     request: { params: CartId },
     responses: { 200: jsonResponse(CheckoutStatusSchema, "The status"), ...errorResponses(...CART_CALL_ERRORS) },
   }),
-  async (c) => cartCall(c, c.req.valid("param").id, { type: "checkout_status" }) as never,
+  async (c) => {
+    const a = await cartCall(c, c.req.valid("param").id, "checkout_status", null, (cart, call) => cart.checkoutStatus(call));
+    return c.json(a.body, 200, a.headers);
+  },
 );
 
 cartRoutes.openapi(
@@ -326,5 +353,8 @@ cartRoutes.openapi(
       ...errorResponses(...CART_CALL_ERRORS, ...IDEMPOTENCY_ERRORS, "no_active_checkout", "checkout_in_progress", "cart_completed"),
     },
   }),
-  async (c) => cartCall(c, c.req.valid("param").id, { type: "checkout_cancel" }) as never,
+  async (c) => {
+    const a = await cartCall(c, c.req.valid("param").id, "checkout_cancel", null, (cart, call) => cart.cancelCheckout(call));
+    return c.json(a.body, 200, a.headers);
+  },
 );

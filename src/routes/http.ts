@@ -1,6 +1,7 @@
 /** Small HTTP helpers shared by the routes: bearer tokens, request hashes, outcomes. */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { isRefusal, type Refusal } from "../cart/cart-rpc";
 import type { Outcome } from "../cart/cart-state";
 import { canonicalJson } from "../checkout/quote-signature";
 import { sha256Hex } from "../lib/crypto";
@@ -42,4 +43,17 @@ export function idempotencyKey(c: Context): string | undefined {
 export function respond(c: Context, outcome: Outcome): Response {
   for (const [name, value] of Object.entries(outcome.headers ?? {})) c.header(name, value);
   return c.json(outcome.body as object, outcome.status as ContentfulStatusCode);
+}
+
+/**
+ * A cart object's answer without its refusal: a refusal is thrown as the error it was
+ * (app.onError answers its envelope, status and headers), so the route returns only
+ * what its response schemas describe.
+ */
+export function answered<A extends { status: number; body: unknown; headers?: Record<string, string> }>(answer: A): Exclude<A, Refusal> {
+  if (isRefusal(answer)) {
+    const { code, message, details } = answer.body.error;
+    throw new AppError(code, message, details, answer.headers);
+  }
+  return answer as Exclude<A, Refusal>;
 }

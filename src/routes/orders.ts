@@ -31,6 +31,6 @@ orderRoutes.openapi(
     if (!order) throw new AppError("not_found", "Order not found.");
     const owns = await c.env.CART.getByName(order.cart_id).owns(token);
     if (!owns) throw new AppError("forbidden", "This token is not for this order's cart.");
-    return c.json({ order }, 200) as never;
+    return c.json({ order }, 200);
   },
 );

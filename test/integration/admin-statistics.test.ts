@@ -1,8 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { CartObject } from "../../src/cart/cart-object";
 import { ADMIN, call, cancelCheckout, cartWith, completeCheckout, createVariant, fault, startCheckout, type TestCart } from "../support/api";
+import { inCartObject } from "../support/saga";
 
 const statistics = (hours?: number, fresh = true) =>
   call("GET", `/admin/api/checkout-locks/statistics${hours ? `?hours=${hours}` : ""}`, { headers: { ...ADMIN, ...(fresh ? { "cache-control": "no-cache" } : {}) } });
@@ -18,8 +18,7 @@ async function lockedCart(): Promise<{ cart: TestCart; checkoutId: string }> {
 /** Moves the checkout's deadline into the past and lets its alarm expire it, as time passing would. */
 async function expireByAlarm(cart: TestCart): Promise<void> {
   const stub = env.CART.getByName(cart.id);
-  await runInDurableObject(stub, (instance) => {
-    const object = instance as unknown as CartObject;
+  await inCartObject(cart, (object) => {
     const rec = object.checkout()!;
     object.saveCheckout({ ...rec, expiresAt: new Date(Date.now() - 1_000).toISOString() });
   });

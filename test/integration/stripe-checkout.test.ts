@@ -4,12 +4,11 @@
  * authorization and capture — each ending in an order of exactly the quote, or in
  * nothing (stock back, authorization cancelled, no capture).
  */
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { StripeGateway } from "../../src/payments/stripe-gateway";
 import { call, cartWith, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
-import { storedCheckout } from "../support/saga";
+import { inCartObject, storedCheckout } from "../support/saga";
 import { PM, type StripeDouble, payWithStripe, useStripeDouble } from "../support/stripe-double";
 
 let stripe: StripeDouble;
@@ -218,8 +217,8 @@ describe("Stripe checkout", () => {
   it("without STRIPE_SECRET_KEY a payment answers 503 before anything changes", async () => {
     const { cart, checkout } = await lockedCheckout();
     // The object's gateway as createGateway builds it when the secret is missing.
-    await runInDurableObject(env.CART.getByName(cart.id), (obj) => {
-      (obj as unknown as { gateway: StripeGateway }).gateway = new StripeGateway({ apiBase: env.STRIPE_API_BASE });
+    await inCartObject(cart, (obj) => {
+      obj.gateway = new StripeGateway({ apiBase: env.STRIPE_API_BASE });
     });
     const res = await pay(cart, PM.visa);
     expect(res.status).toBe(503);

@@ -8,34 +8,40 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { CartObject } from "../../src/cart/cart-object";
 import type { CheckoutRecord } from "../../src/cart/cart-state";
-import { probeOf, type PausePoint } from "../../src/cart/saga/probe";
+import { type PausePoint, type Probe, type ProbedCart, probeOf } from "../../src/cart/saga/probe";
 import { isInFlight } from "../../src/checkout/state-machine";
 import { ADMIN, addLine, call, createCart, type Res, type TestCart } from "./api";
 
 /** A fresh stub each time: a stub of an aborted object stays broken. */
 export const cartObject = (cart: TestCart | string): DurableObjectStub<CartObject> => env.CART.getByName(typeof cart === "string" ? cart : cart.id);
 
-/** Runs `fn` inside the cart's object, with the object itself (its public SagaHost surface). */
-export function inCartObject<R>(cart: TestCart | string, fn: (obj: CartObject, state: DurableObjectState) => R | Promise<R>): Promise<R> {
-  // CartObject is typed with the app's Env and runInDurableObject with the test's: one object.
-  return runInDurableObject(cartObject(cart), (obj, state) => fn(obj as unknown as CartObject, state));
+/**
+ * Runs `fn` inside the cart's object, with the object as its probe shows it to tests:
+ * its state (memory and storage as one), its alarm, and its swappable db, gateway and log.
+ */
+export function inCartObject<R>(cart: TestCart | string, fn: (obj: ProbedCart, state: DurableObjectState) => R | Promise<R>): Promise<R> {
+  return runInDurableObject(cartObject(cart), (obj, state) => fn(probeOf(obj).object, state));
+}
+
+function inProbe<R>(cart: TestCart, fn: (probe: Probe) => R): Promise<R> {
+  return runInDurableObject(cartObject(cart), (obj) => fn(probeOf(obj)));
 }
 
 /** The next saga step of this cart that reaches `point` waits there (test-only hook). */
 export async function armPause(cart: TestCart, point: PausePoint): Promise<void> {
-  await inCartObject(cart, (obj) => probeOf(obj).arm(point));
+  await inProbe(cart, (probe) => probe.arm(point));
 }
 
 export async function waitUntilPaused(cart: TestCart, point: PausePoint): Promise<void> {
   for (let i = 0; i < 1_000; i++) {
-    if (await inCartObject(cart, (obj) => probeOf(obj).isWaiting(point))) return;
+    if (await inProbe(cart, (probe) => probe.isWaiting(point))) return;
     await scheduler.wait(5);
   }
   throw new Error(`The saga never reached the pause point ${point}`);
 }
 
 export async function releasePause(cart: TestCart, point: PausePoint): Promise<void> {
-  await inCartObject(cart, (obj) => probeOf(obj).release(point));
+  await inProbe(cart, (probe) => probe.release(point));
 }
 
 /** The checkout the cart object holds (its storage is the source of truth). */

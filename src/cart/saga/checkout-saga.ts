@@ -18,7 +18,8 @@
 import { isPastPivot, type CheckoutState } from "../../checkout/state-machine";
 import { refuseKnownShortage } from "../../inventory/stock-shortage";
 import { AppError } from "../../lib/errors";
-import type { CheckoutRecord, Outcome } from "../cart-state";
+import type { ActionRequired, Completed } from "../cart-rpc";
+import type { CheckoutRecord } from "../cart-state";
 import { isActive } from "../cart-view";
 import { paidAttempt } from "../checkout-charge";
 import { checkoutEndedError } from "../request-binding";
@@ -101,7 +102,7 @@ export class CheckoutSaga {
   }
 
   /** Phases 4–7: authorize, create the order, capture, commit (starting a checkout when none is active). */
-  async complete(input: CompleteInput): Promise<Outcome> {
+  async complete(input: CompleteInput): Promise<Completed | ActionRequired> {
     const { host } = this;
     const ctx = this.#ctx;
     const cart = host.cart();
@@ -189,7 +190,7 @@ export class CheckoutSaga {
   }
 
   /** A phase stopped the completion: compensate as it asks, then answer or refuse. */
-  async #stop(rec: CheckoutRecord, stop: Stop): Promise<Outcome> {
+  async #stop(rec: CheckoutRecord, stop: Stop): Promise<ActionRequired> {
     switch (stop.stop) {
       case "answer":
         return stop.outcome;

@@ -17,6 +17,8 @@
 import { sql } from "drizzle-orm";
 import type { CheckoutPhase } from "../../checkout/state-machine";
 import type { Database } from "../../db/client";
+import type { Logger } from "../../lib/logger";
+import type { PaymentGateway } from "../../payments/gateway";
 import type { CartState, CheckoutRecord } from "../cart-state";
 
 export const PAUSE_POINTS = [
@@ -43,12 +45,20 @@ export class InjectedFault extends Error {
   }
 }
 
-/** What a test may read and change of its cart object's state (memory and storage as one). */
-export interface StoredState {
-  cart(): CartState | null;
+/**
+ * The cart object as a test may read and change it: its state (memory and storage as
+ * one), its alarm, and the dependencies the saga reads on every use (a test swaps one
+ * to simulate an outage).
+ */
+export interface ProbedCart {
+  cart(): CartState;
   saveCart(cart: CartState): void;
   checkout(): CheckoutRecord | null;
   saveCheckout(rec: CheckoutRecord): void;
+  alarm(): Promise<void>;
+  db: Database;
+  gateway: PaymentGateway;
+  log: Logger;
 }
 
 /** Polling keeps a timer pending, so the runtime never sees the paused request as hung. */
@@ -64,7 +74,7 @@ export class Probe {
   /** The phase whose fault was sent inside a D1 batch, until the saga reads the batch's error. */
   #batchFault: CheckoutPhase | null = null;
 
-  constructor(readonly state: StoredState) {}
+  constructor(readonly object: ProbedCart) {}
 
   /** The next saga step to reach `phase` fails there (once). */
   armFault(phase: CheckoutPhase): void {

@@ -10,7 +10,8 @@ import type { Config } from "../../lib/config";
 import { errorFields, type Logger } from "../../lib/logger";
 import type { PaymentGateway } from "../../payments/gateway";
 import type { AppError } from "../../lib/errors";
-import type { CartState, CheckoutFailure, CheckoutRecord, Outcome } from "../cart-state";
+import type { ActionRequired } from "../cart-rpc";
+import type { CartState, CheckoutFailure, CheckoutRecord } from "../cart-state";
 import { checkoutJson } from "../../contract/checkout";
 import type { PausePoint, Probe } from "./probe";
 
@@ -43,7 +44,7 @@ export type StepResult = "done" | "retrying";
  * compensation is simply thrown.)
  */
 export type Stop =
-  | { stop: "answer"; outcome: Outcome }
+  | { stop: "answer"; outcome: ActionRequired }
   | { stop: "roll_back"; target: RollbackTarget; failure: CheckoutFailure; error: AppError }
   | { stop: "reset_payment"; error: AppError };
 

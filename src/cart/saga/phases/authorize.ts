@@ -13,6 +13,7 @@ import { AppError } from "../../../lib/errors";
 import { newId } from "../../../lib/ids";
 import { errorFields } from "../../../lib/logger";
 import { paymentKeys, samePaymentMethod, type PaymentMethodInput } from "../../../payments/gateway";
+import type { ActionRequired } from "../../cart-rpc";
 import type { CheckoutFailure, CheckoutRecord, PaymentAttempt } from "../../cart-state";
 import { checkoutJson } from "../../../contract/checkout";
 import { paymentNotRequired, priceDrift, quoteTotalInGatewayUnits } from "../../checkout-charge";
@@ -95,7 +96,7 @@ export async function authorize(ctx: SagaContext, rec: CheckoutRecord, input: Pa
       // Locked again: it waits for the shopper; a later complete or the gateway's webhook resumes it.
       ctx.transition(rec, "action_required");
       await recordAttempt(ctx, rec, attempt, "payment_requires_action");
-      const outcome = { status: 202, body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret } } };
+      const outcome: ActionRequired = { status: 202, body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret } } };
       return { stop: "answer", outcome };
     }
     case "error": {

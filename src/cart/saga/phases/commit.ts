@@ -10,7 +10,8 @@ import type { Quote } from "../../../checkout/quote";
 import { isoNow } from "../../../db/client";
 import { recordEvent } from "../../../events/outbox";
 import { commitStock } from "../../../inventory/stock-ledger";
-import type { CheckoutRecord, Outcome } from "../../cart-state";
+import type { Completed } from "../../cart-rpc";
+import type { CheckoutRecord } from "../../cart-state";
 import { checkoutJson } from "../../../contract/checkout";
 import { orderJson } from "../../../contract/order";
 import { orderPayment, paidAttempt } from "../../checkout-charge";
@@ -50,12 +51,12 @@ export async function commit(ctx: SagaContext, rec: CheckoutRecord): Promise<Ste
 }
 
 /** Past the pivot the answer is the order, whether or not the stock commit is done yet. */
-export async function commitAndAnswer(ctx: SagaContext, rec: CheckoutRecord): Promise<Outcome> {
+export async function commitAndAnswer(ctx: SagaContext, rec: CheckoutRecord): Promise<Completed> {
   await commit(ctx, rec);
   return completedOutcome(rec);
 }
 
-export function completedOutcome(rec: CheckoutRecord): Outcome {
+export function completedOutcome(rec: CheckoutRecord): Completed {
   return { status: 201, body: { order: orderOf(rec), checkout: checkoutJson(rec, Date.now()) } };
 }
 
