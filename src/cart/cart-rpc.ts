@@ -69,5 +69,9 @@ export type CheckoutAnswer<S extends number = 200> = Answer<{ checkout: Checkout
 
 /** The order, or a payment that waits for the shopper (3-D Secure). */
 export type Completed = { status: 201; body: { order: Order; checkout: Checkout }; headers?: Record<string, string> };
-export type ActionRequired = { status: 202; body: { checkout: Checkout; next_action: { type: string; client_secret: string } }; headers?: Record<string, string> };
+export type ActionRequired = {
+  status: 202;
+  body: { checkout: Checkout; next_action: { type: string; client_secret: string }; deadline_extension: { from: string; to: string } | null };
+  headers?: Record<string, string>;
+};
 export type CompleteAnswer = Completed | ActionRequired | Refusal;

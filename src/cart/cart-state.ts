@@ -89,6 +89,8 @@ export interface CheckoutRecord {
   currencyExponent?: number;
   createdAt: string;
   expiresAt: string;
+  /** Set once 3-D Secure extended the deadline (it is extended at most once). */
+  deadlineExtension?: { from: string; to: string };
   lockedAt: string | null;
   completedAt: string | null;
   endedAt: string | null;

@@ -120,6 +120,11 @@ function lineFigures(l: QuoteLine) {
   };
 }
 
+/** The quote's new deadline, in its column and its stored (signed) body. */
+export function updateQuoteExpiry(db: Database, quote: Quote) {
+  return db.update(quotes).set({ expiresAt: quote.expires_at, body: quote, signature: quote.signature }).where(eq(quotes.id, quote.id));
+}
+
 export function setQuoteStatus(db: Database, checkoutId: string, status: "used" | "released") {
   return db.update(quotes).set({ status }).where(and(eq(quotes.checkoutId, checkoutId), eq(quotes.status, "active")));
 }

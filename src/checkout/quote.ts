@@ -92,6 +92,12 @@ export async function buildSignedQuote(secret: string, input: QuoteInput): Promi
   return { ...unsigned, signature: await signQuote(secret, unsigned) };
 }
 
+/** The same quote with another deadline, signed again (its `expires_at` is signed). */
+export async function withExpiry(secret: string, quote: Quote, expiresAt: string): Promise<Quote> {
+  const { signature: _old, ...unsigned } = { ...quote, expires_at: expiresAt };
+  return { ...unsigned, signature: await signQuote(secret, unsigned) };
+}
+
 /** True when the quote is exactly what was signed (checked again before capture). */
 export function isQuoteIntact(secret: string, quote: Quote): Promise<boolean> {
   return verifyQuote(secret, quote as unknown as Record<string, unknown>);

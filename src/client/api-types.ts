@@ -65,6 +65,8 @@ export interface CompletedCheckout {
 export interface CheckoutNeedsAction {
   checkout: Checkout;
   next_action: { type: string; client_secret: string };
+  /** The deadline this challenge extended (once per checkout, to at least 10 minutes from now), or null. */
+  deadline_extension: { from: string; to: string } | null;
 }
 export interface OrderResponse {
   order: Order;

@@ -66,6 +66,14 @@ export async function reservationsActive(db: Database, checkoutId: string): Prom
   return rows.length > 0 && rows.every((r) => r.status === "active");
 }
 
+/** Move the deadline of the checkout's active reservations (they follow the checkout's one deadline). */
+export function extendReservations(db: Database, checkoutId: string, expiresAt: string, now: string) {
+  return db
+    .update(stockReservations)
+    .set({ expiresAt, updatedAt: now })
+    .where(and(eq(stockReservations.checkoutId, checkoutId), eq(stockReservations.status, "active")));
+}
+
 /** Turn the checkout's active reservations into taken stock. */
 export function commitStock(db: Database, checkoutId: string, now: string) {
   return db

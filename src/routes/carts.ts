@@ -308,7 +308,15 @@ cartRoutes.openapi(
     request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(CompleteCheckoutBody) },
     responses: {
       201: jsonResponse(z.object({ order: OrderSchema, checkout: CheckoutSchema }), "The order"),
-      202: jsonResponse(z.object({ checkout: CheckoutSchema, next_action: z.object({ type: z.string(), client_secret: z.string() }) }), "Customer action needed (3-D Secure)"),
+      202: jsonResponse(
+        z.object({
+          checkout: CheckoutSchema,
+          next_action: z.object({ type: z.string(), client_secret: z.string() }),
+          // The deadline this challenge extended (once per checkout), or null.
+          deadline_extension: z.object({ from: z.string(), to: z.string() }).nullable(),
+        }),
+        "Customer action needed (3-D Secure)",
+      ),
       ...errorResponses(...START_ERRORS, "no_active_checkout", "checkout_ended", "payment_declined", "payment_gateway_error"),
     },
   }),

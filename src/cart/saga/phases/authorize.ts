@@ -18,6 +18,7 @@ import type { CheckoutFailure, CheckoutRecord, PaymentAttempt } from "../../cart
 import { checkoutJson } from "../../../contract/checkout";
 import { paymentNotRequired, priceDrift, quoteTotalInGatewayUnits } from "../../checkout-charge";
 import { attemptAmount, authorizeRequest, retrieveAuthorization, safely, voidAttempt } from "../gateway-calls";
+import { extendForChallenge } from "../deadline-extension";
 import { clientError, expiredError, expiredFailure } from "../refusals";
 import type { SagaContext, StepResult, Stop } from "../saga-context";
 
@@ -96,7 +97,12 @@ export async function authorize(ctx: SagaContext, rec: CheckoutRecord, input: Pa
       // Locked again: it waits for the shopper; a later complete or the gateway's webhook resumes it.
       ctx.transition(rec, "action_required");
       await recordAttempt(ctx, rec, attempt, "payment_requires_action");
-      const outcome: ActionRequired = { status: 202, body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret } } };
+      // The bank's challenge takes time: the deadline is extended once (deadline-extension.ts).
+      const deadlineExtension = await extendForChallenge(ctx, rec);
+      const outcome: ActionRequired = {
+        status: 202,
+        body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret }, deadline_extension: deadlineExtension },
+      };
       return { stop: "answer", outcome };
     }
     case "error": {
