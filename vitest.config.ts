@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -9,7 +10,13 @@ export default defineConfig(async () => {
   await buildStorefrontBundle();
   // One Workers project per gateway: the cart object reads its gateway from its own
   // bindings, so the Stripe tests need a Worker whose bindings select Stripe.
-  const workersProject = (name: string, include: string[], exclude: string[], extraBindings: Record<string, string> = {}) => ({
+  const workersProject = (
+    name: string,
+    include: string[],
+    exclude: string[],
+    extraBindings: Record<string, string> = {},
+    { ownStorage = false }: { ownStorage?: boolean } = {},
+  ) => ({
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
@@ -31,24 +38,50 @@ export default defineConfig(async () => {
     ],
     test: {
       name,
-      setupFiles: ["./test/support/apply-migrations.ts"],
+      setupFiles: ["./test/support/apply-migrations.ts", "./test/support/file-isolation.ts"],
       include,
       exclude,
       testTimeout: 30_000,
+      // One runtime per project worker, reused file after file: starting Miniflare, loading
+      // the Worker and migrating D1 for each file was most of the suite's time. Files then
+      // share D1 and object storage: each test makes its own ids and counts its own work,
+      // and test/support/file-isolation.ts gives back the settings a file changed.
+      // Files that judge the whole database (a clean bill of health, the cron job's
+      // totals, statistics) get a runtime of their own instead.
+      isolate: ownStorage,
     },
   });
   const stripeTests = "test/integration/stripe-*.test.ts";
   const relaxedTests = "test/integration/relaxed-lock-*.test.ts";
+  // Whole-database judgements (a clean bill of health, the cron job's totals, statistics,
+  // "no row changed" over every table, the relay of the whole outbox): what another file
+  // left behind would change their answers, or make them read it all again and again.
+  const wholeDatabaseTests = [
+    "test/integration/admin-diagnostics.test.ts",
+    "test/integration/admin-statistics.test.ts",
+    "test/integration/cleanup-*.test.ts",
+    "test/integration/fuzz-*.test.ts",
+    "test/integration/security-access.test.ts",
+    "test/integration/security-idempotency.test.ts",
+    "test/integration/webhooks-relay.test.ts",
+  ];
   // Signature checks compare with workerd's crypto.subtle.timingSafeEqual (not in Node).
   const workersCryptoUnits = ["test/unit/quote-signature.property.test.ts", "test/unit/stripe-webhook-signature.test.ts"];
   return {
     test: {
+      // Files and the tests in each run in a random order (the seed is printed; replay one
+      // with --sequence.seed=N): no test may lean on what another left behind.
+      sequence: { shuffle: true },
+      // Two at least: vitest's default on a 2-core machine (cores - 1) runs every file in
+      // one worker while the runtime's own work waits on I/O.
+      maxWorkers: Math.max(2, os.availableParallelism() - 1),
       projects: [
         // The pure modules (pricing, money, the storefront client…) run in plain Node: no
         // runtime start-up per file, and proof that they need no Workers runtime. The Workers
         // projects' timeout: vitest's 5 s default timed out a ~1 s property test on a loaded machine.
         { test: { name: "unit", include: ["test/unit/**/*.test.ts"], exclude: workersCryptoUnits, environment: "node", testTimeout: 30_000 } },
-        workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests]),
+        workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests, ...wholeDatabaseTests]),
+        workersProject("whole-database", wholeDatabaseTests, [], {}, { ownStorage: true }),
         // The lock's two switches turned off (DESIGN.md config): superseding and edit-cancels.
         workersProject("relaxed-lock", [relaxedTests], [], {
           CHECKOUT_PREVENT_CONCURRENT: "false",

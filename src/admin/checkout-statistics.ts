@@ -165,13 +165,15 @@ function seriesPoints(rows: Array<{ bucket: string; state: string; n: number }>,
 // ------------------------------------------------------------------ the memo
 
 const memo = new WeakMap<D1Database, Map<number, { until: number; value: CheckoutStatistics }>>();
+/** The memo's clock (epoch ms); tests replace it to age the memo without sleeping. */
+export const statisticsClock = { now: (): number => Date.now() };
 
 /**
  * The statistics, served from the isolate's memo for STATISTICS_TTL_SECONDS unless
  * `fresh` is asked for (a `Cache-Control: no-cache` request).
  */
 export async function cachedStatistics(d1: D1Database, hours: number, options: { fresh?: boolean; now?: number } = {}) {
-  const now = options.now ?? Date.now();
+  const now = options.now ?? statisticsClock.now();
   let entries = memo.get(d1);
   if (!entries) {
     entries = new Map();

@@ -159,6 +159,16 @@ export async function knownCurrencyExponent(db: Database, code: string): Promise
   return row?.exponent ?? null;
 }
 
+/** A currency's exponent changed here (an admin write): new carts ask D1 again. */
+export function forgetKnownCurrency(code: string): void {
+  knownCurrencies.delete(code);
+}
+
+/** Every remembered currency (tests restoring the catalog between files). */
+export function forgetKnownCurrencies(): void {
+  knownCurrencies.clear();
+}
+
 /** The exponent the catalog counts a currency with, or null for an unknown code. */
 export async function currencyExponent(db: Database, code: string): Promise<number | null> {
   const row = await db.select({ exponent: currencies.exponent }).from(currencies).where(eq(currencies.code, code)).get();

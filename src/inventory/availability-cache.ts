@@ -72,6 +72,11 @@ export class AvailabilityCache {
     for (const id of variantIds) this.#entries.delete(id);
   }
 
+  /** Forgets every variant (tests start from here instead of waiting out `maxAgeMs`). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /**
    * The lines the cache knows cannot be served: a fresh entry with less available than
    * requested. A stale "not enough" is re-read first (one query per variant in flight,

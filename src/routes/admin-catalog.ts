@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { decimalToScaled } from "../checkout/money";
+import { forgetKnownCurrency } from "../db/catalog";
 import { catalogCache } from "../db/catalog-cache";
 import { createDb, isoNow } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
@@ -341,6 +342,7 @@ adminCatalogRoutes.openapi(
       .values({ code, exponent: body.exponent, rateFromBase: body.rate_from_base, updatedAt: now })
       .onConflictDoUpdate({ target: currencies.code, set: { exponent: body.exponent, rateFromBase: body.rate_from_base, updatedAt: now } });
     catalogCache.forgetCurrency(code);
+    forgetKnownCurrency(code);
     return c.json({ code, exponent: body.exponent, rate_from_base: body.rate_from_base, updated_at: now }, 200);
   },
 );

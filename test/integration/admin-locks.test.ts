@@ -33,12 +33,13 @@ describe("admin checkout locks", () => {
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       for (const lock of res.body.data) {
-        expect(lock.state).toBe("locked");
-        expect(lock).toMatchObject({ active: true, currency: "USD", total: 2500 });
+        expect(lock).toMatchObject({ state: "locked", active: true });
+        if (created.includes(lock.id)) expect(lock).toMatchObject({ currency: "USD", total: 2500 });
         seen.push(lock.id);
       }
       cursor = res.body.next_cursor;
-    } while (cursor);
+      // Others' older locks may follow; these five are the newest, so the pages that hold them are enough.
+    } while (cursor && !created.every((id) => seen.includes(id)));
     // Every locked checkout exactly once, newest first.
     expect(seen.filter((id) => created.includes(id))).toEqual([...created].reverse());
     expect(new Set(seen).size).toBe(seen.length);

@@ -164,7 +164,7 @@ describe("typed client: retries with the same Idempotency-Key", () => {
     const { cart } = await lockedCart(client);
     // The limiter allows 5 starts/completes per cart per minute; the start was one.
     for (let i = 0; i < 4; i++) {
-      await cart.completeCheckout({ payment: { method: "test", token: "tok_decline" } }).catch((e: unknown) => expect(e).toMatchObject({ code: "payment_declined" }));
+      await expect(cart.completeCheckout({ payment: { method: "test", token: "tok_decline" } })).rejects.toMatchObject({ code: "payment_declined" });
     }
     sent.length = 0;
     const error = await cart.completeCheckout({ payment: { method: "test", token: "tok_visa" } }).catch((e: unknown) => e);

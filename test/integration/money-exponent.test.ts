@@ -13,6 +13,14 @@ async function setCurrency(code: string, exponent: number, rate: string) {
 }
 
 describe("currency_exponent from the catalog", () => {
+  it("labels a new, empty cart with a changed exponent at once (the isolate's memory of the currency follows the change)", async () => {
+    await setCurrency("SEK", 2, "10.45");
+    expect((await call("POST", "/v1/carts", { body: { currency: "SEK" } })).body.cart).toMatchObject({ currency: "SEK", currency_exponent: 2 });
+    await setCurrency("SEK", 0, "10.45");
+    expect((await call("POST", "/v1/carts", { body: { currency: "SEK" } })).body.cart).toMatchObject({ currency: "SEK", currency_exponent: 0 });
+    await setCurrency("SEK", 2, "10.45");
+  });
+
   it("labels products, carts, quotes, orders and admin checkouts in HUF with the store's exponent 2", async () => {
     await setCurrency("HUF", 2, "356.4");
     const [variant] = await createProduct([{ prices: { USD: 1000, HUF: 359000 }, stock: 5 }], "Forint Tee");

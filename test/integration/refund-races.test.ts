@@ -9,6 +9,7 @@ import { createDb } from "../../src/db/client";
 import { createLogger } from "../../src/lib/logger";
 import { readRefundState } from "../../src/orders/refund-records";
 import { settleFromGateway } from "../../src/orders/refunds";
+import { paymentKeys } from "../../src/payments/gateway";
 import { TestGateway } from "../../src/payments/test-gateway";
 import { expectInvariants } from "../support/invariants";
 import { adminOrder, cancelOrder, paidOrder, refund, refundKey } from "../support/orders";
@@ -88,10 +89,16 @@ describe("refund races", () => {
     const deps = { db, gateway: new TestGateway(db), log: createLogger(false) };
     // A pending refund whose gateway refund happened (as after a crash), settled twice at once.
     const key = refundKey();
-    const id = "ref_racedsettle00000000000000";
+    const id = `ref_racedsettle${crypto.randomUUID().replaceAll("-", "").slice(0, 14)}`;
     await env.DB.prepare("INSERT INTO refunds (id, order_id, kind, status, amount, currency, restock, idempotency_key, request_hash, created_at, updated_at) VALUES (?, ?, 'refund', 'pending', 1800, 'USD', 0, ?, 'h', ?, ?)")
       .bind(id, order.id, key, new Date().toISOString(), new Date().toISOString())
       .run();
+    // The gateway did refund it, under the refund's key, before the crash.
+    const payment = await env.DB.prepare("SELECT p.reference FROM payments p JOIN orders o ON o.checkout_id = p.checkout_id WHERE o.id = ? AND p.status = 'captured'")
+      .bind(order.id)
+      .first<{ reference: string }>();
+    const atGateway = await deps.gateway.refund({ idempotencyKey: paymentKeys.orderRefund(id), reference: payment!.reference, amount: 1800, currency: "USD", metadata: { refund_id: id, order_id: order.id } });
+    expect(atGateway).toMatchObject({ status: "refunded" });
     const state = (await readRefundState(db, order.id))!;
     const row = state.refunds.find((x) => x.id === id)!;
     const results = await Promise.all([0, 1].map(() => settleFromGateway(deps, state, row, { status: "refunded", amount: 1800, reference: "re_same" })));
@@ -100,5 +107,6 @@ describe("refund races", () => {
     expect(detail.order).toMatchObject({ status: "refunded", refunded_total: 1800 });
     const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM outbox WHERE type = 'order.refunded' AND id = ?").bind(`evt_order_refunded_${id}`).first<{ n: number }>();
     expect(events!.n).toBe(1);
+    await expectRefundInvariants();
   });
 });

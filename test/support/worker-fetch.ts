@@ -9,7 +9,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
-import type { Res } from "./api";
+import { freshClock, type Res } from "./api";
 
 export async function workerFetch<T = any>(
   method: string,
@@ -22,6 +22,7 @@ export async function workerFetch<T = any>(
     body = JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";
   }
+  await freshClock();
   const ctx = createExecutionContext();
   const response = await worker.fetch!(new Request(`https://checkout.test${path}`, { method, headers, body }) as never, options.env ?? env, ctx);
   const text = await response.text();

@@ -165,5 +165,9 @@ describe("checkout state machine (properties)", () => {
       expect(kinds, s).toHaveLength(1);
     }
     expect(STATES.filter((s) => isPastPivot(s)).sort()).toEqual(["committing", "completed"]);
+    // No event that starts a rollback is allowed once past the pivot.
+    for (const s of STATES.filter((st) => isPastPivot(st))) {
+      for (const event of ["fail", "cancel", "expire", "payment_reset", "declined"] as const) expect(nextState(s, event), `${s} + ${event}`).toBeNull();
+    }
   });
 });
