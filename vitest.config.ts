@@ -57,10 +57,12 @@ export default defineConfig(async () => {
   // "no row changed" over every table, the relay of the whole outbox): what another file
   // left behind would change their answers, or make them read it all again and again.
   const wholeDatabaseTests = [
+    "test/integration/admin-console-stock.test.ts",
     "test/integration/admin-diagnostics.test.ts",
     "test/integration/admin-statistics.test.ts",
     "test/integration/cleanup-*.test.ts",
     "test/integration/fuzz-*.test.ts",
+    "test/integration/purchase-limits.test.ts",
     "test/integration/security-access.test.ts",
     "test/integration/security-idempotency.test.ts",
     "test/integration/webhooks-relay.test.ts",
