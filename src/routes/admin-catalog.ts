@@ -15,7 +15,7 @@ import { newId } from "../lib/ids";
 import type { AppEnv } from "./carts";
 import { jsonBody, jsonResponse } from "./http";
 import { CreatedProductSchema, CurrencySchema, DiscountSchema, StockSchema, TaxRateSchema, VariantPricesSchema } from "./admin-catalog-schemas";
-import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { CountryCode, CurrencyCode, DiscountCode, Money } from "./schemas";
 
 export const adminCatalogRoutes = new OpenAPIHono<AppEnv>();
@@ -64,7 +64,7 @@ adminCatalogRoutes.openapi(
     summary: "Create a product with its variants, prices and stock",
     security,
     request: jsonBody(CreateProductBody),
-    responses: { 201: jsonResponse(z.object({ product: CreatedProductSchema }), "The product"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "sku_exists") },
+    responses: { 201: jsonResponse(z.object({ product: CreatedProductSchema }), "The product"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "sku_exists") },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -138,7 +138,7 @@ adminCatalogRoutes.openapi(
     summary: "Set on-hand stock (never below what is reserved)",
     security,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ on_hand: Stock })) },
-    responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found", "stock_below_reserved") },
+    responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "stock_below_reserved") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -185,7 +185,7 @@ adminCatalogRoutes.openapi(
     summary: "Set prices by currency (minor units)",
     security,
     request: { params: VariantParam, ...jsonBody(Prices) },
-    responses: { 200: jsonResponse(VariantPricesSchema, "Prices"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found") },
+    responses: { 200: jsonResponse(VariantPricesSchema, "Prices"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -238,7 +238,7 @@ adminCatalogRoutes.openapi(
     summary: "Create a discount code",
     security,
     request: jsonBody(CreateDiscountBody),
-    responses: { 201: jsonResponse(z.object({ discount: DiscountSchema }), "The discount"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "discount_exists") },
+    responses: { 201: jsonResponse(z.object({ discount: DiscountSchema }), "The discount"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "discount_exists") },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -295,7 +295,7 @@ adminCatalogRoutes.openapi(
       }),
       ...jsonBody(z.strictObject({ name: z.string().trim().min(1).max(64), rate_bps: z.number().int().min(0).max(10_000), inclusive: z.boolean().default(false) })),
     },
-    responses: { 200: jsonResponse(TaxRateSchema, "The tax rate"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
+    responses: { 200: jsonResponse(TaxRateSchema, "The tax rate"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS) },
   }),
   async (c) => {
     const { country, tax_class } = c.req.valid("param");
@@ -327,7 +327,7 @@ adminCatalogRoutes.openapi(
         }),
       ),
     },
-    responses: { 200: jsonResponse(CurrencySchema, "The currency"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large") },
+    responses: { 200: jsonResponse(CurrencySchema, "The currency"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS) },
   }),
   async (c) => {
     const { code } = c.req.valid("param");

@@ -20,7 +20,7 @@ import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
 import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { jsonBody, jsonResponse } from "./http";
-import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 
 export const adminEventRoutes = new OpenAPIHono<AppEnv>();
 
@@ -95,7 +95,7 @@ adminEventRoutes.openapi(
     request: jsonBody(BulkRedeliverBody),
     responses: {
       200: jsonResponse(z.object({ redelivered: z.number().int(), more: z.boolean() }), "How many were sent"),
-      ...adminErrors,
+      ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS),
     },
   }),
   async (c) => {

@@ -6,7 +6,7 @@ import { variants } from "../db/schema";
 import { MAX_PURCHASE_LIMIT, purchaseLimitOf, setPurchaseLimit } from "../inventory/purchase-limits";
 import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
-import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { jsonBody, jsonResponse } from "./http";
 
 export const adminLimitRoutes = new OpenAPIHono<AppEnv>();
@@ -48,7 +48,7 @@ adminLimitRoutes.openapi(
     description: "Checkouts already holding units keep them; a lower limit only refuses new reservations.",
     security,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ max_per_customer: MaxPerCustomer })) },
-    responses: { 200: jsonResponse(LimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, "payload_too_large", "not_found") },
+    responses: { 200: jsonResponse(LimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);

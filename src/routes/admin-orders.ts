@@ -15,7 +15,7 @@ import { cancelOrder, requestRefund } from "../orders/refunds";
 import type { RefundAsk } from "../orders/refund-plan";
 import type { AppEnv } from "./carts";
 import { idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
-import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { OrderSchema, Quantity, RefundSchema } from "./schemas";
 
 export const adminOrderRoutes = new OpenAPIHono<AppEnv>();
@@ -108,7 +108,7 @@ adminOrderRoutes.openapi(
     responses: {
       201: jsonResponse(RefundAnswer, "Refunded"),
       202: jsonResponse(RefundAnswer, "Taken by the gateway, not yet confirmed"),
-      ...errorResponses(...ADMIN_ERRORS, "not_found", "refund_exceeds_captured", "order_not_refundable", "invalid_refund", "idempotency_key_reused", "payment_gateway_error"),
+      ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "refund_exceeds_captured", "order_not_refundable", "invalid_refund", "idempotency_key_reused", "payment_gateway_error"),
     },
   }),
   async (c) => {
@@ -138,7 +138,7 @@ adminOrderRoutes.openapi(
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema }), "The cancelled order"),
       202: jsonResponse(z.object({ order: OrderSchema }), "The cancellation's refund is not yet confirmed by the gateway"),
-      ...errorResponses(...ADMIN_ERRORS, "not_found", "order_not_refundable", "request_in_progress", "payment_gateway_error"),
+      ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "order_not_refundable", "request_in_progress", "payment_gateway_error"),
     },
   }),
   async (c) => {

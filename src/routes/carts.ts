@@ -11,7 +11,7 @@ import { AppError, isObjectInterruption, validationError } from "../lib/errors";
 import { derivedId, isId, newId } from "../lib/ids";
 import { createLogger, errorFields } from "../lib/logger";
 import { currentRequestId } from "../lib/request-id";
-import { CART_CALL_ERRORS, errorResponses, IDEMPOTENCY_ERRORS } from "./error-responses";
+import { BODY_ERRORS, CART_CALL_ERRORS, errorResponses, IDEMPOTENCY_ERRORS } from "./error-responses";
 import { answered, bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash } from "./http";
 import {
   AddLineBody,
@@ -39,7 +39,7 @@ const cartResponses = {
   ...errorResponses(
     ...CART_CALL_ERRORS,
     ...IDEMPOTENCY_ERRORS,
-    "payload_too_large",
+    ...BODY_ERRORS,
     "variant_not_found",
     "cart_completed",
     "quantity_limit",
@@ -92,7 +92,7 @@ cartRoutes.openapi(
     request: { headers: IdempotencyKeyHeader, ...jsonBody(CreateCartBody) },
     responses: {
       201: jsonResponse(z.object({ cart: CartSchema, token: z.string() }), "The new cart and its token"),
-      ...errorResponses("validation_error", "payload_too_large", ...IDEMPOTENCY_ERRORS, "cart_exists", "unavailable", "internal_error"),
+      ...errorResponses("validation_error", ...BODY_ERRORS, ...IDEMPOTENCY_ERRORS, "cart_exists", "unavailable", "internal_error"),
     },
   }),
   async (c) => {
@@ -263,7 +263,7 @@ cartRoutes.openapi(
 const START_ERRORS = [
   ...CART_CALL_ERRORS,
   ...IDEMPOTENCY_ERRORS,
-  "payload_too_large",
+  ...BODY_ERRORS,
   "variant_not_found",
   "checkout_in_progress",
   "insufficient_stock",

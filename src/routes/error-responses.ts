@@ -17,6 +17,7 @@ export function errorSchema(codes: readonly [ErrorCode, ...ErrorCode[]]) {
       code: z.enum(codes),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
+      request_id: z.string().optional().openapi({ description: "On 5xx answers: the request's X-Request-Id, to quote when asking for help" }),
     }),
   });
 }
@@ -50,5 +51,7 @@ export function errorResponses(...codes: ErrorCode[]): Record<number, ErrorRespo
 export const ADMIN_ERRORS: ErrorCode[] = ["validation_error", "unauthorized", "admin_disabled", "unavailable", "internal_error"];
 /** Codes of a call to a cart with its token, through the cart object. */
 export const CART_CALL_ERRORS: ErrorCode[] = ["validation_error", "unauthorized", "forbidden", "not_found", "unavailable", "internal_error"];
+/** Codes of a request with a JSON body, refused before it is read. */
+export const BODY_ERRORS: ErrorCode[] = ["payload_too_large", "unsupported_media_type"];
 /** Codes of a POST under an Idempotency-Key. */
 export const IDEMPOTENCY_ERRORS: ErrorCode[] = ["idempotency_key_reused", "request_in_progress"];

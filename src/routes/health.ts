@@ -4,11 +4,13 @@
  * one answers 503 with the same shape instead of hanging the probe. Locks past their
  * deadline plus the cleanup interval make it `degraded` (the cron job is behind).
  */
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ACTIVE_STATES } from "../admin/checkout-locks";
+import { Timestamp } from "../contract/fields";
 import { getConfig } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import type { AppEnv } from "./carts";
+import { jsonResponse } from "./http";
 
 /** How long each dependency may take before the probe calls it down. */
 export const HEALTH_DEPENDENCY_TIMEOUT_MS = 3_000;
@@ -44,9 +46,50 @@ async function timed<T>(dependency: string, log: Logger, work: () => Promise<T>)
 
 const ACTIVE_SQL = ACTIVE_STATES.map((s) => `'${s}'`).join(", ");
 
-export const healthRoutes = new Hono<AppEnv>();
+const DependencyCheckSchema = z.object({
+  status: z.enum(["ok", "fail"]),
+  latency_ms: z.number().int(),
+  error: z.enum(["timeout", "unavailable"]).optional(),
+});
+const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    checks: z.object({
+      d1: DependencyCheckSchema,
+      durable_objects: DependencyCheckSchema,
+      locks: z.union([
+        z.object({
+          status: z.enum(["ok", "warn"]),
+          active: z.number().int(),
+          expired: z.number().int(),
+          expired_beyond_cleanup_interval: z.number().int().openapi({ description: "Locks past their deadline plus the cleanup interval: the cron job is behind" }),
+        }),
+        z.object({ status: z.literal("unknown").openapi({ description: "D1 did not answer" }) }),
+      ]),
+    }),
+    active_locks: z.number().int().nullable(),
+    expired_locks: z.number().int().nullable(),
+    payment_gateway: z.string(),
+    at: Timestamp,
+  })
+  .openapi("Health");
 
-healthRoutes.get("/health/checkout", async (c) => {
+export const healthRoutes = new OpenAPIHono<AppEnv>();
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health/checkout",
+  operationId: "getHealth",
+  tags: ["health"],
+  summary: "Probe D1 and the Durable Objects, and count active and overdue locks",
+  security: [],
+  responses: {
+    200: jsonResponse(HealthSchema, "Up (`degraded` when locks wait past the cleanup interval)"),
+    503: jsonResponse(HealthSchema, "D1 or the Durable Objects failed or timed out"),
+  },
+});
+
+healthRoutes.openapi(healthRoute, async (c) => {
   const now = Date.now();
   const config = getConfig(c.env);
   const log = createLogger(config.logging, { component: "health" });
@@ -81,15 +124,13 @@ healthRoutes.get("/health/checkout", async (c) => {
       }
     : { status: "unknown" as const };
   c.header("Cache-Control", "no-store");
-  return c.json(
-    {
-      status: down || stuck > 0 ? "degraded" : "ok",
-      checks: { d1: d1.check, durable_objects: objects.check, locks },
-      active_locks: counts?.active ?? null,
-      expired_locks: counts?.expired ?? null,
-      payment_gateway: config.paymentGateway,
-      at: new Date(now).toISOString(),
-    },
-    down ? 503 : 200,
-  );
+  const body: z.output<typeof HealthSchema> = {
+    status: down || stuck > 0 ? "degraded" : "ok",
+    checks: { d1: d1.check, durable_objects: objects.check, locks },
+    active_locks: counts?.active ?? null,
+    expired_locks: counts?.expired ?? null,
+    payment_gateway: config.paymentGateway,
+    at: new Date(now).toISOString(),
+  };
+  return down ? c.json(body, 503) : c.json(body, 200);
 });

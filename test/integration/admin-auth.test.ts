@@ -7,11 +7,14 @@ import { adminGuard } from "../../src/admin/admin-auth";
 import { accessConfig, verifyAccessJwt, type AccessConfig, type AccessKeySource } from "../../src/admin/cloudflare-access";
 import { createApp } from "../../src/app";
 import { ADMIN, call } from "../support/api";
+import { assertDeclared } from "../support/contract";
 
 /** Calls the app with a modified environment (bindings cannot change per test otherwise). */
 async function callWithEnv(path: string, overrides: Partial<Env>, headers: Record<string, string> = {}) {
   const response = await createApp().fetch(new Request(`https://checkout.test${path}`, { headers }), { ...env, ...overrides }, createExecutionContext());
-  return { status: response.status, body: (await response.json()) as any };
+  const res = { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  assertDeclared("GET", path, res);
+  return res;
 }
 
 describe("admin API authentication", () => {

@@ -3,10 +3,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { call, cartWith, createVariant, startCheckout } from "../support/api";
+import { assertDeclared } from "../support/contract";
 
 async function healthWith(overrides: Partial<Env>) {
   const response = await createApp().fetch(new Request("https://checkout.test/health/checkout"), { ...env, ...overrides }, createExecutionContext());
-  return { status: response.status, body: (await response.json()) as any };
+  const res = { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  assertDeclared("GET", "/health/checkout", res);
+  return res;
 }
 
 const SHAPE = ["active_locks", "at", "checks", "expired_locks", "payment_gateway", "status"];

@@ -17,13 +17,16 @@ import {
   type FetchLike,
 } from "../../src/client";
 import { ADMIN, call, createProduct, uniqueSku } from "../support/api";
+import { assertDeclaredResponse } from "../support/contract";
 import { expectInvariants, gatewayCharges } from "../support/invariants";
 
 const BASE = "https://checkout.test";
 const requests: Array<{ method: string; path: string }> = [];
-const workerFetch: FetchLike = (request) => {
+const workerFetch: FetchLike = async (request) => {
   requests.push({ method: request.method, path: new URL(request.url).pathname });
-  return exports.default.fetch(request);
+  const response = await exports.default.fetch(request);
+  await assertDeclaredResponse(request.method, request.url, response);
+  return response;
 };
 const client = createCheckoutClient({ baseUrl: BASE, fetch: workerFetch });
 

@@ -7,6 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CheckoutApiError, CheckoutNetworkError, createCheckoutClient, needsAction, type CheckoutClientOptions, type FetchLike } from "../../src/client";
 import { createProduct } from "../support/api";
+import { assertDeclaredResponse } from "../support/contract";
 import { expectInvariants, gatewayCharges } from "../support/invariants";
 import { insideOneRateLimitWindow } from "../support/rate-limit-window";
 
@@ -31,6 +32,7 @@ function harness(fail: (sent: Sent, index: number) => Response | "lose-answer" |
     if (verdict instanceof Response) return verdict;
     if (verdict === "no-connection") throw new TypeError("Network connection lost.");
     const response = await exports.default.fetch(request);
+    await assertDeclaredResponse(request.method, request.url, response);
     if (verdict === "lose-answer") {
       await response.arrayBuffer();
       throw new TypeError("Network connection lost.");

@@ -1,19 +1,40 @@
 /**
- * Every answer of a checkout journey — the shopper's calls, their refusals and the
- * admin's reads of what they left — is one the OpenAPI document declares, parsed with
- * its declared schema made strict: a field the document does not describe fails.
+ * Every answer the suite receives is checked against the OpenAPI document by the request
+ * helpers (test/support/contract.ts). Here: that check refuses drift (an undeclared field,
+ * status, error code or route), and one journey walks the shopper's calls, their refusals
+ * and the admin's reads of what they left, so each of those answers is checked in one place.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { Quote as StoredQuote } from "../../src/checkout/quote";
 import type { Quote } from "../../src/contract/quote";
-import { ADMIN, createProduct, uniqueSku } from "../support/api";
-import { contractCall as api } from "../support/contract";
+import { ADMIN, call as api, createProduct, uniqueSku } from "../support/api";
+import { assertDeclared, ContractDriftError } from "../support/contract";
 
 async function newCart(body: Record<string, unknown> = { currency: "USD", country: "US" }) {
   const res = await api("POST", "/v1/carts", { body, headers: { "idempotency-key": crypto.randomUUID() } });
   expect(res.status).toBe(201);
   return { id: res.body.cart.id as string, auth: { authorization: `Bearer ${res.body.token}` } };
 }
+
+describe("the contract check of the request helpers", () => {
+  it("refuses an undeclared field, status, error code or route, and passes the real answer", async () => {
+    const cart = await newCart();
+    const res = await api("GET", `/v1/carts/${cart.id}`, { headers: cart.auth });
+    const json = { "content-type": "application/json" };
+    const answer = (status: number, body: unknown) => ({ status, body, headers: new Headers(json) });
+    const path = `/v1/carts/${cart.id}`;
+    expect(() => assertDeclared("GET", path, answer(200, res.body))).not.toThrow();
+    expect(() => assertDeclared("GET", path, answer(200, { cart: { ...res.body.cart, surprise: 1 } }))).toThrow(ContractDriftError);
+    expect(() => assertDeclared("GET", path, answer(200, { cart: { ...res.body.cart, lines: [{ id: "line" }] } }))).toThrow(/lines/);
+    expect(() => assertDeclared("GET", path, answer(201, res.body))).toThrow(/does not declare a 201/);
+    // insufficient_stock is a 409 the cart read never answers.
+    expect(() => assertDeclared("GET", path, answer(409, { error: { code: "insufficient_stock", message: "x" } }))).toThrow(ContractDriftError);
+    expect(() => assertDeclared("GET", "/v1/nowhere", answer(200, {}))).toThrow(/not in the OpenAPI document/);
+    expect(() => assertDeclared("GET", "/v1/nowhere", answer(404, { error: { code: "not_found", message: "No such route." } }))).not.toThrow();
+    // Only JSON answers are the document's: a page is not checked.
+    expect(() => assertDeclared("GET", "/v1/nowhere", { status: 200, body: "<html>", headers: new Headers({ "content-type": "text/html" }) })).not.toThrow();
+  });
+});
 
 describe("the contract of a checkout journey", () => {
   it("the quote schema describes every field of the stored quote (it is sent as stored)", () => {

@@ -10,13 +10,16 @@ import { createApp } from "../../src/app";
 import { CheckoutApiError, createCheckoutClient } from "../../src/client";
 import { createLogger } from "../../src/lib/logger";
 import { ADMIN, call, cartWith, completeCheckout, createVariant, startCheckout } from "../support/api";
+import { assertDeclared } from "../support/contract";
 import { inCartObject } from "../support/saga";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 async function fetchWith(overrides: Partial<Env>, path: string, headers: Record<string, string> = {}) {
   const response = await createApp().fetch(new Request(`https://checkout.test${path}`, { headers }), { ...env, ...overrides }, createExecutionContext());
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  const res = { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  assertDeclared("GET", path, res);
+  return res;
 }
 
 // A D1 whose every statement throws: the route fails with an exception nobody expected.

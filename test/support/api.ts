@@ -1,12 +1,14 @@
 /**
  * A small client for integration tests: it calls the Worker through its real fetch
  * handler (routing, validation, auth, the cart object, D1) and builds its own catalog
- * through the admin API, as a black-box client would.
+ * through the admin API, as a black-box client would. Every JSON answer is checked
+ * against the route's declared response (./contract.ts): drift fails the test.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { probeOf } from "../../src/cart/saga/probe";
 import type { CheckoutPhase } from "../../src/checkout/state-machine";
+import { assertDeclared } from "./contract";
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
@@ -41,7 +43,9 @@ export async function call<T = any>(method: string, path: string, options: { bod
   } catch {
     // Non-JSON bodies (HTML pages) are returned as text.
   }
-  return { status: response.status, body: parsed, headers: response.headers };
+  const res = { status: response.status, body: parsed, headers: response.headers };
+  assertDeclared(method, path, res);
+  return res;
 }
 
 let skuCounter = 0;
