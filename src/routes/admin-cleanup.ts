@@ -3,6 +3,7 @@
  * round. `done: false` means a step filled its batch: call again for the rest.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { Timestamp } from "../contract/fields";
 import { DEFAULT_BATCH_SIZE, logCleanup, MAX_BATCH_SIZE, runCleanup } from "../jobs/cleanup";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
@@ -40,7 +41,7 @@ const CleanupResultSchema = z
     pruned_deliveries: Count.openapi({ description: "Webhook delivery attempts past retention deleted" }),
     errors: Count.openapi({ description: "Items or steps that failed (logged); the next run retries them" }),
     done: z.boolean().openapi({ description: "false when a step filled its batch: run again" }),
-    started_at: z.string(),
+    started_at: Timestamp,
     duration_ms: Count,
   })
   .openapi("CleanupResult");

@@ -15,6 +15,7 @@ import {
   redeliverEvent,
   redeliverEvents,
 } from "../admin/webhook-events";
+import { Timestamp } from "../contract/fields";
 import { createDb } from "../db/client";
 import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
 import { notFound } from "../lib/errors";
@@ -36,9 +37,9 @@ const EventSummarySchema = z
     status: z.enum(EVENT_STATUSES),
     attempts: z.number().int().openapi({ description: "Delivery attempts so far (they keep counting across redeliveries)" }),
     last_error: z.string().nullable(),
-    created_at: z.string(),
-    enqueued_at: z.string().nullable(),
-    delivered_at: z.string().nullable(),
+    created_at: Timestamp,
+    enqueued_at: Timestamp.nullable(),
+    delivered_at: Timestamp.nullable(),
   })
   .openapi("EventSummary");
 
@@ -48,7 +49,7 @@ const DeliverySchema = z.object({
   ok: z.boolean(),
   error: z.string().nullable(),
   duration_ms: z.number().int().nullable(),
-  at: z.string(),
+  at: Timestamp,
 });
 
 const ListQuery = z.object({
