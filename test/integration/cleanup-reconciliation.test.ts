@@ -4,7 +4,7 @@
  * object (never by a second order path), or raised as an alert when it cannot be.
  */
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import type { PaymentAttempt } from "../../src/cart/cart-state";
 import { upsertCheckoutRow, upsertOrder, upsertPayment } from "../../src/checkout/checkout-records";
 import { createDb, isoNow } from "../../src/db/client";
@@ -164,16 +164,20 @@ describe("cleanup: payment reconciliation", () => {
     await expectInvariants();
   });
 
-  // Last in the file: the alert it leaves stays for every later run.
   it("raises an alert for a captured payment without an order that cannot be finished", async () => {
     const { cart, checkoutId, total } = await lockedCheckout();
     expect((await call("POST", `/v1/carts/${cart.id}/checkout/cancel`, { headers: cart.auth })).status).toBe(200);
     // A capture recorded after the checkout was rolled back (its quote and stock released).
+    const paymentId = newId("pay");
     await env.DB.prepare(
       "INSERT INTO payments (id, checkout_id, attempt, provider, status, amount, captured_amount, currency, created_at, updated_at) VALUES (?1, ?2, 1, 'test', 'captured', ?3, ?3, 'USD', ?4, ?4)",
     )
-      .bind(newId("pay"), checkoutId, total, isoNow())
+      .bind(paymentId, checkoutId, total, isoNow())
       .run();
+    // The alert it raises would stay for every later run (and test): taken away at the end.
+    onTestFinished(async () => {
+      await env.DB.prepare("DELETE FROM payments WHERE id = ?").bind(paymentId).run();
+    });
 
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
