@@ -47,10 +47,8 @@ export function planRecovery(rec: RecoverableCheckout, nowMs: number): RecoveryP
     case "cancelled":
     case "expired":
       return { kind: "none" };
-    case "pending":
     case "validating":
     case "reserving":
-    case "price_locking":
       return overdue ? { kind: "rollback", target: "expired", reason: "interrupted" } : { kind: "rollback", target: "failed", reason: "interrupted" };
     case "locked":
       return overdue ? expire : { kind: "none" };

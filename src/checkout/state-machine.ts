@@ -16,10 +16,8 @@ export const PHASES = [
 export type CheckoutPhase = (typeof PHASES)[number];
 
 export const STATES = [
-  "pending",
   "validating",
   "reserving",
-  "price_locking",
   "locked",
   "authorizing",
   "creating_order",
@@ -52,10 +50,8 @@ export function isInFlight(state: CheckoutState): boolean {
 }
 
 export const PHASE_OF_STATE: Record<Exclude<CheckoutState, "rolling_back" | RollbackTarget>, CheckoutPhase> = {
-  pending: "cart_validation",
   validating: "cart_validation",
   reserving: "inventory_reservation",
-  price_locking: "price_lock",
   locked: "price_lock",
   authorizing: "payment_authorization",
   creating_order: "order_creation",
@@ -65,9 +61,8 @@ export const PHASE_OF_STATE: Record<Exclude<CheckoutState, "rolling_back" | Roll
 };
 
 export type CheckoutEvent =
-  | "begin"
   | "validated"
-  | "reserved"
+  /** Stock reserved and price locked: one batch, so one step. */
   | "price_locked"
   | "pay"
   | "declined"
@@ -85,10 +80,8 @@ export type CheckoutEvent =
   | "action_required";
 
 const TRANSITIONS: Partial<Record<CheckoutState, Partial<Record<CheckoutEvent, CheckoutState>>>> = {
-  pending: { begin: "validating", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
   validating: { validated: "reserving", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
-  reserving: { reserved: "price_locking", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
-  price_locking: { price_locked: "locked", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
+  reserving: { price_locked: "locked", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
   locked: { pay: "authorizing", fail: "rolling_back", cancel: "rolling_back", expire: "rolling_back" },
   authorizing: {
     authorized: "creating_order",
@@ -115,9 +108,7 @@ export function nextState(state: CheckoutState, event: CheckoutEvent, target?: R
 }
 
 export const ALL_EVENTS: readonly CheckoutEvent[] = [
-  "begin",
   "validated",
-  "reserved",
   "price_locked",
   "pay",
   "declined",
@@ -135,10 +126,8 @@ export const ALL_EVENTS: readonly CheckoutEvent[] = [
 
 /** Human names for the status helpers (from the original design's CheckoutHelper). */
 export const STATE_NAMES: Record<CheckoutState, string> = {
-  pending: "Starting checkout",
   validating: "Validating cart",
   reserving: "Reserving stock",
-  price_locking: "Locking prices",
   locked: "Awaiting payment",
   authorizing: "Authorizing payment",
   creating_order: "Creating order",

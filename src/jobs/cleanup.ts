@@ -16,12 +16,12 @@
  * 5. Pruning: delivered events and delivery attempts past retention. Idempotency keys
  *    live in the cart objects, which prune them from their own alarms.
  */
-import { and, asc, eq, inArray, lt } from "drizzle-orm";
-import { releaseDiscounts, releaseDiscountsOf } from "../checkout/discount-usage";
+import { and, asc, inArray, lt } from "drizzle-orm";
+import { releaseDiscounts, releaseDiscountsOf } from "../db/discount-usage";
 import { isTerminal, STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
 import { createDb, isoNow, type Database } from "../db/client";
-import { insertJsonRows } from "../db/json-rows";
-import { checkoutEvents, checkouts, discountReservations, stockReservations } from "../db/schema";
+import { expireOrphanedCheckoutRow, type TimelineRow, timelineRows } from "../db/checkout-records";
+import { checkouts, discountReservations, stockReservations } from "../db/schema";
 import { recordEvent, pruneDeliveredEvents } from "../events/outbox";
 import { relayOutbox } from "../events/relay";
 import { pruneDeliveryAttempts } from "../events/webhook-deliveries";
@@ -51,7 +51,7 @@ const ROLLED_BACK_STATES: CheckoutState[] = ["failed", "cancelled", "expired"];
  * ago. Checkouts at or past the capture (capturing, committing) keep their stock: the
  * saga may still roll them forward, and the order needs it.
  */
-const NO_PAYMENT_IN_FLIGHT_STATES: CheckoutState[] = ["pending", "validating", "reserving", "price_locking", "locked", "rolling_back"];
+const NO_PAYMENT_IN_FLIGHT_STATES: CheckoutState[] = ["validating", "reserving", "locked", "rolling_back"];
 
 export interface CleanupOptions {
   /** Epoch ms the job treats as now when choosing what is overdue (tests). Cart objects use their own clock. */
@@ -239,17 +239,10 @@ async function closeOrphanedCheckout(job: JobContext, row: { id: string; cartId:
   }
   const failure = { phase: row.phase, code: "orphaned", message: "No cart object holds this checkout; closed by the cleanup job." };
   const [closed, released] = await db.batch([
-    db
-      .update(checkouts)
-      .set({ state: "expired", expiredAt: nowIso, updatedAt: nowIso, failureReason: failure })
-      .where(and(eq(checkouts.id, row.id), inArray(checkouts.state, ACTIVE_STATES)))
-      .returning({ id: checkouts.id }),
+    expireOrphanedCheckoutRow(db, row.id, ACTIVE_STATES, failure, nowIso),
     releaseStockOf(db, [row.id], nowIso).returning({ variantId: stockReservations.variantId }),
     releaseDiscounts(db, row.id, nowIso),
-    db
-      .insert(checkoutEvents)
-      .values({ checkoutId: row.id, at: nowIso, state: "expired", phase: row.phase, event: "orphan_closed", key: "orphan_closed", detail: failure })
-      .onConflictDoNothing(),
+    timelineRows(db, [{ checkoutId: row.id, at: nowIso, state: "expired", phase: row.phase as CheckoutPhase, event: "orphan_closed", key: "orphan_closed", detail: failure }]),
     recordEvent(db, "checkout.expired", row.id, { checkout: { id: row.id, cart_id: row.cartId, state: "expired", phase: row.phase, failure } }, nowIso),
   ]);
   availabilityCache.forget(released.map((r) => r.variantId));
@@ -299,7 +292,7 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
   // One batch, so the release is atomic, of three statements whatever the batch size:
   // ids and rows travel as JSON parameters (D1 binds at most 100 parameters per
   // statement and runs at most 1,000 statements per batch).
-  const entries = rows
+  const entries: TimelineRow[] = rows
     .filter((r) => r.checkout_state && r.checkout_phase)
     .map((r) => ({
       checkoutId: r.checkout_id,
@@ -313,7 +306,7 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
   const [stock, discounts] = await db.batch([
     releaseStockOf(db, ids, nowIso).returning({ checkoutId: stockReservations.checkoutId, variantId: stockReservations.variantId, quantity: stockReservations.quantity }),
     releaseDiscountsOf(db, ids, nowIso).returning({ code: discountReservations.code }),
-    ...(entries.length ? [insertJsonRows(db, checkoutEvents, entries).onConflictDoNothing()] : []),
+    ...(entries.length ? [timelineRows(db, entries)] : []),
   ]);
   // Freed units are sellable at once in this isolate, not only when "sold out" ages out.
   availabilityCache.forget(stock.map((s) => s.variantId));

@@ -118,7 +118,6 @@ describe("structured logs", () => {
     expect(logged.map((l) => l.event)).toEqual([
       "checkout.started",
       "checkout.validated",
-      "checkout.reserved",
       "checkout.price_locked",
       "stock.reserved",
       "checkout.pay",

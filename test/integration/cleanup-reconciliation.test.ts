@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import type { PaymentAttempt } from "../../src/cart/cart-state";
-import { upsertCheckoutRow, upsertOrder, upsertPayment } from "../../src/checkout/checkout-records";
+import { upsertCheckoutRow, upsertOrder, upsertPayment } from "../../src/db/checkout-records";
 import { createDb, isoNow } from "../../src/db/client";
 import { runCleanup } from "../../src/jobs/cleanup";
 import { newId } from "../../src/lib/ids";

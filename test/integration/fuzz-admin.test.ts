@@ -222,7 +222,7 @@ const ROUTES: Array<{ name: string; requests: fc.Arbitrary<(w: World) => Request
     name: "GET /admin/api/checkout-locks (list, statistics, one lock, diagnostics)",
     requests: fc.oneof(
       fc.record({ key: fc.constantFrom("state", "limit", "cart_id", "cursor"), value: fc.string({ maxLength: 600 }) })
-        .filter(({ key, value }) => (key === "state" ? !["active", "pending", "validating", "reserving", "price_locking", "locked", "authorizing", "creating_order", "capturing", "committing", "completed", "rolling_back", "failed", "cancelled", "expired"].includes(value) : key === "limit" ? !coercesToIntegerIn(value, 1, MAX_PAGE_SIZE) : key === "cart_id" ? value.length === 0 || value.length > 64 : true))
+        .filter(({ key, value }) => (key === "state" ? !["active", "validating", "reserving", "locked", "authorizing", "creating_order", "capturing", "committing", "completed", "rolling_back", "failed", "cancelled", "expired"].includes(value) : key === "limit" ? !coercesToIntegerIn(value, 1, MAX_PAGE_SIZE) : key === "cart_id" ? value.length === 0 || value.length > 64 : true))
         .map(({ key, value }) => (): Request => ({ label: `list ${key}=${JSON.stringify(value).slice(0, 60)}`, method: "GET", path: `/admin/api/checkout-locks?${key}=${enc(value)}`, headers: ADMIN })),
       fc.oneof(fc.constantFrom("0", "-1", "abc", "1.5", "2161", "1e9", ""), fc.string({ maxLength: 12 }).filter((v) => !coercesToIntegerIn(v, 1, MAX_WINDOW_HOURS)))
         .map((hours) => (): Request => ({ label: `statistics hours=${JSON.stringify(hours)}`, method: "GET", path: `/admin/api/checkout-locks/statistics?hours=${enc(hours)}`, headers: ADMIN })),

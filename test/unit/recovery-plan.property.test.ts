@@ -92,7 +92,7 @@ describe("recovery planning", () => {
         expect(planRecovery(checkout("authorizing", off), BASE)).toEqual({ kind: "reset_payment" });
         expect(planRecovery(checkout("creating_order", off), BASE)).toEqual({ kind: "reset_payment" });
         expect(planRecovery(checkout("capturing", off), BASE)).toEqual({ kind: "resolve_capture", otherwise: { kind: "reset_payment" } });
-        for (const s of ["pending", "validating", "reserving", "price_locking"] as const) {
+        for (const s of ["validating", "reserving"] as const) {
           expect(planRecovery(checkout(s, off), BASE)).toEqual({ kind: "rollback", target: "failed", reason: "interrupted" });
         }
       }),

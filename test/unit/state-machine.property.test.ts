@@ -143,13 +143,12 @@ describe("checkout state machine (properties)", () => {
   });
 
   it("the happy path walks the seven phases in order", () => {
-    const path: CheckoutEvent[] = ["validated", "reserved", "price_locked", "pay", "authorized", "order_created", "captured", "committed"];
+    const path: CheckoutEvent[] = ["validated", "price_locked", "pay", "authorized", "order_created", "captured", "committed"];
     const visited = walk("validating", path.map((e) => [e, undefined]));
-    expect(visited).toEqual(["validating", "reserving", "price_locking", "locked", "authorizing", "creating_order", "capturing", "committing", "completed"]);
+    expect(visited).toEqual(["validating", "reserving", "locked", "authorizing", "creating_order", "capturing", "committing", "completed"]);
     expect(visited.map((s) => PHASE_OF_STATE[s as keyof typeof PHASE_OF_STATE])).toEqual([
       "cart_validation",
       "inventory_reservation",
-      "price_lock",
       "price_lock",
       "payment_authorization",
       "order_creation",

@@ -6,8 +6,8 @@
  * not reached changes nothing, and every undo is keyed by the checkout, so a rollback
  * replayed after a crash lands in the same place.
  */
-import { reactivateDiscounts } from "../../checkout/discount-usage";
-import { timelineEntry, upsertCheckoutRow } from "../../checkout/checkout-records";
+import { reactivateDiscounts } from "../../db/discount-usage";
+import { timelineEntry, upsertCheckoutRow } from "../../db/checkout-records";
 import type { CheckoutEvent, RollbackTarget } from "../../checkout/state-machine";
 import { isoNow } from "../../db/client";
 import { recordEvent, type EventType } from "../../events/outbox";

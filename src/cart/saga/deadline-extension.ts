@@ -5,7 +5,7 @@
  * the checkout row, its reservations, its quote (signed again: `expires_at` is signed),
  * the object's record and its alarm; the timeline says so.
  */
-import { timelineEntry, updateQuoteExpiry, upsertCheckoutRow } from "../../checkout/checkout-records";
+import { timelineEntry, updateQuoteExpiry, upsertCheckoutRow } from "../../db/checkout-records";
 import { withExpiry } from "../../checkout/quote";
 import { isoNow } from "../../db/client";
 import { extendReservations } from "../../inventory/stock-ledger";

@@ -5,7 +5,7 @@
  * resumed. Its undo voids every live authorization at the gateway (before the
  * compensation batch) and records the attempts in that batch.
  */
-import { upsertPayment, upsertCheckoutRow, timelineEntry } from "../../../checkout/checkout-records";
+import { upsertPayment, upsertCheckoutRow, timelineEntry } from "../../../db/checkout-records";
 import { isQuoteIntact } from "../../../checkout/quote";
 import { currencyExponent } from "../../../db/catalog";
 import { isoNow, type Database } from "../../../db/client";

@@ -4,8 +4,8 @@
  * has no undo: it is retried by the alarm until it is done, and meanwhile the answer is
  * already the order.
  */
-import { consumeDiscounts } from "../../../checkout/discount-usage";
-import { setOrderStatus, setQuoteStatus, timelineEntry, upsertCheckoutRow, upsertPayment } from "../../../checkout/checkout-records";
+import { consumeDiscounts } from "../../../db/discount-usage";
+import { setOrderStatus, setQuoteStatus, timelineEntry, upsertCheckoutRow, upsertPayment } from "../../../db/checkout-records";
 import type { Quote } from "../../../checkout/quote";
 import { isoNow } from "../../../db/client";
 import { recordEvent } from "../../../events/outbox";

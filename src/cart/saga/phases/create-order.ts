@@ -3,8 +3,8 @@
  * it), the authorized payment and the consumed discount uses, in one batch. Its undo
  * cancels the order (an order is only ever cancelled from `pending_payment`, never once paid).
  */
-import { consumeDiscounts } from "../../../checkout/discount-usage";
-import { setOrderStatus, timelineEntry, upsertCheckoutRow, upsertOrder, upsertPayment } from "../../../checkout/checkout-records";
+import { consumeDiscounts } from "../../../db/discount-usage";
+import { setOrderStatus, timelineEntry, upsertCheckoutRow, upsertOrder, upsertPayment } from "../../../db/checkout-records";
 import { isoNow, type Database } from "../../../db/client";
 import { newId } from "../../../lib/ids";
 import type { CheckoutRecord, PaymentAttempt } from "../../cart-state";

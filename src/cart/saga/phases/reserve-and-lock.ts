@@ -4,8 +4,8 @@
  * reserved, or none of it happens. Their undo releases all three, again in one batch
  * (with the other phases' undo, see compensation.ts).
  */
-import { exhaustedDiscountCodes, isDiscountLimitError, releaseDiscounts, reserveDiscounts } from "../../../checkout/discount-usage";
-import { insertQuote, setQuoteStatus, timelineEntry, upsertCheckoutRow } from "../../../checkout/checkout-records";
+import { exhaustedDiscountCodes, isDiscountLimitError, releaseDiscounts, reserveDiscounts } from "../../../db/discount-usage";
+import { insertQuote, setQuoteStatus, timelineEntry, upsertCheckoutRow } from "../../../db/checkout-records";
 import type { PricedCart } from "../../../checkout/pricing";
 import { buildSignedQuote } from "../../../checkout/quote";
 import { isoNow, type Database } from "../../../db/client";
@@ -58,7 +58,6 @@ export async function reserveAndLock(ctx: SagaContext, rec: CheckoutRecord, pric
     recordEvent(db, "checkout.started", rec.id, ctx.eventData(locked), now),
   ]);
   await ctx.checkpoint("inventory_reservation:sent");
-  ctx.transition(rec, "reserved");
   rec.lockedAt = now;
   ctx.transition(rec, "price_locked");
   ctx.log.info("stock.reserved", ctx.fields(rec, { lines: rec.lines.length }));

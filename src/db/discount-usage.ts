@@ -4,9 +4,9 @@
  * `discounts` equal to the reservation rows, and a CHECK stops them passing the limit.
  */
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { inJsonArray } from "../db/json-rows";
-import { discountReservations, discounts } from "../db/schema";
+import type { Database } from "./client";
+import { inJsonArray } from "./json-rows";
+import { discountReservations, discounts } from "./schema";
 import { errorText } from "../inventory/stock-ledger";
 
 export function reserveDiscounts(db: Database, checkoutId: string, codes: string[], now: string) {

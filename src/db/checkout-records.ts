@@ -3,12 +3,13 @@
  * order. Every statement is an upsert or keyed insert, so the saga can replay a batch
  * after a crash and land in the same place.
  */
-import { and, eq, sql } from "drizzle-orm";
-import type { CheckoutRecord, PaymentAttempt } from "../cart/cart-state";
-import type { Database } from "../db/client";
-import { insertJsonRows } from "../db/json-rows";
-import { checkoutEvents, checkouts, orderLines, orders, payments, priceSnapshots, quotes } from "../db/schema";
-import type { Quote, QuoteLine } from "./quote";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { CheckoutRecord, PaymentAttempt } from "../checkout/checkout-record";
+import type { Quote, QuoteLine } from "../checkout/quote";
+import type { CheckoutPhase, CheckoutState } from "../checkout/state-machine";
+import type { Database } from "./client";
+import { insertJsonRows } from "./json-rows";
+import { checkoutEvents, checkouts, orderLines, orders, payments, priceSnapshots, quotes } from "./schema";
 
 export function upsertCheckoutRow(db: Database, rec: CheckoutRecord, now: string) {
   const terminalAt = (state: string) => (rec.state === state ? (rec.endedAt ?? now) : null);
@@ -75,7 +76,7 @@ export function upsertPayment(db: Database, rec: CheckoutRecord, attempt: Paymen
     });
 }
 
-export function insertQuote(db: Database, quote: Quote, totalOverride?: number) {
+export function insertQuote(db: Database, quote: Quote) {
   return [
     db
       .insert(quotes)
@@ -88,7 +89,7 @@ export function insertQuote(db: Database, quote: Quote, totalOverride?: number) 
         subtotal: quote.subtotal,
         discountTotal: quote.discount_total,
         taxTotal: quote.tax_total,
-        total: totalOverride ?? quote.total,
+        total: quote.total,
         body: quote,
         signature: quote.signature,
         status: "active",
@@ -175,4 +176,32 @@ export function setOrderStatus(db: Database, checkoutId: string, status: "paid" 
     .update(orders)
     .set({ status, updatedAt: now })
     .where(and(eq(orders.checkoutId, checkoutId), eq(orders.status, "pending_payment")));
+}
+
+/** A timeline entry written from D1's rows alone, without the checkout's record (the cleanup job). */
+export interface TimelineRow {
+  checkoutId: string;
+  at: string;
+  state: CheckoutState;
+  phase: CheckoutPhase;
+  event: string;
+  key: string;
+  detail: Record<string, unknown> | null;
+}
+
+/** Many checkouts' timeline entries in one statement (the rows travel as one JSON parameter). */
+export function timelineRows(db: Database, rows: TimelineRow[]) {
+  return insertJsonRows(db, checkoutEvents, rows).onConflictDoNothing();
+}
+
+/**
+ * Closes, as expired, a checkout row that no cart object holds any more, if it is still in
+ * one of `activeStates`; returns the id when it did.
+ */
+export function expireOrphanedCheckoutRow(db: Database, id: string, activeStates: readonly CheckoutState[], failure: Record<string, unknown>, now: string) {
+  return db
+    .update(checkouts)
+    .set({ state: "expired", expiredAt: now, updatedAt: now, failureReason: failure })
+    .where(and(eq(checkouts.id, id), inArray(checkouts.state, [...activeStates])))
+    .returning({ id: checkouts.id });
 }
