@@ -90,11 +90,17 @@ export default defineConfig(async () => {
         workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests, ...wholeDatabaseTests]),
         workersProject("whole-database", wholeDatabaseTests, [], {}, { ownStorage: true }),
         // The lock's two switches turned off (DESIGN.md config): superseding and edit-cancels.
-        workersProject("relaxed-lock", [relaxedTests], [], {
-          CHECKOUT_PREVENT_CONCURRENT: "false",
-          CHECKOUT_ENABLE_CART_PROTECTION: "false",
-          // Few files, and their "nothing changed" checks read every table: a runtime each.
-        }, { ownStorage: true }),
+        workersProject(
+          "relaxed-lock",
+          [relaxedTests],
+          [],
+          {
+            CHECKOUT_PREVENT_CONCURRENT: "false",
+            CHECKOUT_ENABLE_CART_PROTECTION: "false",
+            // Few files, and their "nothing changed" checks read every table: a runtime each.
+          },
+          { ownStorage: true },
+        ),
         // Stripe's API is a double inside the tests (test/support/stripe-double.ts) at STRIPE_API_BASE.
         workersProject("stripe", [stripeTests], [], {
           CHECKOUT_PAYMENT_GATEWAY: "stripe",

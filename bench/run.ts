@@ -64,7 +64,12 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick ?? false;
-const only = new Set((values.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? SCENARIOS) as ScenarioName[]);
+const only = new Set(
+  (values.only
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean) ?? SCENARIOS) as ScenarioName[],
+);
 for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`Unknown scenario '${name}'; choose from ${SCENARIOS.join(", ")}`);
 // Efficiency is a ratio of two measurements: it needs both.
 if (only.has("efficiency")) {
@@ -81,7 +86,8 @@ if (!Number.isInteger(dropSize.shoppers) || !Number.isInteger(dropSize.units) ||
 const log = (message: string) => console.log(message);
 const seconds = values.seconds === undefined ? null : Number(values.seconds);
 if (seconds !== null && !(seconds > 0)) throw new Error("--seconds takes a positive number");
-const windows = seconds === null ? (quick ? WINDOWS.quick : WINDOWS.full) : { warmup: WINDOWS.full.warmup, baseline: seconds, cart: seconds, checkout: seconds };
+const windows =
+  seconds === null ? (quick ? WINDOWS.quick : WINDOWS.full) : { warmup: WINDOWS.full.warmup, baseline: seconds, cart: seconds, checkout: seconds };
 
 async function main(): Promise<number> {
   const startedAt = new Date();
@@ -89,7 +95,9 @@ async function main(): Promise<number> {
   log(`Edge Checkout benchmark (${quick ? "quick" : "full"} run), ${startedAt.toISOString()}`);
   const machine = describeMachine();
   const versions = describeVersions();
-  log(`  ${machine.os}, ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gib} GiB, Node ${machine.node}, wrangler ${versions.wrangler}, workerd ${versions.workerd}`);
+  log(
+    `  ${machine.os}, ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gib} GiB, Node ${machine.node}, wrangler ${versions.wrangler}, workerd ${versions.workerd}`,
+  );
 
   // Counted before the server starts, so neither competes with the load for the 2 cores.
   let roundTrips: RoundTripReport = { passed: true, costs: [] };
@@ -153,7 +161,13 @@ async function main(): Promise<number> {
         results.push(await fn());
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        results.push({ name, figures: {}, rows: [{ scenario: name, measure: "failed", note: message.slice(0, 200) }], http: { requests: 0, statuses: {}, serverErrors: 0, networkErrors: 0, devServerDrops: 0 }, failures: [message] });
+        results.push({
+          name,
+          figures: {},
+          rows: [{ scenario: name, measure: "failed", note: message.slice(0, 200) }],
+          http: { requests: 0, statuses: {}, serverErrors: 0, networkErrors: 0, devServerDrops: 0 },
+          failures: [message],
+        });
       }
       log(`  ${name} done in ${((Date.now() - began) / 1000).toFixed(1)} s`);
     };
@@ -184,7 +198,9 @@ async function main(): Promise<number> {
   log(formatTable(rows));
   log("");
   for (const r of results) {
-    const statuses = Object.entries(r.http.statuses).map(([s, n]) => `${s}×${n}`).join(" ");
+    const statuses = Object.entries(r.http.statuses)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(" ");
     if (r.http.requests) {
       const drops = r.http.devServerDrops ? `; dev-proxy drops retried with their Idempotency-Key: ${r.http.devServerDrops}` : "";
       log(`  ${r.name}: ${r.http.requests} requests (${statuses}); 5xx: ${r.http.serverErrors}; no answer: ${r.http.networkErrors}${drops}`);
@@ -214,7 +230,9 @@ async function main(): Promise<number> {
   writeFileSync(values.out!, `${JSON.stringify(output, null, 2)}\n`);
   // What the server printed (warnings, errors), to explain a failed run.
   writeFileSync(`${values.out!.replace(/\.json$/, "")}.server.log`, serverOutput);
-  log(`Load average (1 min) before ${loadBefore[0]}, after ${loadAfter[0]} on ${machine.cpus} cores${loadBefore[0]! > machine.cpus ? " — the machine was busy, figures are depressed" : ""}`);
+  log(
+    `Load average (1 min) before ${loadBefore[0]}, after ${loadAfter[0]} on ${machine.cpus} cores${loadBefore[0]! > machine.cpus ? " — the machine was busy, figures are depressed" : ""}`,
+  );
   log(`Results: ${path.relative(process.cwd(), values.out!)} (${output.duration_seconds} s in all)`);
   if (failures.length) {
     console.error(`\nBENCH FAILED:\n  ${failures.join("\n  ")}`);

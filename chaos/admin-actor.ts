@@ -22,7 +22,10 @@ export async function runAdmin(ctx: ShopperContext, plan: ChaosPlan, catalog: Ca
     try {
       switch (action.kind) {
         case "price": {
-          const reply = await http.send("PUT", `/admin/api/variants/${catalog.variantIds[action.variant]}/prices`, { headers: catalog.admin, body: action.prices });
+          const reply = await http.send("PUT", `/admin/api/variants/${catalog.variantIds[action.variant]}/prices`, {
+            headers: catalog.admin,
+            body: action.prices,
+          });
           if (reply.status === 200) obs.admin.prices++;
           break;
         }
@@ -33,7 +36,14 @@ export async function runAdmin(ctx: ShopperContext, plan: ChaosPlan, catalog: Ca
           const current = await http.send("GET", path, { headers: catalog.admin });
           if (current.status !== 200) break;
           // The harness's own stock ledger (checked against D1 at the end): what it saw and sent.
-          const change = { variantId, seen: current.body.on_hand as number, sent: current.body.on_hand + action.add, outcome: "unknown" as const, readAt, answeredAt: Date.now() };
+          const change = {
+            variantId,
+            seen: current.body.on_hand as number,
+            sent: current.body.on_hand + action.add,
+            outcome: "unknown" as const,
+            readAt,
+            answeredAt: Date.now(),
+          };
           obs.stockChanges.push(change);
           const reply = await http.send("PUT", path, { headers: catalog.admin, body: { on_hand: change.sent } }).catch((error: unknown) => {
             change.answeredAt = Date.now();

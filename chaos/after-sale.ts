@@ -69,7 +69,9 @@ export async function refundSomeOrder(http: HttpClient, obs: Observations, catal
   const body = refundRequest(detail.body as OrderBody, action);
   if (!body) return;
   const headers = { ...catalog.admin, "idempotency-key": `chaos-refund-${crypto.randomUUID()}` };
-  const replies = await Promise.all(Array.from({ length: action.duplicates }, () => untilAnswered(http, `/admin/api/orders/${orderId}/refunds`, headers, body)));
+  const replies = await Promise.all(
+    Array.from({ length: action.duplicates }, () => untilAnswered(http, `/admin/api/orders/${orderId}/refunds`, headers, body)),
+  );
   for (const reply of replies) {
     const tally = obs.admin.refunds;
     if (!reply) tally.other++;

@@ -17,7 +17,14 @@ async function expectOk(http: HttpClient, method: string, path: string, admin: R
 export async function buildCatalog(http: HttpClient, adminToken: string, plan: ChaosPlan): Promise<Catalog> {
   const admin = { authorization: `Bearer ${adminToken}` };
   for (const rate of plan.taxRates) {
-    await expectOk(http, "PUT", `/admin/api/tax-rates/${rate.country}/standard`, admin, { name: rate.name, rate_bps: rate.rate_bps, inclusive: rate.inclusive }, 200);
+    await expectOk(
+      http,
+      "PUT",
+      `/admin/api/tax-rates/${rate.country}/standard`,
+      admin,
+      { name: rate.name, rate_bps: rate.rate_bps, inclusive: rate.inclusive },
+      200,
+    );
   }
   for (const discount of plan.discounts) await expectOk(http, "POST", "/admin/api/discounts", admin, discount, 201);
   const variantIds: Record<string, string> = {};

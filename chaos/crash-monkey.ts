@@ -16,7 +16,13 @@ export interface CrashLog {
 /** What the monkey is doing, for the progress line and the stall report. */
 export type MonkeyStatus = (doing: string) => void;
 
-export async function runCrashMonkey(server: LocalServer, crashesAtMs: number[], startedAt: number, observations: Observations, status: MonkeyStatus = () => {}): Promise<CrashLog[]> {
+export async function runCrashMonkey(
+  server: LocalServer,
+  crashesAtMs: number[],
+  startedAt: number,
+  observations: Observations,
+  status: MonkeyStatus = () => {},
+): Promise<CrashLog[]> {
   const log: CrashLog[] = [];
   for (const [i, at] of crashesAtMs.entries()) {
     const wait = startedAt + at - Date.now();

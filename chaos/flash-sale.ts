@@ -16,7 +16,13 @@ import { sendIdempotent } from "./storefront.ts";
 /** A buyer told to come back later polls at most this often (and at least this often, so a lapse is seen soon). */
 const RETRY_POLL_MS = 2_000;
 
-async function openCart(ctx: ShopperContext, label: string, shopper: number, variantId: string, email: string): Promise<{ cartId: string; auth: Record<string, string> }> {
+async function openCart(
+  ctx: ShopperContext,
+  label: string,
+  shopper: number,
+  variantId: string,
+  email: string,
+): Promise<{ cartId: string; auth: Record<string, string> }> {
   const create = ctx.observations.group("create", `${ctx.runId}-${label}-create`, shopper, null);
   const cart = await sendIdempotent(ctx, create, "POST", "/v1/carts", { body: { currency: "USD", country: "US", email } });
   if (cart?.status !== 201) throw new Error(`${label}: create answered ${cart?.status}`);
@@ -63,7 +69,10 @@ export async function runFlashSale(ctx: ShopperContext, variantId: string, flash
       const { cartId, auth } = await openCart(ctx, `flash${i}`, -1 - i, variantId, email);
       for (let attempt = 0; ; attempt++) {
         const pay = ctx.observations.group("complete", `${ctx.runId}-flash${i}-pay${attempt}`, -1 - i, cartId);
-        const paid = await sendIdempotent(ctx, pay, "POST", `/v1/carts/${cartId}/checkout/complete`, { body: { payment: { method: "test", token: "tok_visa" } }, headers: auth });
+        const paid = await sendIdempotent(ctx, pay, "POST", `/v1/carts/${cartId}/checkout/complete`, {
+          body: { payment: { method: "test", token: "tok_visa" } },
+          headers: auth,
+        });
         if (paid && heldOnly(paid) && Date.now() + RETRY_POLL_MS < ctx.hardDeadline) {
           await sleep(RETRY_POLL_MS);
           continue;

@@ -71,7 +71,10 @@ export class HttpClient {
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       this.stats.noAnswer[timedOut ? "timeout" : "connection"]++;
-      throw new NoAnswer(timedOut ? "timeout" : "connection", `${method} ${path}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      throw new NoAnswer(
+        timedOut ? "timeout" : "connection",
+        `${method} ${path}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
     } finally {
       this.inFlight.delete(entry);
     }

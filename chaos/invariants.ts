@@ -232,7 +232,11 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       violations.push({
         invariant: "7. idempotency",
         message: `One Idempotency-Key (${group.kind}) got different answers.`,
-        evidence: { key: group.key, cart_id: group.cartId, answers: group.finals.map((f) => ({ status: f.status, body: JSON.stringify(f.body).slice(0, 400) })) },
+        evidence: {
+          key: group.key,
+          cart_id: group.cartId,
+          answers: group.finals.map((f) => ({ status: f.status, body: JSON.stringify(f.body).slice(0, 400) })),
+        },
       });
     }
   }
@@ -255,7 +259,9 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       .map((r) => [r.cart_id, r]),
   );
   const checkoutsPerCart = new Map(
-    d1.all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts WHERE state <> 'failed' GROUP BY cart_id").map((r) => [r.cart_id, r.n]),
+    d1
+      .all<{ cart_id: string; n: number }>("SELECT cart_id, COUNT(*) AS n FROM checkouts WHERE state <> 'failed' GROUP BY cart_id")
+      .map((r) => [r.cart_id, r.n]),
   );
   const byCart = new Map<string, { completes: number; starts: number; crashesUnderStarts: number; crashesUnderPayments: number; keys: string[] }>();
   for (const group of observations.groups) {
@@ -278,18 +284,35 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
       violations.push({
         invariant: "7. idempotency",
         message: "A cart has more gateway authorizations than payment requests (plus crashes under them).",
-        evidence: { cart_id: cartId, authorizations: charges.charges, payment_requests: entry.completes, crashes_under_payments: entry.crashesUnderPayments, keys: entry.keys },
+        evidence: {
+          cart_id: cartId,
+          authorizations: charges.charges,
+          payment_requests: entry.completes,
+          crashes_under_payments: entry.crashesUnderPayments,
+          keys: entry.keys,
+        },
       });
     }
     if (charges && charges.standing > 1) {
-      violations.push({ invariant: "7. idempotency", message: "A cart has more than one authorization standing or captured.", evidence: { ...charges, cart_id: cartId } });
+      violations.push({
+        invariant: "7. idempotency",
+        message: "A cart has more than one authorization standing or captured.",
+        evidence: { ...charges, cart_id: cartId },
+      });
     }
     const checkouts = checkoutsPerCart.get(cartId) ?? 0;
     if (checkouts > entry.completes + entry.starts + entry.crashesUnderStarts) {
       violations.push({
         invariant: "7. idempotency",
         message: "A cart has more checkouts that did not fail than requests that could start one (plus crashes under them).",
-        evidence: { cart_id: cartId, checkouts, start_requests: entry.starts, complete_requests: entry.completes, crashes_under_them: entry.crashesUnderStarts, keys: entry.keys },
+        evidence: {
+          cart_id: cartId,
+          checkouts,
+          start_requests: entry.starts,
+          complete_requests: entry.completes,
+          crashes_under_them: entry.crashesUnderStarts,
+          keys: entry.keys,
+        },
       });
     }
   }
@@ -305,7 +328,8 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   checked.push("7. idempotency: a duplicated create made one cart");
   for (const group of observations.groups.filter((g) => g.kind === "create")) {
     const ids = new Set(group.finals.map(createdCartId));
-    if (ids.size > 1) violations.push({ invariant: "7. idempotency", message: "One create key made more than one cart.", evidence: { key: group.key, cart_ids: [...ids] } });
+    if (ids.size > 1)
+      violations.push({ invariant: "7. idempotency", message: "One create key made more than one cart.", evidence: { key: group.key, cart_ids: [...ids] } });
   }
 
   const states = d1.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM checkouts GROUP BY state");

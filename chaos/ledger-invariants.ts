@@ -22,7 +22,13 @@ export interface StockLedger {
 /** Slack around a stock change's GET→PUT window when counting commits that may fall in it (same machine clock). */
 const WINDOW_SLACK_MS = 250;
 
-export function checkLedgers(d1: D1File, stock: StockLedger, check: (invariant: string, message: string, sql: string) => void, fail: (invariant: string, message: string, rows: unknown[]) => void, checked: string[]): void {
+export function checkLedgers(
+  d1: D1File,
+  stock: StockLedger,
+  check: (invariant: string, message: string, sql: string) => void,
+  fail: (invariant: string, message: string, rows: unknown[]) => void,
+  checked: string[],
+): void {
   // The gateway's ledger against the quote, not against the order the code wrote from it.
   check(
     "4. gateway ledger",
@@ -99,7 +105,9 @@ export function checkLedgers(d1: D1File, stock: StockLedger, check: (invariant: 
  * wins): that is the only allowed difference, at most the units committed in that window.
  */
 function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: string, message: string, rows: unknown[]) => void, checked: string[]): void {
-  checked.push("2. conservation (harness ledger): initial stock + the changes the merchant sent = on_hand + committed units (up to units committed mid-change)");
+  checked.push(
+    "2. conservation (harness ledger): initial stock + the changes the merchant sent = on_hand + committed units (up to units committed mid-change)",
+  );
   checked.push("2. conservation (harness ledger): each admin adjustment row is the change the merchant sent");
   const commits = d1.all<{ variant_id: string; quantity: number; at: string }>(
     "SELECT variant_id, quantity, updated_at AS at FROM stock_reservations WHERE status = 'committed'",
@@ -107,7 +115,11 @@ function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: stri
   // Refunds' restocks return units between a read and a write just as commits take them.
   const restocks = d1.all<{ variant_id: string; quantity: number; at: string }>("SELECT variant_id, quantity, created_at AS at FROM stock_restocks");
   const within = (moves: Array<{ variant_id: string; quantity: number; at: string }>) => (variantId: string, change: StockChange) =>
-    moves.filter((c) => c.variant_id === variantId && Date.parse(c.at) >= change.readAt - WINDOW_SLACK_MS && Date.parse(c.at) <= change.answeredAt + WINDOW_SLACK_MS).reduce((n, c) => n + c.quantity, 0);
+    moves
+      .filter(
+        (c) => c.variant_id === variantId && Date.parse(c.at) >= change.readAt - WINDOW_SLACK_MS && Date.parse(c.at) <= change.answeredAt + WINDOW_SLACK_MS,
+      )
+      .reduce((n, c) => n + c.quantity, 0);
   const inWindow = within(commits);
   const restockedInWindow = within(restocks);
   const rows = d1.all<{ variant_id: string; on_hand: number; committed: number; restocked: number }>(
@@ -128,19 +140,36 @@ function checkStockLedger(d1: D1File, stock: StockLedger, fail: (invariant: stri
     const restockOverwritten = applied.reduce((n, c) => n + restockedInWindow(row.variant_id, c), 0);
     const difference = row.on_hand + row.committed - row.restocked - (initial + sent);
     if (difference < -restockOverwritten || difference > overwritten) {
-      drift.push({ variant_id: row.variant_id, initial, sent_changes: sent, on_hand: row.on_hand, committed: row.committed, restocked: row.restocked, difference, committed_mid_change: overwritten, restocked_mid_change: restockOverwritten });
+      drift.push({
+        variant_id: row.variant_id,
+        initial,
+        sent_changes: sent,
+        on_hand: row.on_hand,
+        committed: row.committed,
+        restocked: row.restocked,
+        difference,
+        committed_mid_change: overwritten,
+        restocked_mid_change: restockOverwritten,
+      });
     }
-    const adjustments = d1.all<{ id: number; delta: number }>(`SELECT id, delta FROM inventory_adjustments WHERE variant_id = '${row.variant_id}' AND reason = 'admin' ORDER BY id`);
+    const adjustments = d1.all<{ id: number; delta: number }>(
+      `SELECT id, delta FROM inventory_adjustments WHERE variant_id = '${row.variant_id}' AND reason = 'admin' ORDER BY id`,
+    );
     if (adjustments.length !== applied.length) {
       rowMismatch.push({ variant_id: row.variant_id, admin_rows: adjustments.length, changes_applied: applied.length });
       continue;
     }
     applied.forEach((change, i) => {
       const extra = adjustments[i]!.delta - (change.sent - change.seen);
-      if (extra < -restockedInWindow(row.variant_id, change) || extra > inWindow(row.variant_id, change)) rowMismatch.push({ variant_id: row.variant_id, adjustment: adjustments[i], seen: change.seen, sent: change.sent });
+      if (extra < -restockedInWindow(row.variant_id, change) || extra > inWindow(row.variant_id, change))
+        rowMismatch.push({ variant_id: row.variant_id, adjustment: adjustments[i], seen: change.seen, sent: change.sent });
     });
   }
-  fail("2. conservation (harness ledger)", "on_hand plus the committed units less the restocked ones is not the initial stock plus the changes the merchant sent.", drift);
+  fail(
+    "2. conservation (harness ledger)",
+    "on_hand plus the committed units less the restocked ones is not the initial stock plus the changes the merchant sent.",
+    drift,
+  );
   fail("2. conservation (harness ledger)", "An admin adjustment row is not the change the merchant sent.", rowMismatch);
 }
 

@@ -35,6 +35,12 @@ export function moneyInGatewayUnits(d1: D1File): Violation[] {
     return row.status === "captured" && row.captured_amount !== expected.amount;
   });
   return wrong.length
-    ? [{ invariant: MONEY_IN_GATEWAY_UNITS, message: "every authorization and capture at the gateway is its checkout's quote total in the gateway's units", evidence: wrong.slice(0, 10) }]
+    ? [
+        {
+          invariant: MONEY_IN_GATEWAY_UNITS,
+          message: "every authorization and capture at the gateway is its checkout's quote total in the gateway's units",
+          evidence: wrong.slice(0, 10),
+        },
+      ]
     : [];
 }

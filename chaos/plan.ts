@@ -163,7 +163,11 @@ const TAX_RATES: TaxRatePlan[] = [
 const COUNTRY_OF: Record<Currency, string> = { USD: "US", EUR: "DE", JPY: "JP" };
 
 function buildShopper(random: Random, id: number, variants: VariantPlan[]): ShopperPlan {
-  const currency = random.weighted<Currency>([["USD", 70], ["EUR", 20], ["JPY", 10]]);
+  const currency = random.weighted<Currency>([
+    ["USD", 70],
+    ["EUR", 20],
+    ["JPY", 10],
+  ]);
   const hot = variants.filter((v) => v.kind === "hot");
   const cold = variants.filter((v) => v.kind === "cold");
   const lineCount = random.int(1, 5);
@@ -192,11 +196,21 @@ function buildShopper(random: Random, id: number, variants: VariantPlan[]): Shop
     lines: [...chosen].map(([variant, quantity]) => ({ variant, quantity })),
     discount: random.chance(0.35) ? random.pick(DISCOUNTS).code : null,
     duplicateCreate: random.chance(0.12),
-    flow: scenario === "cancel" || abandons ? "start_then_complete" : random.weighted([["start_then_complete", 75], ["complete_directly", 25]] as const),
+    flow:
+      scenario === "cancel" || abandons
+        ? "start_then_complete"
+        : random.weighted([
+            ["start_then_complete", 75],
+            ["complete_directly", 25],
+          ] as const),
     // Abandoned checkouts must expire while the run watches; some payers get one too.
     ttlMinutes: abandons || vanishesOnCrash || random.chance(0.15) ? 1 : null,
     scenario,
-    duplicates: random.weighted([[1, 70], [2, 20], [3, 10]] as const),
+    duplicates: random.weighted([
+      [1, 70],
+      [2, 20],
+      [3, 10],
+    ] as const),
     impatientMs: random.chance(0.2) ? random.int(20, 400) : null,
     sendExpectedTotal: random.chance(0.5),
     editWhileLocked: random.chance(0.25),
@@ -213,7 +227,14 @@ function buildAdmin(random: Random, variants: VariantPlan[], seconds: number): C
   let at = 0;
   while (at < seconds * 1_000) {
     at += random.int(700, 2_500);
-    const kind = random.weighted([["price", 36], ["release", 24], ["stock", 12], ["cron", 8], ["refund", 14], ["cancel", 6]] as const);
+    const kind = random.weighted([
+      ["price", 36],
+      ["release", 24],
+      ["stock", 12],
+      ["cron", 8],
+      ["refund", 14],
+      ["cancel", 6],
+    ] as const);
     const action: AdminActionPlan =
       kind === "price"
         ? { kind, variant: random.pick(priced).key, prices: price(random) }
@@ -222,7 +243,18 @@ function buildAdmin(random: Random, variants: VariantPlan[], seconds: number): C
           : kind === "stock"
             ? { kind, variant: random.pick(hot).key, add: random.int(1, 4) }
             : kind === "refund"
-              ? { kind, pick: random.next(), how: random.weighted([["lines", 50], ["amount", 30], ["all", 20]] as const), share: random.next(), restock: random.chance(0.6), duplicates: random.chance(0.3) ? 2 : 1 }
+              ? {
+                  kind,
+                  pick: random.next(),
+                  how: random.weighted([
+                    ["lines", 50],
+                    ["amount", 30],
+                    ["all", 20],
+                  ] as const),
+                  share: random.next(),
+                  restock: random.chance(0.6),
+                  duplicates: random.chance(0.3) ? 2 : 1,
+                }
               : kind === "cancel"
                 ? { kind, pick: random.next(), restock: random.chance(0.8) }
                 : { kind };

@@ -35,7 +35,10 @@ function hashLabel(label: string): number {
 
 export function createRandom(seed: number): Random {
   const init = splitmix32(seed);
-  let a = init(), b = init(), c = init(), d = init();
+  let a = init(),
+    b = init(),
+    c = init(),
+    d = init();
   const next = () => {
     // sfc32
     const t = (((a + b) >>> 0) + d) >>> 0;

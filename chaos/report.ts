@@ -17,7 +17,16 @@ export interface ChaosReport {
   shopping_seconds: number;
   replay: string;
   shoppers: { planned: number; run: number; outcomes: Record<string, number> };
-  checkouts: { attempted: number; completed: number; failed: number; expired: number; cancelled: number; locked: number; other: Record<string, number>; failed_by: Record<string, number> };
+  checkouts: {
+    attempted: number;
+    completed: number;
+    failed: number;
+    expired: number;
+    cancelled: number;
+    locked: number;
+    other: Record<string, number>;
+    failed_by: Record<string, number>;
+  };
   flash_sale: { shoppers: number; units: number; limit: number; orders: number; insufficient_stock: number; purchase_limit: number };
   crashes: { injected: number; total_downtime_ms: number; at_ms: number[] };
   requests: { sent: number; no_answer: HttpStats["noAnswer"]; by_status: Record<string, number> };
@@ -96,12 +105,23 @@ export function printReport(report: ChaosReport): void {
     "",
     "━━ Chaos report ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━",
     `seed ${report.seed} · plan ${report.plan_digest} · profile ${report.profile} · ${report.seconds} s planned, ${report.shopping_seconds} s run · ${report.concurrency} shoppers at once`,
-    `shoppers run      ${report.shoppers.run} of ${report.shoppers.planned} planned  ${Object.entries(report.shoppers.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `shoppers run      ${report.shoppers.run} of ${report.shoppers.planned} planned  ${Object.entries(report.shoppers.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
     `checkouts         attempted ${c.attempted} · completed ${c.completed} · failed ${c.failed} · expired ${c.expired} · cancelled ${c.cancelled} · locked ${c.locked}${Object.keys(c.other).length ? ` · other ${JSON.stringify(c.other)}` : ""}`,
-    `failed because    ${Object.entries(c.failed_by).map(([k, v]) => `${k} ${v}`).join(", ") || "-"}`,
+    `failed because    ${
+      Object.entries(c.failed_by)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "-"
+    }`,
     `flash sale        ${report.flash_sale.shoppers} buyers for ${report.flash_sale.units} units (at most ${report.flash_sale.limit} each) → ${report.flash_sale.orders} orders, ${report.flash_sale.insufficient_stock} insufficient_stock, ${report.flash_sale.purchase_limit} purchase_limit`,
     `crashes injected  ${report.crashes.injected} (SIGKILL of the server tree; ${(report.crashes.total_downtime_ms / 1000).toFixed(1)} s down in all)`,
-    `requests          ${report.requests.sent} sent · no answer: ${report.requests.no_answer.connection} connection, ${report.requests.no_answer.timeout} client timeout · ${Object.entries(report.requests.by_status).sort().map(([k, v]) => `${k}×${v}`).join(" ")}`,
+    `requests          ${report.requests.sent} sent · no answer: ${report.requests.no_answer.connection} connection, ${report.requests.no_answer.timeout} client timeout · ${Object.entries(
+      report.requests.by_status,
+    )
+      .sort()
+      .map(([k, v]) => `${k}×${v}`)
+      .join(" ")}`,
     `idempotency keys  ${report.idempotency.keys} · ${report.idempotency.duplicated_or_retried} sent more than once · ${report.idempotency.split_by_a_crash} cut by a crash`,
     `admin             prices ${report.admin.prices} · stock ${report.admin.stock} · releases ${JSON.stringify(report.admin.releases)} · refunds ${JSON.stringify(report.admin.refunds)} · cancels ${JSON.stringify(report.admin.cancels)} · cron ${report.admin.cron.ok} ok/${report.admin.cron.failed} failed · skipped while down ${report.admin.skipped}`,
     `settle            waited ${(report.settle.waitedForDeadlinesMs / 1000).toFixed(1)} s for deadlines · cron runs ${report.settle.cronRuns} · settled ${report.settle.settledAfterMs === null ? "NOT within the bound" : `after ${(report.settle.settledAfterMs / 1000).toFixed(1)} s`}`,

@@ -71,20 +71,30 @@ async function main(): Promise<number> {
   let phase = "building the catalog";
   let monkey = "not started";
   const limitMs = runLimitMs(profile);
-  const watchdog = setTimeout(() => {
-    console.error(`[chaos] the run passed its ${limitMs / 1_000} s bound while ${phase}; crash monkey: ${monkey}`);
-    console.error(`[chaos] requests waited on: ${http.stalled(0).join("; ") || "none"}`);
-    console.error(`[chaos] server output (last 4,000 characters):\n${server.output().slice(-4_000)}`);
-    writeFileSync(path.join(outDir, "server.log"), server.output());
-    void server.kill().finally(() => process.exit(2));
-  }, limitMs - (Date.now() - startedAt));
+  const watchdog = setTimeout(
+    () => {
+      console.error(`[chaos] the run passed its ${limitMs / 1_000} s bound while ${phase}; crash monkey: ${monkey}`);
+      console.error(`[chaos] requests waited on: ${http.stalled(0).join("; ") || "none"}`);
+      console.error(`[chaos] server output (last 4,000 characters):\n${server.output().slice(-4_000)}`);
+      writeFileSync(path.join(outDir, "server.log"), server.output());
+      void server.kill().finally(() => process.exit(2));
+    },
+    limitMs - (Date.now() - startedAt),
+  );
   let violationsFound = true;
   try {
     const observations = new Observations();
     const catalog = await buildCatalog(http, server.adminToken, plan);
     log(`catalog: ${plan.variants.length} variants, ${plan.discounts.length} codes`);
 
-    const ctx: ShopperContext = { http, observations, catalog, runId: `chaos-${seed.toString(36)}`, stopAt: Infinity, hardDeadline: Date.now() + FLASH_BOUND_MS };
+    const ctx: ShopperContext = {
+      http,
+      observations,
+      catalog,
+      runId: `chaos-${seed.toString(36)}`,
+      stopAt: Infinity,
+      hardDeadline: Date.now() + FLASH_BOUND_MS,
+    };
     phase = "running the flash sale";
     await runFlashSale(ctx, catalog.variantIds.flash!, plan.flash);
     log(
@@ -106,7 +116,10 @@ async function main(): Promise<number> {
       log(`… ${observations.shoppers.length} shoppers, ${http.stats.requests} requests (${http.inFlight.size} under way), crash monkey ${monkey}`);
       if (stalled.length > 0) log(`  waiting over 30 s on ${stalled.length}: ${stalled.slice(0, 5).join("; ")}`);
     }, 15_000);
-    const stop = Promise.all([runCrashMonkey(server, plan.crashesAtMs, runStart, observations, (doing) => (monkey = doing)), sleep(profile.seconds * 1_000)]).then(([log]) => {
+    const stop = Promise.all([
+      runCrashMonkey(server, plan.crashesAtMs, runStart, observations, (doing) => (monkey = doing)),
+      sleep(profile.seconds * 1_000),
+    ]).then(([log]) => {
       ctx.stopAt = Date.now();
       ctx.hardDeadline = ctx.stopAt + RETRY_GRACE_MS;
       phase = "finishing the shoppers under way";
@@ -135,18 +148,36 @@ async function main(): Promise<number> {
       d1,
       observations,
       overdueGraceMs: profile.terminalBoundSeconds * 1_000,
-      flash: { variantId: catalog.variantIds.flash!, shoppers: plan.flash.shoppers, units: profile.flashUnits, limit: plan.flash.limit, emails: plan.flash.emails },
+      flash: {
+        variantId: catalog.variantIds.flash!,
+        shoppers: plan.flash.shoppers,
+        units: profile.flashUnits,
+        limit: plan.flash.limit,
+        emails: plan.flash.emails,
+      },
       stock,
     });
     const violations = [...observations.violations, ...invariants.violations, ...api.violations];
     // The checker itself must catch planted corruptions of this run's data (needs sqlite3 to
     // write copies). A checker nobody tested proves nothing: not running it is a violation.
     const selfTest = d1.via.startsWith("sqlite3") ? selfTestChecker(server.persistTo, stock) : null;
-    if (!selfTest) violations.push({ invariant: "harness", message: "The invariant checker's self-test could not run (no sqlite3 CLI to plant corruptions): install sqlite3.", evidence: { d1_via: d1.via } });
-    for (const missed of selfTest?.missed ?? []) violations.push({ invariant: "harness", message: `The invariant checker missed a planted corruption: ${missed.name}.`, evidence: missed });
-    for (const error of http.stats.internalErrors) violations.push({ invariant: "never a 500", message: "The Worker answered 500 (an unhandled error).", evidence: error });
+    if (!selfTest)
+      violations.push({
+        invariant: "harness",
+        message: "The invariant checker's self-test could not run (no sqlite3 CLI to plant corruptions): install sqlite3.",
+        evidence: { d1_via: d1.via },
+      });
+    for (const missed of selfTest?.missed ?? [])
+      violations.push({ invariant: "harness", message: `The invariant checker missed a planted corruption: ${missed.name}.`, evidence: missed });
+    for (const error of http.stats.internalErrors)
+      violations.push({ invariant: "never a 500", message: "The Worker answered 500 (an unhandled error).", evidence: error });
     if (crashes.length < 5) violations.push({ invariant: "harness", message: "Fewer than 5 crashes were injected.", evidence: { crashes } });
-    if (settled.settledAfterMs === null) violations.push({ invariant: "5. every checkout ends", message: "Not every checkout ended or rested locked within the bound after the deadlines and the cron run.", evidence: settled });
+    if (settled.settledAfterMs === null)
+      violations.push({
+        invariant: "5. every checkout ends",
+        message: "Not every checkout ended or rested locked within the bound after the deadlines and the cron run.",
+        evidence: settled,
+      });
 
     const report = buildReport({
       plan,

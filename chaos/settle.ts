@@ -49,7 +49,14 @@ export async function runCron(http: HttpClient): Promise<boolean> {
  */
 const IN_FLIGHT_RECOVERY_MS = 30_000 + ALARM_SLACK_MS;
 
-export async function settle(http: HttpClient, server: LocalServer, d1: D1File, settleMaxMs: number, terminalBoundMs: number, lastRestartAt: number): Promise<SettleLog> {
+export async function settle(
+  http: HttpClient,
+  server: LocalServer,
+  d1: D1File,
+  settleMaxMs: number,
+  terminalBoundMs: number,
+  lastRestartAt: number,
+): Promise<SettleLog> {
   if (!(await isUp(http))) await restartWithRetry(server);
   const started = Date.now();
   await sleep(lastRestartAt + IN_FLIGHT_RECOVERY_MS - started);

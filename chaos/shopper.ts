@@ -44,7 +44,14 @@ function nextKey(ctx: ShopperContext, session: Session, what: string): string {
   return `${ctx.runId}-s${session.plan.id}-${what}-${session.keys++}`;
 }
 
-async function post(ctx: ShopperContext, session: Session, kind: Parameters<ShopperContext["observations"]["group"]>[0], path: string, body: unknown, options: { copies?: number; firstTimeoutMs?: number | null; key?: string } = {}): Promise<Reply | null> {
+async function post(
+  ctx: ShopperContext,
+  session: Session,
+  kind: Parameters<ShopperContext["observations"]["group"]>[0],
+  path: string,
+  body: unknown,
+  options: { copies?: number; firstTimeoutMs?: number | null; key?: string } = {},
+): Promise<Reply | null> {
   if (session.vanished) return null;
   session.lastKey = options.key ?? nextKey(ctx, session, kind);
   const group = ctx.observations.group(kind, session.lastKey, session.plan.id, session.cartId);
@@ -115,7 +122,10 @@ export async function runShopper(ctx: ShopperContext, plan: ShopperPlan): Promis
     if (!reply) return finish("gave_up", "no answer to cancel");
     if (checkoutId) ctx.observations.locked.delete(checkoutId);
     if (reply.status === 200) return finish("cancelled");
-    return finish(reply.status === 409 && errorCode(reply) === "no_active_checkout" ? "released" : "gave_up", `cancel answered ${reply.status} ${errorCode(reply)}`);
+    return finish(
+      reply.status === 409 && errorCode(reply) === "no_active_checkout" ? "released" : "gave_up",
+      `cancel answered ${reply.status} ${errorCode(reply)}`,
+    );
   }
   const tokens = SCENARIO_TOKENS[plan.scenario];
   let outcome: ShopperOutcome = "stopped";
@@ -144,7 +154,10 @@ async function startCheckout(ctx: ShopperContext, session: Session): Promise<{ i
       if (!cart) return "gave_up";
       expected = cart.body?.cart?.total;
     }
-    const body = { ...(expected !== undefined ? { expected_total: expected } : {}), ...(session.plan.ttlMinutes ? { ttl_minutes: session.plan.ttlMinutes } : {}) };
+    const body = {
+      ...(expected !== undefined ? { expected_total: expected } : {}),
+      ...(session.plan.ttlMinutes ? { ttl_minutes: session.plan.ttlMinutes } : {}),
+    };
     const reply = await post(ctx, session, "start", `${cartPath}/checkout`, body);
     if (!reply) return "gave_up";
     const code = errorCode(reply);
@@ -183,11 +196,18 @@ async function pay(ctx: ShopperContext, session: Session, token: string, impatie
   const cartPath = `/v1/carts/${session.cartId}`;
   let resumeKey: string | undefined;
   for (let attempt = 0; attempt < 4; attempt++) {
-    const reply = await post(ctx, session, "complete", `${cartPath}/checkout/complete`, { payment: { method: "test", token }, ...(session.plan.ttlMinutes ? { ttl_minutes: session.plan.ttlMinutes } : {}) }, {
-      copies: session.plan.duplicates,
-      firstTimeoutMs: attempt === 0 ? impatientMs : null,
-      key: resumeKey,
-    });
+    const reply = await post(
+      ctx,
+      session,
+      "complete",
+      `${cartPath}/checkout/complete`,
+      { payment: { method: "test", token }, ...(session.plan.ttlMinutes ? { ttl_minutes: session.plan.ttlMinutes } : {}) },
+      {
+        copies: session.plan.duplicates,
+        firstTimeoutMs: attempt === 0 ? impatientMs : null,
+        key: resumeKey,
+      },
+    );
     if (!reply) return "gave_up";
     const code = errorCode(reply);
     if (reply.status === 201) {
@@ -251,9 +271,18 @@ async function checkOrder(ctx: ShopperContext, session: Session, reply: Reply, l
   session.record.orderId = order.id;
   const quoteTotal = reply.body.checkout?.quote?.total;
   if (order.total !== quoteTotal) {
-    ctx.observations.violation("4. payment = quote", "An order's total differs from its checkout's quote.", { order_id: order.id, order_total: order.total, quote_total: quoteTotal });
+    ctx.observations.violation("4. payment = quote", "An order's total differs from its checkout's quote.", {
+      order_id: order.id,
+      order_total: order.total,
+      quote_total: quoteTotal,
+    });
   }
-  if (lockedId && order.checkout_id === lockedId && session.record.quoteTotals[lockedId] !== undefined && session.record.quoteTotals[lockedId] !== order.total) {
+  if (
+    lockedId &&
+    order.checkout_id === lockedId &&
+    session.record.quoteTotals[lockedId] !== undefined &&
+    session.record.quoteTotals[lockedId] !== order.total
+  ) {
     ctx.observations.violation("Frozen money", "The order is not the quote the shopper saw when the cart locked.", {
       order_id: order.id,
       seen_at_lock: session.record.quoteTotals[lockedId],
@@ -265,8 +294,15 @@ async function checkOrder(ctx: ShopperContext, session: Session, reply: Reply, l
   }
   const fetched = await read(ctx, `/v1/orders/${order.id}`, session.auth);
   // The merchant may already have refunded or cancelled it: it was still paid for.
-  if (fetched && (fetched.status !== 200 || !(SOLD_STATUSES as readonly string[]).includes(fetched.body.order.status) || fetched.body.order.total !== order.total)) {
-    ctx.observations.violation("4. payment = quote", "An order the shopper was given does not read back as paid (or refunded or cancelled since) with the same total.", { order_id: order.id, reply: fetched.body });
+  if (
+    fetched &&
+    (fetched.status !== 200 || !(SOLD_STATUSES as readonly string[]).includes(fetched.body.order.status) || fetched.body.order.total !== order.total)
+  ) {
+    ctx.observations.violation(
+      "4. payment = quote",
+      "An order the shopper was given does not read back as paid (or refunded or cancelled since) with the same total.",
+      { order_id: order.id, reply: fetched.body },
+    );
   }
 }
 
@@ -282,15 +318,23 @@ async function editMustBeRefused(ctx: ShopperContext, session: Session, status: 
   const edit = await post(ctx, session, "line", `${cartPath}/lines`, { variant_id: ctx.catalog.variantIds[line.variant], quantity: 1 });
   const after = await read(ctx, cartPath, session.auth);
   if (!edit || !after || after.status !== 200) return;
-  const stillHeld = status === 423 ? after.body.cart.locked === true && after.body.cart.checkout?.lock_id === before.body.cart.checkout?.lock_id : after.body.cart.completed === true;
+  const stillHeld =
+    status === 423
+      ? after.body.cart.locked === true && after.body.cart.checkout?.lock_id === before.body.cart.checkout?.lock_id
+      : after.body.cart.completed === true;
   if (!stillHeld) return;
-  const same = JSON.stringify(after.body.cart.lines.map((l: any) => [l.id, l.quantity])) === JSON.stringify(before.body.cart.lines.map((l: any) => [l.id, l.quantity]));
+  const same =
+    JSON.stringify(after.body.cart.lines.map((l: any) => [l.id, l.quantity])) === JSON.stringify(before.body.cart.lines.map((l: any) => [l.id, l.quantity]));
   if (edit.status !== status || errorCode(edit) !== code || after.body.cart.version !== before.body.cart.version || !same) {
-    ctx.observations.violation("6. a locked or completed cart never changes", `An edit of a ${status === 423 ? "locked" : "completed"} cart was not refused with ${status} ${code}.`, {
-      cart_id: session.cartId,
-      answer: { status: edit.status, body: edit.body },
-      version_before: before.body.cart.version,
-      version_after: after.body.cart.version,
-    });
+    ctx.observations.violation(
+      "6. a locked or completed cart never changes",
+      `An edit of a ${status === 423 ? "locked" : "completed"} cart was not refused with ${status} ${code}.`,
+      {
+        cart_id: session.cartId,
+        answer: { status: edit.status, body: edit.body },
+        version_before: before.body.cart.version,
+        version_after: after.body.cart.version,
+      },
+    );
   }
 }

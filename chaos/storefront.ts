@@ -27,7 +27,14 @@ export interface SendOptions {
 }
 
 /** A retry loop for one copy; returns the final answer, or null when the run ran out of time. */
-async function untilFinal(ctx: StorefrontContext, group: IdempotencyGroup, method: string, path: string, options: SendOptions, timeoutMs: number | null): Promise<Reply | null> {
+async function untilFinal(
+  ctx: StorefrontContext,
+  group: IdempotencyGroup,
+  method: string,
+  path: string,
+  options: SendOptions,
+  timeoutMs: number | null,
+): Promise<Reply | null> {
   let backoff = 150;
   let unavailable = 0;
   let firstTimeout = timeoutMs;
@@ -82,9 +89,17 @@ async function untilFinal(ctx: StorefrontContext, group: IdempotencyGroup, metho
 }
 
 /** Sends one logical POST (possibly as several identical copies) until it is answered. */
-export async function sendIdempotent(ctx: StorefrontContext, group: IdempotencyGroup, method: string, path: string, options: SendOptions = {}): Promise<Reply | null> {
+export async function sendIdempotent(
+  ctx: StorefrontContext,
+  group: IdempotencyGroup,
+  method: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<Reply | null> {
   const copies = Math.max(1, options.copies ?? 1);
-  const replies = await Promise.all(Array.from({ length: copies }, (_, i) => untilFinal(ctx, group, method, path, options, i === 0 ? (options.firstTimeoutMs ?? null) : null)));
+  const replies = await Promise.all(
+    Array.from({ length: copies }, (_, i) => untilFinal(ctx, group, method, path, options, i === 0 ? (options.firstTimeoutMs ?? null) : null)),
+  );
   // The copy that succeeded, when one did: a cart creation answers its token to one copy only.
   return replies.find((r) => r !== null && r.status < 300) ?? replies.find((r) => r !== null) ?? null;
 }

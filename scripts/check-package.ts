@@ -61,9 +61,18 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), "edge-checkout-package-"));
   try {
     // What npm would publish: the file list, then the tarball unpacked as an install would.
-    const [packed] = JSON.parse(run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", scratch], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const [packed] = JSON.parse(run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", scratch], ROOT)) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
     const files = packed!.files.map((f) => f.path);
-    for (const needed of ["bin/checkout-admin.mjs", "build/cli/checkout-admin.mjs", "build/client/index.js", "build/client/index.d.ts", "build/client/api-types.d.ts"]) {
+    for (const needed of [
+      "bin/checkout-admin.mjs",
+      "build/cli/checkout-admin.mjs",
+      "build/client/index.js",
+      "build/client/index.d.ts",
+      "build/client/api-types.d.ts",
+    ]) {
       if (!files.includes(needed)) fail(`the tarball lacks ${needed} (has ${files.join(", ")})`);
     }
     const stray = files.filter((f) => f.startsWith("src/") || f.startsWith("test/"));
@@ -93,7 +102,19 @@ async function main(): Promise<void> {
     writeFileSync(path.join(consumer, "consumer.ts"), CONSUMER_TS);
     writeFileSync(
       path.join(consumer, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "DOM"], types: [], strict: true, noEmit: true, skipLibCheck: false }, files: ["consumer.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022", "DOM"],
+          types: [],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ["consumer.ts"],
+      }),
     );
     try {
       run(process.execPath, [TSC, "-p", consumer], consumer);
@@ -104,7 +125,9 @@ async function main(): Promise<void> {
     // The client's JavaScript from plain Node, without a bundler.
     writeFileSync(path.join(consumer, "run.mjs"), CONSUMER_RUN);
     if (run(process.execPath, ["run.mjs"], consumer).trim() !== "client ok") fail("the built client did not run");
-    console.log(`package ok: ${files.length} files; npx checkout-admin ${version}; edge-checkout/client imports and type-checks (NodeNext, no server dependencies)`);
+    console.log(
+      `package ok: ${files.length} files; npx checkout-admin ${version}; edge-checkout/client imports and type-checks (NodeNext, no server dependencies)`,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -61,10 +61,18 @@ export function emitClientDeclarations(outDir: string): string[] {
       if (relative.startsWith("..") || path.isAbsolute(relative)) return; // the server's files the client's imports reach
       const source = program.getSourceFile(path.join(CLIENT_DIR, relative.replace(/\.d\.ts$/, ".ts")));
       if (!source) throw new Error(`no source for ${relative}`);
-      const fromServer = source.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && leavesClient(s.moduleSpecifier.text));
+      const fromServer = source.statements.some(
+        (s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && leavesClient(s.moduleSpecifier.text),
+      );
       const body = fromServer ? selfContained(program, source, text) : text;
       const target = path.join(outDir, relative);
-      writeFileSync(target, body.replace(/(from\s+["'])(\.\.?\/[^"']+?)(["'])/g, (_, a: string, spec: string, b: string) => `${a}${spec.endsWith(".js") ? spec : `${spec}.js`}${b}`));
+      writeFileSync(
+        target,
+        body.replace(
+          /(from\s+["'])(\.\.?\/[^"']+?)(["'])/g,
+          (_, a: string, spec: string, b: string) => `${a}${spec.endsWith(".js") ? spec : `${spec}.js`}${b}`,
+        ),
+      );
       written.push(target);
     },
     undefined,

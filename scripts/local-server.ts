@@ -85,7 +85,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (!existsSync(path.join(persistTo, "v3", "d1")) || options.seed) prepareState(persistTo, options.seed ?? false);
   const vars: Record<string, string> = { ADMIN_TOKEN: LOCAL_ADMIN_TOKEN, QUOTE_SIGNING_SECRET: "local-quote-secret", ...options.vars };
   const bundle = options.script ? [options.script, "--no-bundle", "--config", options.config ?? path.join(ROOT, "wrangler.toml")] : [];
-  const args = ["dev", ...bundle, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  const args = [
+    "dev",
+    ...bundle,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
   if (options.testScheduled ?? true) args.push("--test-scheduled");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const url = `http://127.0.0.1:${port}`;
@@ -95,7 +107,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const launch = async () => {
     // Its own devtools port too: the default (9229) is taken by any other wrangler dev running.
     const inspector = ["--inspector-port", String(await freePort())];
-    child = spawn(WRANGLER, [...args, ...inspector], { cwd: ROOT, env: baseEnv(), detached: true, stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"] });
+    child = spawn(WRANGLER, [...args, ...inspector], {
+      cwd: ROOT,
+      env: baseEnv(),
+      detached: true,
+      stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.on("data", (d) => (log = (log + d).slice(-200_000)));
     child.stderr?.on("data", (d) => (log = (log + d).slice(-200_000)));
     const deadline = Date.now() + 60_000;

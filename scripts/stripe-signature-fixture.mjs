@@ -16,7 +16,21 @@ const cases = [
     secret: "whsec_fixture_secret_one",
     timestamp: 1_780_000_000,
     payload: JSON.stringify(
-      { id: "evt_fixture_1", object: "event", type: "payment_intent.succeeded", data: { object: { id: "pi_fixture_1", object: "payment_intent", status: "succeeded", amount: 4498, currency: "usd", metadata: { checkout_id: "chk_fixture", cart_id: "cart_fixture" } } } },
+      {
+        id: "evt_fixture_1",
+        object: "event",
+        type: "payment_intent.succeeded",
+        data: {
+          object: {
+            id: "pi_fixture_1",
+            object: "payment_intent",
+            status: "succeeded",
+            amount: 4498,
+            currency: "usd",
+            metadata: { checkout_id: "chk_fixture", cart_id: "cart_fixture" },
+          },
+        },
+      },
       null,
       2,
     ),
@@ -27,7 +41,22 @@ const cases = [
     secret: "whsec_fixture_secret_one",
     timestamp: 1_780_000_456,
     payload: JSON.stringify(
-      { id: "evt_fixture_3", object: "event", type: "refund.updated", data: { object: { id: "re_fixture_1", object: "refund", amount: 1500, currency: "usd", status: "succeeded", payment_intent: "pi_fixture_1", metadata: { refund_id: "ref_fixture", order_id: "ord_fixture" } } } },
+      {
+        id: "evt_fixture_3",
+        object: "event",
+        type: "refund.updated",
+        data: {
+          object: {
+            id: "re_fixture_1",
+            object: "refund",
+            amount: 1500,
+            currency: "usd",
+            status: "succeeded",
+            payment_intent: "pi_fixture_1",
+            metadata: { refund_id: "ref_fixture", order_id: "ord_fixture" },
+          },
+        },
+      },
       null,
       2,
     ),
@@ -41,6 +70,9 @@ const cases = [
   },
 ];
 
-const fixtures = cases.map((c) => ({ ...c, header: stripe.webhooks.generateTestHeaderString({ payload: c.payload, secret: c.secret, timestamp: c.timestamp }) }));
+const fixtures = cases.map((c) => ({
+  ...c,
+  header: stripe.webhooks.generateTestHeaderString({ payload: c.payload, secret: c.secret, timestamp: c.timestamp }),
+}));
 writeFileSync(new URL("../test/fixtures/stripe-signatures.json", import.meta.url), `${JSON.stringify(fixtures, null, 2)}\n`);
 console.log(`wrote ${fixtures.length} Stripe-signed fixtures`);

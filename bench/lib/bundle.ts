@@ -22,7 +22,11 @@ export interface BuiltBundle {
 
 export function buildBundle(): BuiltBundle {
   const outdir = mkdtempSync(path.join(tmpdir(), "edge-checkout-bundle-"));
-  const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], { cwd: ROOT, env: baseEnv(), encoding: "utf8" });
+  const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: ROOT,
+    env: baseEnv(),
+    encoding: "utf8",
+  });
   const output = run.stdout + run.stderr;
   const match = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(output);
   const entry = path.join(outdir, "index.js");

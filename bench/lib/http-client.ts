@@ -77,28 +77,25 @@ export class BenchClient {
     this.requests++;
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: this.#url.hostname, port: this.#url.port, path, method, headers, agent: this.#agent, timeout: 60_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => {
-            const ms = performance.now() - started;
-            const status = res.statusCode ?? 0;
-            const text = Buffer.concat(chunks).toString("utf8");
-            // A retried dev-proxy drop is not an answer of the Worker: counted apart.
-            if (!(retriable && status === 503 && text.startsWith(DEV_PROXY_DROP))) this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
-            let body: any = text;
-            try {
-              body = text ? JSON.parse(text) : null;
-            } catch {
-              // Not JSON: keep the text for the error message.
-            }
-            resolve({ status, body, ms });
-          });
-          res.on("error", fail);
-        },
-      );
+      const req = http.request({ host: this.#url.hostname, port: this.#url.port, path, method, headers, agent: this.#agent, timeout: 60_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const ms = performance.now() - started;
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString("utf8");
+          // A retried dev-proxy drop is not an answer of the Worker: counted apart.
+          if (!(retriable && status === 503 && text.startsWith(DEV_PROXY_DROP))) this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+          let body: any = text;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            // Not JSON: keep the text for the error message.
+          }
+          resolve({ status, body, ms });
+        });
+        res.on("error", fail);
+      });
       function fail(error: Error) {
         reject(error);
       }

@@ -38,7 +38,11 @@ export function measureRoundTrips(): RoundTripReport {
   if (error) return { passed: false, costs: [], error };
   const costs: CheckoutCost[] = tests.map((t: any) => t.meta?.checkoutCost).filter(Boolean);
   const failed = failures(tests);
-  return { passed: failed.length === 0 && tests.length > 0, costs: costs.sort((a, b) => a.lines - b.lines), error: failed.length ? failed.join("\n") : undefined };
+  return {
+    passed: failed.length === 0 && tests.length > 0,
+    costs: costs.sort((a, b) => a.lines - b.lines),
+    error: failed.length ? failed.join("\n") : undefined,
+  };
 }
 
 export const DROP_COST_TEST = "test/integration/d1-drop-budget.test.ts";

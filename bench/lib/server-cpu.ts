@@ -26,7 +26,9 @@ export function serverCpuReader(marker: string): (() => number) | null {
   // Ticks last seen per process, kept after it exits, so the total never goes backwards.
   const seenTicks = new Map<number, number>();
   return () => {
-    const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+    const pids = readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
     const children = new Map<number, number[]>();
     const roots: number[] = [];
     for (const pid of pids) {

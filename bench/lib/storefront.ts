@@ -52,12 +52,20 @@ export async function readStock(client: BenchClient, adminToken: string, variant
 }
 
 export async function createCart(client: BenchClient): Promise<{ shopper: Shopper; result: HttpResult }> {
-  const result = expectStatus("create cart", await client.request("POST", "/v1/carts", { headers: once(), body: { currency: "USD", country: "US", email: "bench@example.com" } }), 201);
+  const result = expectStatus(
+    "create cart",
+    await client.request("POST", "/v1/carts", { headers: once(), body: { currency: "USD", country: "US", email: "bench@example.com" } }),
+    201,
+  );
   return { shopper: { cartId: result.body.cart.id, auth: { authorization: `Bearer ${result.body.token}` } }, result };
 }
 
 export async function addLine(client: BenchClient, shopper: Shopper, variantId: string, quantity = 1): Promise<HttpResult> {
-  return expectStatus("add line", await client.request("POST", `/v1/carts/${shopper.cartId}/lines`, { headers: { ...shopper.auth, ...once() }, body: { variant_id: variantId, quantity } }), 200);
+  return expectStatus(
+    "add line",
+    await client.request("POST", `/v1/carts/${shopper.cartId}/lines`, { headers: { ...shopper.auth, ...once() }, body: { variant_id: variantId, quantity } }),
+    200,
+  );
 }
 
 export async function readCart(client: BenchClient, shopper: Shopper): Promise<HttpResult> {
@@ -66,13 +74,21 @@ export async function readCart(client: BenchClient, shopper: Shopper): Promise<H
 
 /** Start checkout; `allowed` lists the statuses the scenario expects besides 201. */
 export async function startCheckout(client: BenchClient, shopper: Shopper, ...allowed: number[]): Promise<HttpResult> {
-  return expectStatus("start checkout", await client.request("POST", `/v1/carts/${shopper.cartId}/checkout`, { headers: { ...shopper.auth, ...once() }, body: {} }), 201, ...allowed);
+  return expectStatus(
+    "start checkout",
+    await client.request("POST", `/v1/carts/${shopper.cartId}/checkout`, { headers: { ...shopper.auth, ...once() }, body: {} }),
+    201,
+    ...allowed,
+  );
 }
 
 export async function completeCheckout(client: BenchClient, shopper: Shopper): Promise<HttpResult> {
   return expectStatus(
     "complete checkout",
-    await client.request("POST", `/v1/carts/${shopper.cartId}/checkout/complete`, { headers: { ...shopper.auth, ...once() }, body: { payment: { method: "test", token: "tok_visa" } } }),
+    await client.request("POST", `/v1/carts/${shopper.cartId}/checkout/complete`, {
+      headers: { ...shopper.auth, ...once() },
+      body: { payment: { method: "test", token: "tok_visa" } },
+    }),
     201,
   );
 }

@@ -41,7 +41,10 @@ export function projectedStatementsPerSecond(cost: DropCost, units: number, prod
   return { total: Math.round(orders / production.seconds + production.isolates * perIsolate), perIsolate: Math.round(perIsolate * 10) / 10 };
 }
 
-export async function drop(ctx: BenchContext, options: { shoppers: number; units: number; pingCpuMs: number | null; costs: DropCostReport }): Promise<ScenarioResult> {
+export async function drop(
+  ctx: BenchContext,
+  options: { shoppers: number; units: number; pingCpuMs: number | null; costs: DropCostReport },
+): Promise<ScenarioResult> {
   const { shoppers, units } = options;
   const concurrency = DROP_DEFAULTS.concurrency;
   const client = new BenchClient(ctx.url, concurrency);
@@ -59,7 +62,10 @@ export async function drop(ctx: BenchContext, options: { shoppers: number; units
       try {
         const { shopper: cart } = await createCart(client);
         await addLine(client, cart, variant!);
-        const start = await client.request("POST", `/v1/carts/${cart.cartId}/checkout`, { headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() }, body: {} });
+        const start = await client.request("POST", `/v1/carts/${cart.cartId}/checkout`, {
+          headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() },
+          body: {},
+        });
         expectStatus("start checkout", start, 201, 409);
         const paid = await client.request("POST", `/v1/carts/${cart.cartId}/checkout/complete`, {
           headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() },
@@ -86,7 +92,8 @@ export async function drop(ctx: BenchContext, options: { shoppers: number; units
     const failures = commonFailures(http, unexpected.length, unexpected.slice(0, 5));
     if (orders !== units) failures.push(`${orders} orders for ${units} units (must be exactly ${units})`);
     if (refused !== shoppers - units) failures.push(`${refused} shoppers refused with insufficient_stock (expected ${shoppers - units})`);
-    if (stock.on_hand !== 0 || stock.reserved !== 0) failures.push(`stock after the drop: on_hand ${stock.on_hand}, reserved ${stock.reserved} (expected 0 and 0)`);
+    if (stock.on_hand !== 0 || stock.reserved !== 0)
+      failures.push(`stock after the drop: on_hand ${stock.on_hand}, reserved ${stock.reserved} (expected 0 and 0)`);
     if (!options.costs.passed) failures.push(`the drop budget test failed: ${options.costs.error ?? "no figures"}`);
 
     const cost = options.costs.cost;
@@ -110,7 +117,12 @@ export async function drop(ctx: BenchContext, options: { shoppers: number; units
         d1_per_refused_shopper: cost?.perRefused ?? null,
         d1_per_order: cost?.perOrder ?? null,
         d1_counted_by: options.costs.source,
-        production_projection: { ...PRODUCTION, units, d1_statements_per_second: projected, d1_statements_per_second_per_isolate: projection?.perIsolate ?? null },
+        production_projection: {
+          ...PRODUCTION,
+          units,
+          d1_statements_per_second: projected,
+          d1_statements_per_second_per_isolate: projection?.perIsolate ?? null,
+        },
       },
       rows: [
         {

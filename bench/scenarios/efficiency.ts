@@ -12,7 +12,13 @@ export function efficiency(results: ScenarioResult[]): ScenarioResult {
   const checkoutsPerSecond = results.find((r) => r.name === "checkout")?.figures.checkouts_per_second as number | undefined;
   const empty = { requests: 0, statuses: {}, serverErrors: 0, networkErrors: 0, devServerDrops: 0 };
   if (!baselineRps || checkoutsPerSecond === undefined) {
-    return { name: "efficiency", figures: {}, rows: [{ scenario: "efficiency", measure: "n/a", note: "needs baseline and checkout" }], http: empty, failures: ["efficiency needs the baseline and checkout figures"] };
+    return {
+      name: "efficiency",
+      figures: {},
+      rows: [{ scenario: "efficiency", measure: "n/a", note: "needs baseline and checkout" }],
+      http: empty,
+      failures: ["efficiency needs the baseline and checkout figures"],
+    };
   }
   const ratio = (checkoutsPerSecond * REQUESTS_PER_CHECKOUT) / baselineRps;
   return {

@@ -61,7 +61,8 @@ export async function flashSale(ctx: BenchContext): Promise<ScenarioResult> {
     const failures = commonFailures(http, unexpected.length, unexpected.slice(0, 5));
     if (orders !== UNITS) failures.push(`${orders} orders for ${UNITS} units (must be exactly ${UNITS})`);
     if (refused !== SHOPPERS - UNITS) failures.push(`${refused} shoppers refused with insufficient_stock (expected ${SHOPPERS - UNITS})`);
-    if (stock.on_hand !== 0 || stock.reserved !== 0) failures.push(`stock after the sale: on_hand ${stock.on_hand}, reserved ${stock.reserved} (expected 0 and 0)`);
+    if (stock.on_hand !== 0 || stock.reserved !== 0)
+      failures.push(`stock after the sale: on_hand ${stock.on_hand}, reserved ${stock.reserved} (expected 0 and 0)`);
     const attemptLatency = attempt.summary();
     return {
       name: "flash-sale",

@@ -19,13 +19,21 @@ export async function scaling(ctx: BenchContext, roundTrips: RoundTripReport): P
   const client = new BenchClient(ctx.url, SETUP_CONCURRENCY);
   const failures: string[] = [];
   try {
-    const variants = await createVariants(client, ctx.adminToken, Array.from({ length: 100 }, () => 1_000_000), "Scaling bench");
+    const variants = await createVariants(
+      client,
+      ctx.adminToken,
+      Array.from({ length: 100 }, () => 1_000_000),
+      "Scaling bench",
+    );
     const rows: TableRow[] = [];
     const figures: Record<string, unknown> = { samples_per_size: samples };
     for (const lines of SIZES) {
       const shoppers: Shopper[] = new Array(samples);
       await runPool(shoppers, SETUP_CONCURRENCY, async (_, i) => {
-        shoppers[i] = await shopperWith(client, variants.slice(0, lines).map((v) => [v, 1] as [string, number]));
+        shoppers[i] = await shopperWith(
+          client,
+          variants.slice(0, lines).map((v) => [v, 1] as [string, number]),
+        );
       });
       const start = new LatencyHistogram();
       const complete = new LatencyHistogram();

@@ -135,7 +135,10 @@ export async function computeStatistics(d1: D1Database, hours: number, now: numb
     series: { bucket: hourly ? "hour" : "day", points: seriesPoints(seriesRows, since, now, hourly) },
     refunds: {
       by_currency: Object.fromEntries(
-        (refunded!.results as Array<{ currency: string; refunded_total: number; refunds: number; orders: number }>).map((r) => [r.currency, { refunded_total: r.refunded_total, refunds: r.refunds, orders: r.orders }]),
+        (refunded!.results as Array<{ currency: string; refunded_total: number; refunds: number; orders: number }>).map((r) => [
+          r.currency,
+          { refunded_total: r.refunded_total, refunds: r.refunds, orders: r.orders },
+        ]),
       ),
       pending: (pendingRefunds!.results[0] as { n?: number } | undefined)?.n ?? 0,
     },

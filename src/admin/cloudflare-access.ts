@@ -17,7 +17,9 @@ export interface AccessConfig {
 
 /** The Access settings, or null when Access is not configured (both variables are needed). */
 export function accessConfig(env: Env): AccessConfig | null {
-  const domain = env.CF_ACCESS_TEAM_DOMAIN?.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "");
+  const domain = env.CF_ACCESS_TEAM_DOMAIN?.trim()
+    .replace(/^https?:\/\//, "")
+    .replace(/\/+$/, "");
   const audience = env.CF_ACCESS_AUD?.trim();
   if (!domain || !audience) return null;
   const issuer = `https://${domain}`;
@@ -38,7 +40,9 @@ export const remoteAccessKeys: AccessKeySource = (config) => {
   return keys;
 };
 
-export type AccessVerdict = { ok: true; identity: { email: string | null; sub: string | null } } | { ok: false; reason: "invalid" | "keys_unavailable"; message: string };
+export type AccessVerdict =
+  | { ok: true; identity: { email: string | null; sub: string | null } }
+  | { ok: false; reason: "invalid" | "keys_unavailable"; message: string };
 
 export async function verifyAccessJwt(token: string, config: AccessConfig, keys: JWTVerifyGetKey): Promise<AccessVerdict> {
   try {
@@ -53,7 +57,8 @@ export async function verifyAccessJwt(token: string, config: AccessConfig, keys:
   } catch (error) {
     // The team's keys could not be fetched: not the caller's fault, and not a pass either.
     // (a fetch error, a timeout, or jose's generic error for a bad key set response)
-    const keysFailed = error instanceof errors.JWKSTimeout || (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC") || !(error instanceof errors.JOSEError);
+    const keysFailed =
+      error instanceof errors.JWKSTimeout || (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC") || !(error instanceof errors.JOSEError);
     if (keysFailed) {
       return { ok: false, reason: "keys_unavailable", message: "The Cloudflare Access keys could not be fetched." };
     }

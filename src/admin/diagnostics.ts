@@ -139,14 +139,16 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   ];
   const r = await d1.batch(statements.map(([sql, params]) => d1.prepare(sql).bind(...params)));
   // Each check reads its own columns by name; the row shape is the SQL beside it.
-  const at = <T,>(i: number) => r[i] as Rows<T>;
+  const at = <T>(i: number) => r[i] as Rows<T>;
 
   const checks: DiagnosticCheck[] = [];
 
   const mismatches = count(at(0));
   checks.push(
     mismatches === 0
-      ? check("reserved_matches_reservations", "ok", `reserved equals the active reservations for all ${count(at(2))} variants.`, { variants_checked: count(at(2)) })
+      ? check("reserved_matches_reservations", "ok", `reserved equals the active reservations for all ${count(at(2))} variants.`, {
+          variants_checked: count(at(2)),
+        })
       : check("reserved_matches_reservations", "fail", `${mismatches} variant(s) have reserved different from their active reservations.`, {
           count: mismatches,
           variants: at(1).results,
@@ -157,14 +159,20 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   checks.push(
     negatives === 0
       ? check("no_negative_availability", "ok", "0 <= reserved <= on_hand for every variant.")
-      : check("no_negative_availability", "fail", `${negatives} variant(s) have negative stock or availability.`, { count: negatives, variants: at(4).results }),
+      : check("no_negative_availability", "fail", `${negatives} variant(s) have negative stock or availability.`, {
+          count: negatives,
+          variants: at(4).results,
+        }),
   );
 
   const drifted = count(at(5));
   checks.push(
     drifted === 0
       ? check("stock_conservation", "ok", "on_hand equals all adjustments minus committed units plus restocked units for every variant.")
-      : check("stock_conservation", "fail", `${drifted} variant(s) do not conserve stock (adjustments − committed + restocked ≠ on_hand).`, { count: drifted, variants: at(6).results }),
+      : check("stock_conservation", "fail", `${drifted} variant(s) do not conserve stock (adjustments − committed + restocked ≠ on_hand).`, {
+          count: drifted,
+          variants: at(6).results,
+        }),
   );
 
   const stuck = count(at(7));
@@ -191,10 +199,15 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   checks.push(
     leaked === 0
       ? check("no_reservation_on_ended_checkout", "ok", "No active reservation belongs to an ended or unknown checkout.")
-      : check("no_reservation_on_ended_checkout", "fail", `${leaked} active reservation(s) belong to an ended or unknown checkout; the cleanup job releases them.`, {
-          count: leaked,
-          reservations: at(11).results,
-        }),
+      : check(
+          "no_reservation_on_ended_checkout",
+          "fail",
+          `${leaked} active reservation(s) belong to an ended or unknown checkout; the cleanup job releases them.`,
+          {
+            count: leaked,
+            reservations: at(11).results,
+          },
+        ),
   );
 
   const unmatchedCaptures = count(at(12));
@@ -238,7 +251,12 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
         : deadCount > 0
           ? `${deadCount} event(s) could not be delivered.`
           : `${outbox.n ?? 0} event(s) pending, none late.`,
-      { pending: outbox.n ?? 0, oldest_pending_at: outbox.oldest ?? null, oldest_pending_age_seconds: oldestAge, undelivered: Object.fromEntries(dead.map((d) => [d.status, d.n])) },
+      {
+        pending: outbox.n ?? 0,
+        oldest_pending_at: outbox.oldest ?? null,
+        oldest_pending_age_seconds: oldestAge,
+        undelivered: Object.fromEntries(dead.map((d) => [d.status, d.n])),
+      },
     ),
   );
 
@@ -247,10 +265,15 @@ export async function runDiagnostics(d1: D1Database, config: Config, now: number
   checks.push(
     discountProblems === 0 && discountHeld.length === 0
       ? check("discount_usage", "ok", "Discount counters equal their reservation rows and stay within their usage limits.")
-      : check("discount_usage", "fail", `${discountProblems} discount code(s) have drifted counters or exceed their limit; ${discountHeld.length} hold(s) belong to ended checkouts.`, {
-          codes: at(20).results,
-          held_by_ended_checkouts: discountHeld,
-        }),
+      : check(
+          "discount_usage",
+          "fail",
+          `${discountProblems} discount code(s) have drifted counters or exceed their limit; ${discountHeld.length} hold(s) belong to ended checkouts.`,
+          {
+            codes: at(20).results,
+            held_by_ended_checkouts: discountHeld,
+          },
+        ),
   );
 
   checks.push(...(await refundChecks(d1, now)));

@@ -42,7 +42,10 @@ export async function diagnoseLock(
   if (!lock) return null;
   const { checkout } = lock;
   const state = checkout.state;
-  const eventIds = [...EVENT_TYPES.filter((t) => t.startsWith("checkout.")).map((t) => eventId(t, checkoutId)), ...(checkout.order_id ? [eventId("order.created", checkout.order_id)] : [])];
+  const eventIds = [
+    ...EVENT_TYPES.filter((t) => t.startsWith("checkout.")).map((t) => eventId(t, checkoutId)),
+    ...(checkout.order_id ? [eventId("order.created", checkout.order_id)] : []),
+  ];
   const events = (
     await d1
       .prepare(`SELECT id, type, status, attempts, created_at FROM outbox WHERE id IN (${eventIds.map(() => "?").join(", ")}) ORDER BY created_at`)
@@ -107,9 +110,14 @@ function deadlineCheck(lock: LockDetail, config: Config, now: number): Diagnosti
   if (isTerminal(c.state)) return check("deadline", "ok", `Ended (${c.state}) at ${c.ended_at}.`, { expires_at: c.expires_at, ended_at: c.ended_at });
   const late = now - Date.parse(c.expires_at);
   const grace = config.cleanupIntervalMinutes * 60_000;
-  if (isPastPivot(c.state)) return check("deadline", "ok", "Past capture the deadline no longer applies: the order is being completed.", { expires_at: c.expires_at });
-  if (late > grace) return check("deadline", "fail", `Active ${minutes(late)} past its deadline, beyond the ${config.cleanupIntervalMinutes}-minute cleanup interval.`, { expires_at: c.expires_at });
-  if (late > 0) return check("deadline", "warn", `Past its deadline by ${minutes(late)}; it is expired at the next alarm or cleanup.`, { expires_at: c.expires_at });
+  if (isPastPivot(c.state))
+    return check("deadline", "ok", "Past capture the deadline no longer applies: the order is being completed.", { expires_at: c.expires_at });
+  if (late > grace)
+    return check("deadline", "fail", `Active ${minutes(late)} past its deadline, beyond the ${config.cleanupIntervalMinutes}-minute cleanup interval.`, {
+      expires_at: c.expires_at,
+    });
+  if (late > 0)
+    return check("deadline", "warn", `Past its deadline by ${minutes(late)}; it is expired at the next alarm or cleanup.`, { expires_at: c.expires_at });
   return check("deadline", "ok", `${minutes(-late)} until its deadline.`, { expires_at: c.expires_at });
 }
 
@@ -125,8 +133,15 @@ function reservationsCheck(lock: LockDetail): DiagnosticCheck {
     return check("reservations", "ok", `${committed.length} reservation(s) committed.`, evidence);
   }
   if (isTerminal(c.state)) {
-    if (active.length > 0) return check("reservations", "fail", `Ended (${c.state}) but still holds ${active.length} active reservation(s); the cleanup job releases them.`, evidence);
-    if (committed.length > 0) return check("reservations", "fail", `Ended (${c.state}) without an order, yet ${committed.length} reservation(s) were committed.`, evidence);
+    if (active.length > 0)
+      return check(
+        "reservations",
+        "fail",
+        `Ended (${c.state}) but still holds ${active.length} active reservation(s); the cleanup job releases them.`,
+        evidence,
+      );
+    if (committed.length > 0)
+      return check("reservations", "fail", `Ended (${c.state}) without an order, yet ${committed.length} reservation(s) were committed.`, evidence);
     return check("reservations", "ok", "Nothing held.", evidence);
   }
   if (c.state === "committing") return check("reservations", "ok", "Stock is held or already committed while the order completes.", evidence);
@@ -145,9 +160,11 @@ async function quoteCheck(lock: LockDetail, quoteSecret: string | undefined): Pr
   }
   const evidence = { quote_id: quote.id, total: quote.total, status: lock.quote_status };
   if (quoteSecret && !(await isQuoteIntact(quoteSecret, quote))) return check("quote", "fail", "The stored quote does not match its signature.", evidence);
-  if (c.total !== null && c.total !== quote.total) return check("quote", "fail", `The checkout's total ${c.total} differs from its quote's ${quote.total}.`, evidence);
+  if (c.total !== null && c.total !== quote.total)
+    return check("quote", "fail", `The checkout's total ${c.total} differs from its quote's ${quote.total}.`, evidence);
   const expected = c.state === "completed" ? "used" : isTerminal(c.state) ? "released" : c.state === "committing" ? null : "active";
-  if (expected && lock.quote_status !== expected) return check("quote", "warn", `The quote is ${lock.quote_status}, expected ${expected} for a ${c.state} checkout.`, evidence);
+  if (expected && lock.quote_status !== expected)
+    return check("quote", "warn", `The quote is ${lock.quote_status}, expected ${expected} for a ${c.state} checkout.`, evidence);
   return check("quote", "ok", `Quote ${quote.id} ${quoteSecret ? "is intact" : "is stored"} (${lock.quote_status}).`, evidence);
 }
 
@@ -180,12 +197,20 @@ function orderCheck(lock: LockDetail): DiagnosticCheck {
   const total = (c.quote as Quote | null)?.total ?? c.total;
   if (c.state === "completed") {
     // Refunds and cancellation come after the sale: the order was paid whatever followed.
-    if (!order || !(SOLD_STATUSES as readonly string[]).includes(order.status)) return check("order", "fail", "Completed, yet there is no paid order.", { order_id: c.order_id, status: order?.status ?? null });
+    if (!order || !(SOLD_STATUSES as readonly string[]).includes(order.status))
+      return check("order", "fail", "Completed, yet there is no paid order.", { order_id: c.order_id, status: order?.status ?? null });
     if (order.total !== total) return check("order", "fail", `The order total ${order.total} differs from the quote total ${total}.`, { order_id: order.id });
-    return check("order", "ok", `Order #${order.number} paid${order.status === "paid" ? "" : ` (now ${order.status.replace("_", " ")})`}, total equals the quote.`, { order_id: order.id });
+    return check(
+      "order",
+      "ok",
+      `Order #${order.number} paid${order.status === "paid" ? "" : ` (now ${order.status.replace("_", " ")})`}, total equals the quote.`,
+      { order_id: order.id },
+    );
   }
-  if (order && (REFUNDABLE_STATUSES as readonly string[]).includes(order.status) && !isPastPivot(c.state)) return check("order", "fail", `A paid order exists for a ${c.state} checkout.`, { order_id: order.id });
-  if (order && isTerminal(c.state) && order.status !== "cancelled") return check("order", "warn", `The order of an ended checkout is ${order.status}, expected cancelled.`, { order_id: order.id });
+  if (order && (REFUNDABLE_STATUSES as readonly string[]).includes(order.status) && !isPastPivot(c.state))
+    return check("order", "fail", `A paid order exists for a ${c.state} checkout.`, { order_id: order.id });
+  if (order && isTerminal(c.state) && order.status !== "cancelled")
+    return check("order", "warn", `The order of an ended checkout is ${order.status}, expected cancelled.`, { order_id: order.id });
   return check("order", "ok", order ? `Order ${order.id} is ${order.status}.` : "No order.", { order_id: order?.id ?? null });
 }
 
@@ -193,7 +218,8 @@ function discountsCheck(lock: LockDetail): DiagnosticCheck {
   const c = lock.checkout;
   const active = lock.discount_reservations.filter((d) => d.status === "active");
   const evidence = { holds: lock.discount_reservations };
-  if (isTerminal(c.state) && active.length) return check("discounts", "fail", `Ended (${c.state}) but still holds discount use(s): ${active.map((d) => d.code).join(", ")}.`, evidence);
+  if (isTerminal(c.state) && active.length)
+    return check("discounts", "fail", `Ended (${c.state}) but still holds discount use(s): ${active.map((d) => d.code).join(", ")}.`, evidence);
   return check("discounts", "ok", lock.discount_reservations.length ? "Discount holds agree with the state." : "No discount codes.", evidence);
 }
 
@@ -201,6 +227,7 @@ function eventsCheck(events: Array<{ id: string; type: string; status: string; c
   const lagMs = 2 * config.cleanupIntervalMinutes * 60_000;
   const late = events.filter((e) => e.status === "pending" && now - Date.parse(e.created_at) > lagMs);
   const evidence = { events: events.map((e) => ({ type: e.type, status: e.status, created_at: e.created_at })) };
-  if (late.length) return check("events", "warn", `${late.length} event(s) still pending after ${minutes(lagMs)}: ${late.map((e) => e.type).join(", ")}.`, evidence);
+  if (late.length)
+    return check("events", "warn", `${late.length} event(s) still pending after ${minutes(lagMs)}: ${late.map((e) => e.type).join(", ")}.`, evidence);
   return check("events", "ok", `${events.length} event(s) recorded.`, evidence);
 }

@@ -39,8 +39,14 @@ export async function listOrders(db: Database, q: OrderListQuery): Promise<{ dat
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const [paid, refundsByOrder, currencyRows] = await Promise.all([
-    capturedPayments(db, page.map((o) => o.checkoutId)),
-    readRefundsOf(db, page.map((o) => o.id)),
+    capturedPayments(
+      db,
+      page.map((o) => o.checkoutId),
+    ),
+    readRefundsOf(
+      db,
+      page.map((o) => o.id),
+    ),
     db.select({ code: currencies.code, exponent: currencies.exponent }).from(currencies),
   ]);
   const exponents = new Map(currencyRows.map((c) => [c.code, c.exponent]));
@@ -54,7 +60,12 @@ async function capturedPayments(db: Database, checkoutIds: string[]) {
     .select()
     .from(payments)
     .where(and(inArray(payments.checkoutId, checkoutIds), inArray(payments.status, ["captured", "not_required"])));
-  return new Map(rows.map((p) => [p.checkoutId, { provider: p.provider, status: p.status, amount: p.status === "not_required" ? 0 : (p.capturedAmount ?? p.amount), reference: p.reference }]));
+  return new Map(
+    rows.map((p) => [
+      p.checkoutId,
+      { provider: p.provider, status: p.status, amount: p.status === "not_required" ? 0 : (p.capturedAmount ?? p.amount), reference: p.reference },
+    ]),
+  );
 }
 
 export interface TimelineEntry {
@@ -86,12 +97,22 @@ export function orderTimeline(order: OrderJson, events: Array<typeof checkoutEve
   if (!entries.some((e) => e.event === "order_created")) entries.push({ at: order.created_at, event: "order_created", detail: null });
   for (const r of order.refunds) {
     const what = r.kind === "cancel" ? "cancellation" : "refund";
-    entries.push({ at: r.created_at, event: `${what}_requested`, detail: { refund_id: r.id, amount: r.amount, lines: r.lines, restock: r.restock, reason: r.reason } });
+    entries.push({
+      at: r.created_at,
+      event: `${what}_requested`,
+      detail: { refund_id: r.id, amount: r.amount, lines: r.lines, restock: r.restock, reason: r.reason },
+    });
     if (r.settled_at) {
       entries.push({
         at: r.settled_at,
         event: `${what}_${r.status}`,
-        detail: { refund_id: r.id, amount: r.amount, restocked: r.restocked, gateway_reference: r.gateway_reference, ...(r.failure ? { failure: r.failure } : {}) },
+        detail: {
+          refund_id: r.id,
+          amount: r.amount,
+          restocked: r.restocked,
+          gateway_reference: r.gateway_reference,
+          ...(r.failure ? { failure: r.failure } : {}),
+        },
       });
     }
   }

@@ -24,12 +24,17 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
 /** The rows after `cursor` in (created_at desc, id desc) order; a cursor we did not make is a 400. */
 export function afterCursor(cursor: string, columns: { createdAt: SQLiteColumn; id: SQLiteColumn }): SQL {
   const after = decodeCursor(cursor);
-  if (!after) throw new AppError("validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
+  if (!after)
+    throw new AppError("validation_error", "The cursor is not valid.", { issues: [{ path: "cursor", message: "Use next_cursor from a previous page" }] });
   return or(lt(columns.createdAt, after.createdAt), and(eq(columns.createdAt, after.createdAt), lt(columns.id, after.id)))!;
 }
 
 /** A page from `limit + 1` rows read newest first: the extra row only says there is more. */
-export function toPage<R extends { createdAt: string; id: string }, T>(rows: R[], limit: number, map: (row: R) => T): { data: T[]; next_cursor: string | null } {
+export function toPage<R extends { createdAt: string; id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+): { data: T[]; next_cursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { data: page.map(map), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };

@@ -39,13 +39,32 @@ export async function refundChecks(d1: D1Database, now: number): Promise<Diagnos
   const over = [...rows(a), ...rows(b)];
   return [
     over.length === 0
-      ? { name: "refunds_within_capture", status: "ok", details: { summary: "No order is refunded past its capture, no line past its quantity; refunded totals equal the succeeded refunds." } }
-      : { name: "refunds_within_capture", status: "fail", details: { summary: `${over.length} order(s) or line(s) are refunded past what was captured or sold.`, orders: rows(a), lines: rows(b) } },
+      ? {
+          name: "refunds_within_capture",
+          status: "ok",
+          details: { summary: "No order is refunded past its capture, no line past its quantity; refunded totals equal the succeeded refunds." },
+        }
+      : {
+          name: "refunds_within_capture",
+          status: "fail",
+          details: { summary: `${over.length} order(s) or line(s) are refunded past what was captured or sold.`, orders: rows(a), lines: rows(b) },
+        },
     rows(c).length === 0
       ? { name: "no_stuck_refunds", status: "ok", details: { summary: `No refund has been pending for over ${PENDING_REFUND_BOUND_MS / 60_000} minutes.` } }
-      : { name: "no_stuck_refunds", status: "warn", details: { summary: `${rows(c).length} refund(s) are pending past ${PENDING_REFUND_BOUND_MS / 60_000} minutes; the cleanup job asks the gateway again.`, refunds: rows(c) } },
+      : {
+          name: "no_stuck_refunds",
+          status: "warn",
+          details: {
+            summary: `${rows(c).length} refund(s) are pending past ${PENDING_REFUND_BOUND_MS / 60_000} minutes; the cleanup job asks the gateway again.`,
+            refunds: rows(c),
+          },
+        },
     rows(d).length === 0
       ? { name: "gateway_refunds_recorded", status: "ok", details: { summary: "Every refund the gateway reported matches a refund here." } }
-      : { name: "gateway_refunds_recorded", status: "warn", details: { summary: `${rows(d).length} refund(s) reported by the gateway match no refund here (made outside this service?).`, refunds: rows(d) } },
+      : {
+          name: "gateway_refunds_recorded",
+          status: "warn",
+          details: { summary: `${rows(d).length} refund(s) reported by the gateway match no refund here (made outside this service?).`, refunds: rows(d) },
+        },
   ];
 }

@@ -109,7 +109,12 @@ export async function redeliverEvent(env: Env, db: Database, id: string, now: nu
  * Sends the oldest `limit` events of a status again now, in chunks the queue and D1
  * accept. `more`: further events of that status are left (call again).
  */
-export async function redeliverEvents(env: Env, db: Database, query: { status: BulkRedeliverStatus; limit: number }, now: number): Promise<{ redelivered: number; more: boolean }> {
+export async function redeliverEvents(
+  env: Env,
+  db: Database,
+  query: { status: BulkRedeliverStatus; limit: number },
+  now: number,
+): Promise<{ redelivered: number; more: boolean }> {
   const rows = await db
     .select({ id: outbox.id })
     .from(outbox)
@@ -136,8 +141,13 @@ async function send(env: Env, db: Database, ids: string[], now: number): Promise
       now,
     );
   } catch (error) {
-    createLogger(getConfig(env).logging, { component: "admin" }).error("admin.redeliver_failed", { events: ids.length, first_event_id: ids[0], ...errorFields(error) });
-    throw new AppError("unavailable",
+    createLogger(getConfig(env).logging, { component: "admin" }).error("admin.redeliver_failed", {
+      events: ids.length,
+      first_event_id: ids[0],
+      ...errorFields(error),
+    });
+    throw new AppError(
+      "unavailable",
       ids.length === 1
         ? "The events queue did not accept the event. It is pending now: the next cleanup run sends it."
         : "The events queue did not accept every event. Those not sent are pending now: the next cleanup run sends them.",

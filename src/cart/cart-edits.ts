@@ -20,7 +20,7 @@ export function applyEdit(cart: CartState, op: CartEdit, snapshot: CatalogSnapsh
   switch (op.type) {
     case "add_line": {
       const variant = snapshot.variants.get(op.variantId);
-      if (!variant || !variant.active) {
+      if (!variant?.active) {
         throw new AppError("variant_not_found", "No such variant is for sale.", { variant_id: op.variantId });
       }
       if (variant.prices[cart.currency] === undefined && variant.prices[baseCurrency] === undefined) {
@@ -35,7 +35,8 @@ export function applyEdit(cart: CartState, op: CartEdit, snapshot: CatalogSnapsh
     }
     case "update_line": {
       const line = lineOf(cart, op.lineId);
-      if (op.quantity > MAX_QUANTITY) throw quantityLimit(`A line holds at most ${MAX_QUANTITY} units.`, { max_quantity: MAX_QUANTITY, requested: op.quantity });
+      if (op.quantity > MAX_QUANTITY)
+        throw quantityLimit(`A line holds at most ${MAX_QUANTITY} units.`, { max_quantity: MAX_QUANTITY, requested: op.quantity });
       if (op.quantity === 0) return { ...cart, lines: cart.lines.filter((l) => l !== line) };
       if (op.quantity === line.quantity) return cart;
       return { ...cart, lines: cart.lines.map((l) => (l === line ? { ...l, quantity: op.quantity } : l)) };
@@ -80,7 +81,6 @@ function lineOf(cart: CartState, lineId: string) {
   if (!line) throw new AppError("not_found", "No such line in this cart.", { line_id: lineId });
   return line;
 }
-
 
 export function normalizeCode(code: string): string {
   return code.trim().toUpperCase();

@@ -198,7 +198,10 @@ export class CartObject extends DurableObject<Env> {
     return this.#entry({ saga: "queued" }, async () => {
       const rec = this.#store.checkout;
       if (!rec || rec.id !== checkoutId || !isActive(rec)) {
-        throw new AppError("checkout_not_active", "This checkout is not active.", { checkout_id: checkoutId, state: rec?.id === checkoutId ? rec.state : null });
+        throw new AppError("checkout_not_active", "This checkout is not active.", {
+          checkout_id: checkoutId,
+          state: rec?.id === checkoutId ? rec.state : null,
+        });
       }
       const done = await this.#saga.cancel(reason);
       return { status: 200, body: { checkout: checkoutJson(done, Date.now()) } };
@@ -289,7 +292,11 @@ export class CartObject extends DurableObject<Env> {
     // Read what the edit needs before deciding; the decision itself is synchronous.
     const newVariant = op.type === "add_line" ? op.variantId : null;
     const newCode = op.type === "apply_discount" ? normalizeCode(op.code) : null;
-    const snapshot = await cartCatalog(this.#store.deps.db, this.#config, cart, { variant: newVariant, code: newCode, country: op.type === "update" ? (op.country ?? null) : null });
+    const snapshot = await cartCatalog(this.#store.deps.db, this.#config, cart, {
+      variant: newVariant,
+      code: newCode,
+      country: op.type === "update" ? (op.country ?? null) : null,
+    });
     if (supersedes) {
       // Bad input (an unknown variant, a bad code) is refused before the checkout is cancelled.
       applyEdit(this.#store.cart!, op, snapshot, this.#config.baseCurrency);
@@ -311,7 +318,8 @@ export class CartObject extends DurableObject<Env> {
     const rec = this.#store.checkout;
     if (isActive(rec)) {
       const seconds = Math.max(1, Math.ceil((Date.parse(rec.expiresAt) - Date.now()) / 1000));
-      throw new AppError("cart_locked",
+      throw new AppError(
+        "cart_locked",
         "The cart is locked by an active checkout; cancel it or wait until it ends.",
         { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
         { "Retry-After": String(seconds) },

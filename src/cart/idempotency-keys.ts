@@ -31,14 +31,25 @@ export class IdempotencyKeys {
   ) {}
 
   /** Runs `fn` once per key; `untilCheckoutEnds`: a completion, whose key is bound to its checkout. */
-  async run<A extends Answer<unknown, number>>(idem: RequestKey, fn: () => Promise<A>, untilCheckoutEnds: boolean, onNewExpiry: () => Promise<void>): Promise<A | Refusal> {
+  async run<A extends Answer<unknown, number>>(
+    idem: RequestKey,
+    fn: () => Promise<A>,
+    untilCheckoutEnds: boolean,
+    onNewExpiry: () => Promise<void>,
+  ): Promise<A | Refusal> {
     const recorded = this.answerFromRecord(idem);
     // A stored answer is the one this same request (same route and body) gave.
     if (recorded) return recorded as A | Refusal;
     const storageKey = PREFIX + idem.key;
     const now = Date.now();
     const checkoutId = this.record(idem.key)?.checkoutId;
-    this.kv.put(storageKey, { hash: idem.hash, status: "in_progress", instance: this.instance, startedAt: isoNow(now), checkoutId } satisfies IdempotencyRecord);
+    this.kv.put(storageKey, {
+      hash: idem.hash,
+      status: "in_progress",
+      instance: this.instance,
+      startedAt: isoNow(now),
+      checkoutId,
+    } satisfies IdempotencyRecord);
     let answer: A;
     try {
       answer = await fn();

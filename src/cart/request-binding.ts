@@ -17,7 +17,8 @@ export async function checkoutEndedError(db: Database, checkoutId: string, curre
   const state: CheckoutState =
     current?.id === checkoutId
       ? current.state
-      : (((await db.select({ state: checkouts.state }).from(checkouts).where(eq(checkouts.id, checkoutId)).get())?.state as CheckoutState | undefined) ?? "failed");
+      : (((await db.select({ state: checkouts.state }).from(checkouts).where(eq(checkouts.id, checkoutId)).get())?.state as CheckoutState | undefined) ??
+        "failed");
   return new AppError("checkout_ended", "The checkout this Idempotency-Key paid for has ended; start a new checkout with a new key.", {
     checkout_id: checkoutId,
     state,

@@ -87,4 +87,3 @@ export interface CheckoutRecord {
   /** Whether the start batch (reservation + price lock) may have reached D1. */
   reservationSent: boolean;
 }
-

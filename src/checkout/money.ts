@@ -108,12 +108,14 @@ export function allocateLargestRemainder(total: number, weights: number[]): numb
   // the fractional parts exactly.
   const remainders = weights.map((w) => (totalBig * BigInt(w)) % weightSum);
   let left = totalBig - shares.reduce((sum, s) => sum + s, 0n);
-  const order = weights.map((_, i) => i).sort((a, b) => {
-    const ra = remainders[a]!;
-    const rb = remainders[b]!;
-    if (ra !== rb) return ra > rb ? -1 : 1;
-    return a - b;
-  });
+  const order = weights
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ra = remainders[a]!;
+      const rb = remainders[b]!;
+      if (ra !== rb) return ra > rb ? -1 : 1;
+      return a - b;
+    });
   // `left` is less than the number of non-zero remainders, so a zero weight (whose
   // remainder is 0) never receives one of these units.
   for (const i of order) {

@@ -70,15 +70,7 @@ export interface PricingInput {
   ownReservationCounted?: boolean;
 }
 
-export type DiscountRejection =
-  | "not_found"
-  | "inactive"
-  | "not_started"
-  | "expired"
-  | "used_up"
-  | "min_subtotal"
-  | "currency_mismatch"
-  | "no_effect";
+export type DiscountRejection = "not_found" | "inactive" | "not_started" | "expired" | "used_up" | "min_subtotal" | "currency_mismatch" | "no_effect";
 
 export interface PricedLine {
   lineId: string;
@@ -179,7 +171,10 @@ export function priceCart(input: PricingInput, now: Date): PricedCart {
 
     // Spread over lines in proportion to what each line still has to discount, so the
     // line figures sum exactly to the cart figure and no line goes below zero.
-    const shares = allocateLargestRemainder(amount, lines.map((l) => l.remaining));
+    const shares = allocateLargestRemainder(
+      amount,
+      lines.map((l) => l.remaining),
+    );
     lines.forEach((line, i) => {
       const share = shares[i] ?? 0;
       if (share === 0) return;
@@ -265,13 +260,7 @@ function priceLine(line: PricingLineInput, input: PricingInput, exchange: Exchan
 }
 
 /** The first failing reason, in the contract's order, or null when the rule applies. */
-function checkEligibility(
-  rule: DiscountRule | null,
-  input: PricingInput,
-  exchange: Exchange,
-  cartGross: number,
-  nowMs: number,
-): DiscountRejection | null {
+function checkEligibility(rule: DiscountRule | null, input: PricingInput, exchange: Exchange, cartGross: number, nowMs: number): DiscountRejection | null {
   if (rule === null) return "not_found";
   if (!rule.active) return "inactive";
   // An unparseable date fails closed: a window we cannot read does not grant a discount.

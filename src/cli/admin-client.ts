@@ -45,7 +45,12 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     try {
       // A plain timer bounds the whole exchange: Node's fetch can stay pending forever when the server dies under it.
       [response, text] = await withDeadline(REQUEST_TIMEOUT_MS, `${method} ${path}`, async (signal) => {
-        const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "checkout-admin" };
+        const headers: Record<string, string> = {
+          ...extraHeaders,
+          authorization: `Bearer ${token}`,
+          accept: "application/json",
+          "user-agent": "checkout-admin",
+        };
         if (payload !== undefined) headers["content-type"] = "application/json";
         const res = await fetch(url, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
         return [res, await res.text()] as const;
@@ -69,16 +74,26 @@ export function createAdminClient(baseUrl: string, token: string): AdminClient {
     }
     if (response.ok) return body as T;
     const error = (body as { error?: unknown }).error as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
-    if (response.status === 401) throw new ConnectionError(`The admin token was refused (401 ${error?.code ?? "unauthorized"}). Check --token (or CHECKOUT_ADMIN_TOKEN).`);
-    if (response.status === 503 && error?.code === "admin_disabled") throw new ConnectionError("Admin is disabled on that server: it has no ADMIN_TOKEN configured.");
+    if (response.status === 401)
+      throw new ConnectionError(`The admin token was refused (401 ${error?.code ?? "unauthorized"}). Check --token (or CHECKOUT_ADMIN_TOKEN).`);
+    if (response.status === 503 && error?.code === "admin_disabled")
+      throw new ConnectionError("Admin is disabled on that server: it has no ADMIN_TOKEN configured.");
     // A payment gateway's failure is the server's answer about one action (nothing was done; retrying is safe), not an unreachable server.
-    if (response.status >= 500 && error?.code !== "payment_gateway_error") throw new ConnectionError(`The server failed (${response.status} ${error?.code ?? ""}): ${error?.message ?? text.slice(0, 200)}`);
+    if (response.status >= 500 && error?.code !== "payment_gateway_error")
+      throw new ConnectionError(`The server failed (${response.status} ${error?.code ?? ""}): ${error?.message ?? text.slice(0, 200)}`);
     // Our own app's answer for an unknown route: the URL points somewhere else than the Worker's root.
-    if (response.status === 404 && error?.message === "No such route.") throw new ConnectionError(`${url.origin}${url.pathname} is not an admin API route. Check --url (or CHECKOUT_ADMIN_URL): it is the Worker's root.`);
-    const issues = (error?.details?.issues as Array<{ path: string; message: string }> | undefined)?.map((i) => `${i.path || "request"}: ${i.message}`).join("; ");
+    if (response.status === 404 && error?.message === "No such route.")
+      throw new ConnectionError(`${url.origin}${url.pathname} is not an admin API route. Check --url (or CHECKOUT_ADMIN_URL): it is the Worker's root.`);
+    const issues = (error?.details?.issues as Array<{ path: string; message: string }> | undefined)
+      ?.map((i) => `${i.path || "request"}: ${i.message}`)
+      .join("; ");
     throw new ApiError(response.status, error?.code ?? "error", `${error?.message ?? `HTTP ${response.status}`}${issues ? ` ${issues}` : ""}`, error?.details);
   };
-  return { get: (path) => request("GET", path), post: (path, body, headers) => request("POST", path, body, headers), put: (path, body) => request("PUT", path, body) };
+  return {
+    get: (path) => request("GET", path),
+    post: (path, body, headers) => request("POST", path, body, headers),
+    put: (path, body) => request("PUT", path, body),
+  };
 }
 
 function networkMessage(base: URL, error: unknown): string {

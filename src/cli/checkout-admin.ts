@@ -42,13 +42,20 @@ export async function main(argv: string[], env: Record<string, string | undefine
     // `checkout-admin locks --help` and `checkout-admin help locks` alike.
     const helpWord = !line.command && !line.group && line.positionals[0] === "help";
     if (flag(line.options, "help") || helpWord) {
-      const asked = helpWord ? parseCommandLine(argv.filter((a) => a !== "help"), COMMANDS) : line;
+      const asked = helpWord
+        ? parseCommandLine(
+            argv.filter((a) => a !== "help"),
+            COMMANDS,
+          )
+        : line;
       io.out(asked.command ? commandHelp(asked.command) : asked.group ? groupHelp(asked.group, COMMANDS) : overview);
       return EXIT.ok;
     }
     if (line.group && !line.command) {
       const verb = line.positionals[0];
-      throw new UsageError(`${verb === undefined ? `${line.group} needs a subcommand` : `Unknown command "${line.group} ${verb}"`}.\n\n${groupHelp(line.group, COMMANDS)}`);
+      throw new UsageError(
+        `${verb === undefined ? `${line.group} needs a subcommand` : `Unknown command "${line.group} ${verb}"`}.\n\n${groupHelp(line.group, COMMANDS)}`,
+      );
     }
     if (!line.command) {
       const word = argv.find((a) => !a.startsWith("-"));

@@ -79,7 +79,10 @@ export function checkCommandLine(line: CommandLine & { command: Command }): void
     if (values.some((v) => v === "")) throw new UsageError(`--${name} needs a value.`);
   }
   const [min, max] = command.args;
-  if (positionals.length > max) throw new UsageError(`${command.name} takes ${max === 0 ? "no argument" : `at most ${max} argument${max === 1 ? "" : "s"}`}: "${positionals[max]}" is one too many.`);
+  if (positionals.length > max)
+    throw new UsageError(
+      `${command.name} takes ${max === 0 ? "no argument" : `at most ${max} argument${max === 1 ? "" : "s"}`}: "${positionals[max]}" is one too many.`,
+    );
   if (positionals.length < min) throw new UsageError(`${command.name} needs more: checkout-admin ${command.name} ${command.usage}`);
 }
 
@@ -88,7 +91,8 @@ function parseErrorMessage(error: unknown): string {
   const code = (error as { code?: string }).code;
   const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? "";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `Unknown option ${option}.`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return message.includes("does not take an argument") ? `${option} takes no value.` : `${option} needs a value.`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return message.includes("does not take an argument") ? `${option} takes no value.` : `${option} needs a value.`;
   return message;
 }
 

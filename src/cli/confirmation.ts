@@ -6,7 +6,9 @@
 import { flag, UsageError } from "./cli-args.ts";
 import type { CommandContext, OptionSpec } from "./command.ts";
 
-export const YES_OPTION: Record<string, OptionSpec> = { yes: { type: "boolean", short: "y", help: "do it without asking (for scripts; needed when stdin is not a terminal)" } };
+export const YES_OPTION: Record<string, OptionSpec> = {
+  yes: { type: "boolean", short: "y", help: "do it without asking (for scripts; needed when stdin is not a terminal)" },
+};
 
 /** True to go ahead; false when the operator answered no. */
 export async function confirmed({ options, io }: CommandContext, question: string | (() => Promise<string>)): Promise<boolean> {

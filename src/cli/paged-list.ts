@@ -68,7 +68,13 @@ export async function printList<T>({ client, options, io, json }: CommandContext
   io.progress(null);
 
   if (json) io.out(JSON.stringify({ data: rows, next_cursor: next }, null, 2));
-  else if (csv) io.out(toCsv(list.csv.map(([header]) => header), rows.map((row) => list.csv.map(([, value]) => value(row)))));
+  else if (csv)
+    io.out(
+      toCsv(
+        list.csv.map(([header]) => header),
+        rows.map((row) => list.csv.map(([, value]) => value(row))),
+      ),
+    );
   else {
     io.out(rows.length === 0 ? `No ${list.noun} match.` : table(rows, list.columns));
     if (next) io.out(`\nMore: checkout-admin ${again.join(" ")} --cursor ${next}   (or --all)`);

@@ -26,7 +26,13 @@ export function table<T>(rows: T[], columns: Column<T>[]): string {
     const gap = " ".repeat(widths[i]! - visible(text).length);
     return columns[i]!.align === "right" ? gap + text : text + gap;
   };
-  const lines = [columns.map((c, i) => pad(c.title, i)).join("  ").trimEnd(), widths.map((w) => "─".repeat(w)).join("  ")];
+  const lines = [
+    columns
+      .map((c, i) => pad(c.title, i))
+      .join("  ")
+      .trimEnd(),
+    widths.map((w) => "─".repeat(w)).join("  "),
+  ];
   rows.forEach((row, r) => {
     lines.push(
       columns

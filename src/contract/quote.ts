@@ -23,7 +23,9 @@ export const QuoteSchema = z
     checkout_id: z.string(),
     cart_id: z.string(),
     currency: z.string(),
-    currency_exponent: CurrencyExponent.openapi({ description: "Digits of the currency's minor unit at price lock, frozen with the amounts it gives meaning to" }),
+    currency_exponent: CurrencyExponent.openapi({
+      description: "Digits of the currency's minor unit at price lock, frozen with the amounts it gives meaning to",
+    }),
     exchange_rate: z.string().openapi({ description: "Units of `currency` per unit of `base_currency`, as a decimal string" }),
     exchange_rate_updated_at: Timestamp.nullable(),
     base_currency: z.string(),

@@ -20,7 +20,16 @@
  */
 import { eq, inArray } from "drizzle-orm";
 import type { CurrencyInfo, TaxRateInfo } from "../checkout/pricing";
-import { toCatalogVariants, toCurrencyInfo, toDiscountRule, toTaxRateInfo, variantQueries, type CatalogRequest, type CatalogSnapshot, type CatalogVariant } from "./catalog";
+import {
+  toCatalogVariants,
+  toCurrencyInfo,
+  toDiscountRule,
+  toTaxRateInfo,
+  variantQueries,
+  type CatalogRequest,
+  type CatalogSnapshot,
+  type CatalogVariant,
+} from "./catalog";
 import type { Database } from "./client";
 import { currencies, discounts, taxRates } from "./schema";
 
@@ -152,8 +161,14 @@ export class CatalogCache {
     const orNone = (values: string[]) => (values.length ? values : ["\u0000"]);
     const [variantRows, productRows, priceRows, currencyRows, taxRows] = await db.batch([
       ...variantQueries(db, orNone(missing.variantIds)),
-      db.select().from(currencies).where(inArray(currencies.code, orNone(missing.currencyCodes))),
-      db.select().from(taxRates).where(eq(taxRates.country, missing.country ?? "\u0000")),
+      db
+        .select()
+        .from(currencies)
+        .where(inArray(currencies.code, orNone(missing.currencyCodes))),
+      db
+        .select()
+        .from(taxRates)
+        .where(eq(taxRates.country, missing.country ?? "\u0000")),
     ]);
     const variants = toCatalogVariants(variantRows, productRows, priceRows);
     const currencyInfo = new Map(currencyRows.map((c) => [c.code, toCurrencyInfo(c)]));

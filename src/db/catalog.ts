@@ -52,9 +52,18 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
   const readAt = availabilityCache.clock();
   const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows, stockRows] = await db.batch([
     ...variantQueries(db, variantIds),
-    db.select().from(currencies).where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
-    db.select().from(taxRates).where(eq(taxRates.country, req.country ?? "\u0000")),
-    db.select().from(discounts).where(inArray(discounts.code, orNone(codes))),
+    db
+      .select()
+      .from(currencies)
+      .where(inArray(currencies.code, orNone(unique(req.currencyCodes)))),
+    db
+      .select()
+      .from(taxRates)
+      .where(eq(taxRates.country, req.country ?? "\u0000")),
+    db
+      .select()
+      .from(discounts)
+      .where(inArray(discounts.code, orNone(codes))),
     // Stock rides along (same round trip), so a start can refuse a short cart before it
     // sends a reservation batch that must fail.
     db

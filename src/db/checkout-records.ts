@@ -22,7 +22,11 @@ export function upsertCheckoutRow(db: Database, rec: CheckoutRecord, now: string
     total: rec.quote?.total ?? null,
     orderId: rec.orderId,
     attempts: rec.attempts.length,
-    failureReason: rec.failure ? { ...rec.failure, attempts: rec.attempts.length, cancel_reason: rec.cancelReason } : rec.cancelReason ? { cancel_reason: rec.cancelReason } : null,
+    failureReason: rec.failure
+      ? { ...rec.failure, attempts: rec.attempts.length, cancel_reason: rec.cancelReason }
+      : rec.cancelReason
+        ? { cancel_reason: rec.cancelReason }
+        : null,
     createdAt: rec.createdAt,
     lockedAt: rec.lockedAt,
     completedAt: rec.completedAt,
@@ -36,18 +40,8 @@ export function upsertCheckoutRow(db: Database, rec: CheckoutRecord, now: string
   return db.insert(checkouts).values(values).onConflictDoUpdate({ target: checkouts.id, set: update });
 }
 
-export function timelineEntry(
-  db: Database,
-  rec: CheckoutRecord,
-  event: string,
-  key: string,
-  at: string,
-  detail: Record<string, unknown> | null = null,
-) {
-  return db
-    .insert(checkoutEvents)
-    .values({ checkoutId: rec.id, at, state: rec.state, phase: rec.phase, event, key, detail })
-    .onConflictDoNothing();
+export function timelineEntry(db: Database, rec: CheckoutRecord, event: string, key: string, at: string, detail: Record<string, unknown> | null = null) {
+  return db.insert(checkoutEvents).values({ checkoutId: rec.id, at, state: rec.state, phase: rec.phase, event, key, detail }).onConflictDoNothing();
 }
 
 export function upsertPayment(db: Database, rec: CheckoutRecord, attempt: PaymentAttempt, now: string) {
@@ -127,7 +121,10 @@ export function updateQuoteExpiry(db: Database, quote: Quote) {
 }
 
 export function setQuoteStatus(db: Database, checkoutId: string, status: "used" | "released") {
-  return db.update(quotes).set({ status }).where(and(eq(quotes.checkoutId, checkoutId), eq(quotes.status, "active")));
+  return db
+    .update(quotes)
+    .set({ status })
+    .where(and(eq(quotes.checkoutId, checkoutId), eq(quotes.status, "active")));
 }
 
 /**

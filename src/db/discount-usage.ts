@@ -53,7 +53,9 @@ export async function exhaustedDiscountCodes(db: Database, codes: string[]): Pro
   const rows = await db
     .select({ code: discounts.code })
     .from(discounts)
-    .where(and(inArray(discounts.code, codes), isNotNull(discounts.usageLimit), sql`${discounts.usedCount} + ${discounts.reservedCount} >= ${discounts.usageLimit}`));
+    .where(
+      and(inArray(discounts.code, codes), isNotNull(discounts.usageLimit), sql`${discounts.usedCount} + ${discounts.reservedCount} >= ${discounts.usageLimit}`),
+    );
   const exhausted = new Set(rows.map((r) => r.code));
   return codes.filter((c) => exhausted.has(c));
 }

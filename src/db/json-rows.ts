@@ -17,7 +17,9 @@ import type { Database } from "./client";
  */
 export function insertJsonRows<T extends SQLiteTable>(db: Database, table: T, rows: T["$inferInsert"][]) {
   // Drizzle lists every insertable column of the table, in order, for an INSERT … SELECT.
-  const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([, column]) => column.generated === undefined || column.generated.type === "byDefault");
+  const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(
+    ([, column]) => column.generated === undefined || column.generated.type === "byDefault",
+  );
   const given = new Set(rows.flatMap((row) => Object.keys(row)));
   const fields = columns.map(([key, column]) => {
     // Keys are the table's own field names (identifiers), never user input.
@@ -25,7 +27,9 @@ export function insertJsonRows<T extends SQLiteTable>(db: Database, table: T, ro
     const fallback = column.default;
     return fallback === undefined || fallback === null || typeof fallback === "object" ? sql`NULL` : sql`${toJsonValue(column, fallback)}`;
   });
-  const payload = JSON.stringify(rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, toJsonValue(columns.find(([k]) => k === key)?.[1], value)]))));
+  const payload = JSON.stringify(
+    rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, toJsonValue(columns.find(([k]) => k === key)?.[1], value)]))),
+  );
   // `WHERE true` settles SQLite's INSERT … SELECT … ON CONFLICT parsing ambiguity.
   return db.insert(table).select(sql`SELECT ${sql.join(fields, sql`, `)} FROM json_each(${payload}) WHERE true`);
 }

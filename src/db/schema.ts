@@ -19,7 +19,9 @@ export const variants = sqliteTable(
   "variants",
   {
     id: text("id").primaryKey(),
-    productId: text("product_id").notNull().references(() => products.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
     sku: text("sku").notNull(),
     title: text("title").notNull(),
     taxClass: text("tax_class").notNull().default("standard"),
@@ -32,7 +34,9 @@ export const variants = sqliteTable(
 export const variantPrices = sqliteTable(
   "variant_prices",
   {
-    variantId: text("variant_id").notNull().references(() => variants.id),
+    variantId: text("variant_id")
+      .notNull()
+      .references(() => variants.id),
     currency: text("currency").notNull(),
     amount: integer("amount").notNull(),
     updatedAt: text("updated_at").notNull(),
@@ -88,7 +92,9 @@ export const discounts = sqliteTable(
 export const inventory = sqliteTable(
   "inventory",
   {
-    variantId: text("variant_id").primaryKey().references(() => variants.id),
+    variantId: text("variant_id")
+      .primaryKey()
+      .references(() => variants.id),
     onHand: integer("on_hand").notNull(),
     reserved: integer("reserved").notNull().default(0),
     updatedAt: text("updated_at").notNull(),
@@ -105,7 +111,9 @@ export const inventoryAdjustments = sqliteTable(
   "inventory_adjustments",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    variantId: text("variant_id").notNull().references(() => variants.id),
+    variantId: text("variant_id")
+      .notNull()
+      .references(() => variants.id),
     delta: integer("delta").notNull(),
     reason: text("reason").notNull(),
     at: text("at").notNull(),
@@ -117,7 +125,9 @@ export const stockReservations = sqliteTable(
   "stock_reservations",
   {
     checkoutId: text("checkout_id").notNull(),
-    variantId: text("variant_id").notNull().references(() => variants.id),
+    variantId: text("variant_id")
+      .notNull()
+      .references(() => variants.id),
     quantity: integer("quantity").notNull(),
     status: text("status", { enum: ["active", "committed", "released"] }).notNull(),
     expiresAt: text("expires_at").notNull(),
@@ -143,7 +153,9 @@ export const stockReservations = sqliteTable(
 export const purchaseLimits = sqliteTable(
   "purchase_limits",
   {
-    variantId: text("variant_id").primaryKey().references(() => variants.id),
+    variantId: text("variant_id")
+      .primaryKey()
+      .references(() => variants.id),
     maxPerCustomer: integer("max_per_customer").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -154,7 +166,9 @@ export const discountReservations = sqliteTable(
   "discount_reservations",
   {
     checkoutId: text("checkout_id").notNull(),
-    code: text("code").notNull().references(() => discounts.code),
+    code: text("code")
+      .notNull()
+      .references(() => discounts.code),
     status: text("status", { enum: ["active", "consumed", "released"] }).notNull(),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
@@ -404,7 +418,11 @@ export const stockRestocks = sqliteTable(
     quantity: integer("quantity").notNull(),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.refundId, t.variantId] }), index("stock_restocks_variant_idx").on(t.variantId), check("stock_restocks_quantity_positive", sql`${t.quantity} > 0`)],
+  (t) => [
+    primaryKey({ columns: [t.refundId, t.variantId] }),
+    index("stock_restocks_variant_idx").on(t.variantId),
+    check("stock_restocks_quantity_positive", sql`${t.quantity} > 0`),
+  ],
 );
 
 /**

@@ -24,7 +24,11 @@ export interface RelayResult {
   more: boolean;
 }
 
-export async function relayOutbox(env: Pick<Env, "EVENTS" | "WEBHOOK_URL" | "WEBHOOK_SECRET">, db: Database, options: { now: number; limit: number }): Promise<RelayResult> {
+export async function relayOutbox(
+  env: Pick<Env, "EVENTS" | "WEBHOOK_URL" | "WEBHOOK_SECRET">,
+  db: Database,
+  options: { now: number; limit: number },
+): Promise<RelayResult> {
   const rows = await relayableEvents(db, {
     limit: options.limit,
     // Undeliverable events wait for a webhook target; once there is one they go out.

@@ -90,7 +90,11 @@ export class AvailabilityCache {
       const entry = this.#entries.get(id);
       return entry !== undefined && entry.level.available < quantity && !this.#fresh(entry);
     });
-    if (stale.length) await this.#refresh(stale.map(([id]) => id), read);
+    if (stale.length)
+      await this.#refresh(
+        stale.map(([id]) => id),
+        read,
+      );
     const short: ShortLine[] = [];
     for (const [variantId, quantity] of requested) {
       const entry = this.#entries.get(variantId);

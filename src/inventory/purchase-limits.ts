@@ -33,7 +33,10 @@ export async function purchaseLimitOf(db: Database, variantId: string): Promise<
 /** The limits of these variants (variants without one are absent). */
 export async function purchaseLimitsOf(db: Database, variantIds: string[]): Promise<Map<string, number>> {
   if (variantIds.length === 0) return new Map();
-  const rows = await db.select().from(purchaseLimits).where(inArray(purchaseLimits.variantId, [...new Set(variantIds)]));
+  const rows = await db
+    .select()
+    .from(purchaseLimits)
+    .where(inArray(purchaseLimits.variantId, [...new Set(variantIds)]));
   return new Map(rows.map((r) => [r.variantId, r.maxPerCustomer]));
 }
 
@@ -62,7 +65,10 @@ export async function explainPurchaseLimitError(
   const customer = customerKey(email);
   const requested = new Map<string, number>();
   for (const l of lines) requested.set(l.variantId, (requested.get(l.variantId) ?? 0) + l.quantity);
-  const [limits, held] = await Promise.all([purchaseLimitsOf(db, [...requested.keys()]), customer ? unitsHeldBy(db, customer, [...requested.keys()], checkoutId) : new Map<string, number>()]);
+  const [limits, held] = await Promise.all([
+    purchaseLimitsOf(db, [...requested.keys()]),
+    customer ? unitsHeldBy(db, customer, [...requested.keys()], checkoutId) : new Map<string, number>(),
+  ]);
   // The first line over its limit now; when units were freed since, the first limited line.
   const limited = [...requested].filter(([id]) => limits.has(id));
   const [variantId] = limited.find(([id, q]) => (held.get(id) ?? 0) + q > limits.get(id)!) ?? limited[0] ?? [lines[0]?.variantId ?? ""];

@@ -100,7 +100,12 @@ export function restockRefund(db: Database, refundId: string, now: string) {
     .insert(stockRestocks)
     .select(
       db
-        .select({ refundId: refundLines.refundId, variantId: refundLines.variantId, quantity: sql<number>`sum(${refundLines.quantity})`.as("quantity"), createdAt: sql<string>`${now}`.as("created_at") })
+        .select({
+          refundId: refundLines.refundId,
+          variantId: refundLines.variantId,
+          quantity: sql<number>`sum(${refundLines.quantity})`.as("quantity"),
+          createdAt: sql<string>`${now}`.as("created_at"),
+        })
         .from(refundLines)
         .innerJoin(refunds, eq(refunds.id, refundLines.refundId))
         .where(and(eq(refunds.id, refundId), eq(refunds.status, "succeeded"), eq(refunds.restock, true)))
@@ -131,7 +136,9 @@ export interface StockLevel {
 }
 
 /** When each variant's earliest active reservation lapses (a column for a stock read). */
-export const earliestLapse = sql<string | null>`(SELECT min(${stockReservations.expiresAt}) FROM ${stockReservations} WHERE ${stockReservations.variantId} = ${inventory.variantId} AND ${stockReservations.status} = 'active')`;
+export const earliestLapse = sql<
+  string | null
+>`(SELECT min(${stockReservations.expiresAt}) FROM ${stockReservations} WHERE ${stockReservations.variantId} = ${inventory.variantId} AND ${stockReservations.status} = 'active')`;
 
 export function toStockLevel(row: { variantId: string; onHand: number; reserved: number; earliestLapse: string | null }): StockLevel {
   return {

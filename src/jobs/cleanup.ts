@@ -242,7 +242,9 @@ async function closeOrphanedCheckout(job: JobContext, row: { id: string; cartId:
     expireOrphanedCheckoutRow(db, row.id, ACTIVE_STATES, failure, nowIso),
     releaseStockOf(db, [row.id], nowIso).returning({ variantId: stockReservations.variantId }),
     releaseDiscounts(db, row.id, nowIso),
-    timelineRows(db, [{ checkoutId: row.id, at: nowIso, state: "expired", phase: row.phase as CheckoutPhase, event: "orphan_closed", key: "orphan_closed", detail: failure }]),
+    timelineRows(db, [
+      { checkoutId: row.id, at: nowIso, state: "expired", phase: row.phase as CheckoutPhase, event: "orphan_closed", key: "orphan_closed", detail: failure },
+    ]),
     recordEvent(db, "checkout.expired", row.id, { checkout: { id: row.id, cart_id: row.cartId, state: "expired", phase: row.phase, failure } }, nowIso),
   ]);
   availabilityCache.forget(released.map((r) => r.variantId));
@@ -304,7 +306,11 @@ async function releaseOrphanedReservations(job: JobContext): Promise<boolean> {
       detail: { by: "cleanup", reason: isTerminal(r.checkout_state as CheckoutState) ? "checkout_ended" : "overdue" },
     }));
   const [stock, discounts] = await db.batch([
-    releaseStockOf(db, ids, nowIso).returning({ checkoutId: stockReservations.checkoutId, variantId: stockReservations.variantId, quantity: stockReservations.quantity }),
+    releaseStockOf(db, ids, nowIso).returning({
+      checkoutId: stockReservations.checkoutId,
+      variantId: stockReservations.variantId,
+      quantity: stockReservations.quantity,
+    }),
     releaseDiscountsOf(db, ids, nowIso).returning({ code: discountReservations.code }),
     ...(entries.length ? [timelineRows(db, entries)] : []),
   ]);

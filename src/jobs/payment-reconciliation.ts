@@ -100,7 +100,12 @@ export async function reconcilePayments(input: ReconciliationInput): Promise<Rec
             .update(payments)
             .set({ status, updatedAt: input.nowIso })
             .where(and(eq(payments.id, payment.payment_id), eq(payments.status, "authorized"))),
-          ...optional(timeline(db, payment, input.nowIso, "authorization_voided", `reconcile_void:${payment.payment_id}`, { payment_id: payment.payment_id, result: result.status })),
+          ...optional(
+            timeline(db, payment, input.nowIso, "authorization_voided", `reconcile_void:${payment.payment_id}`, {
+              payment_id: payment.payment_id,
+              result: result.status,
+            }),
+          ),
         ]);
         if (result.status === "voided") counts.voided_authorizations++;
         log.warn("reconcile.authorization_voided", fields(payment, { result: result.status }));
@@ -180,8 +185,7 @@ async function quoteAndStockIntact(input: ReconciliationInput, checkoutId: strin
  * The payment method is not stored in D1; a void needs only the keys and the reference.
  */
 function voidRequest(payment: PaymentRow): VoidRequest {
-  const method: PaymentMethodInput =
-    payment.provider === "stripe" ? { method: "stripe", payment_method: "" } : { method: "test", token: "unknown" };
+  const method: PaymentMethodInput = payment.provider === "stripe" ? { method: "stripe", payment_method: "" } : { method: "test", token: "unknown" };
   return {
     idempotencyKey: paymentKeys.void(payment.checkout_id, payment.attempt),
     reference: payment.reference,

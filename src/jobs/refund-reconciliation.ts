@@ -23,7 +23,11 @@ export interface RefundReconciliation {
   more: boolean;
 }
 
-export async function reconcileRefunds(deps: { db: Database; gateway: PaymentGateway; log: Logger }, now: number, limit: number): Promise<RefundReconciliation> {
+export async function reconcileRefunds(
+  deps: { db: Database; gateway: PaymentGateway; log: Logger },
+  now: number,
+  limit: number,
+): Promise<RefundReconciliation> {
   const result: RefundReconciliation = { settled_refunds: 0, pending_refunds: 0, errors: 0, more: false };
   const stuck = await deps.db
     .select({ id: refunds.id, orderId: refunds.orderId })

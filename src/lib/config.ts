@@ -5,8 +5,7 @@ const flag = (fallback: boolean) =>
     .enum(["true", "false", "1", "0"])
     .optional()
     .transform((v) => (v === undefined ? fallback : v === "true" || v === "1"));
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).optional().default(fallback);
 
 const ConfigSchema = z.object({
   CHECKOUT_TTL_MINUTES: int(15, 1, 24 * 60),
@@ -18,7 +17,11 @@ const ConfigSchema = z.object({
   CHECKOUT_LOGGING_ENABLED: flag(true),
   CHECKOUT_PAYMENT_GATEWAY: z.enum(["test", "stripe"]).optional().default("test"),
   CHECKOUT_RATE_LIMIT_PER_MINUTE: int(5, 0, 1_000_000),
-  BASE_CURRENCY: z.string().regex(/^[A-Z]{3}$/).optional().default("USD"),
+  BASE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional()
+    .default("USD"),
   CORS_ORIGINS: z.string().optional().default(""),
 });
 
@@ -60,7 +63,9 @@ export function getConfig(env: Env): Config {
     paymentGateway: v.CHECKOUT_PAYMENT_GATEWAY,
     rateLimitPerMinute: v.CHECKOUT_RATE_LIMIT_PER_MINUTE,
     baseCurrency: v.BASE_CURRENCY,
-    corsOrigins: v.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean),
+    corsOrigins: v.CORS_ORIGINS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     faultInjection: env.CHECKOUT_FAULT_INJECTION === "enabled",
   };
   cache.set(env, config);

@@ -144,7 +144,9 @@ export type ErrorDetails<C extends ErrorCode> = Catalogue[C] extends { details: 
 
 /** The details types of the codes that promise a shape, as the typed client sees them. */
 export type PromisedErrorDetails = {
-  [C in ErrorCode as Catalogue[C] extends { details: z.ZodType } ? C : never]: Catalogue[C] extends { details: z.ZodType } ? z.output<Catalogue[C]["details"]> : never;
+  [C in ErrorCode as Catalogue[C] extends { details: z.ZodType } ? C : never]: Catalogue[C] extends { details: z.ZodType }
+    ? z.output<Catalogue[C]["details"]>
+    : never;
 };
 
 export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];

@@ -66,5 +66,9 @@ async function withRequestIdInEnvelope(response: Response, id: string): Promise<
   if (typeof error !== "object" || error === null || Array.isArray(error)) return response;
   const headers = new Headers(response.headers);
   headers.delete("content-length");
-  return new Response(JSON.stringify({ ...envelope, error: { ...error, request_id: id } }), { status: response.status, statusText: response.statusText, headers });
+  return new Response(JSON.stringify({ ...envelope, error: { ...error, request_id: id } }), {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }

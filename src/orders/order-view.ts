@@ -40,7 +40,14 @@ export async function readOrder(db: Database, orderId: string): Promise<Order | 
   const refunds = refundRows.map((r) => toRefundJson(r, refundLineRows));
   return toOrderJson(
     order,
-    paid ? { provider: paid.provider, status: paid.status, amount: paid.status === "not_required" ? 0 : (paid.capturedAmount ?? paid.amount), reference: paid.reference } : null,
+    paid
+      ? {
+          provider: paid.provider,
+          status: paid.status,
+          amount: paid.status === "not_required" ? 0 : (paid.capturedAmount ?? paid.amount),
+          reference: paid.reference,
+        }
+      : null,
     // Currencies are never removed from the catalog, so the order's is there.
     currencyRows[0]?.exponent ?? 0,
     refunds,

@@ -8,5 +8,9 @@ import type { RefundDeps } from "./refunds";
 export function refundDeps(env: Env, gateway?: "stripe"): RefundDeps {
   const db = createDb(env.DB);
   const config = getConfig(env);
-  return { db, gateway: createGateway(env, gateway ? { ...config, paymentGateway: gateway } : config, db), log: createLogger(config.logging, { component: "refunds" }) };
+  return {
+    db,
+    gateway: createGateway(env, gateway ? { ...config, paymentGateway: gateway } : config, db),
+    log: createLogger(config.logging, { component: "refunds" }),
+  };
 }

@@ -87,11 +87,19 @@ export async function readRefundState(db: Database, orderId: string): Promise<Or
       .select()
       .from(payments)
       // A total of 0 was paid without the gateway ("not_required"): nothing to refund, but cancellable.
-      .where(and(inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))), inArray(payments.status, ["captured", "not_required"]))),
+      .where(
+        and(
+          inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))),
+          inArray(payments.status, ["captured", "not_required"]),
+        ),
+      ),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)),
     db.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(asc(refunds.createdAt)),
     db.select().from(refundLines).where(eq(refundLines.orderId, orderId)).orderBy(sql`rowid`),
-    db.select().from(currencies).where(inArray(currencies.code, db.select({ c: orders.currency }).from(orders).where(eq(orders.id, orderId)))),
+    db
+      .select()
+      .from(currencies)
+      .where(inArray(currencies.code, db.select({ c: orders.currency }).from(orders).where(eq(orders.id, orderId)))),
   ]);
   const order = orderRows[0];
   if (!order) return null;

@@ -55,12 +55,23 @@ export async function requestRefund(deps: RefundDeps, orderId: string, input: Re
     if (!state) throw new AppError("not_found", "Order not found.");
     const earlier = state.refunds.find((r) => r.idempotencyKey === key);
     if (earlier) {
-      if (earlier.requestHash !== requestHash) throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with another request for this order.");
+      if (earlier.requestHash !== requestHash)
+        throw new AppError("idempotency_key_reused", "This Idempotency-Key was used with another request for this order.");
       return answerRefund(deps, state, earlier);
     }
     const plan = refundPlanOf(state, input.ask);
     const id = newId("ref");
-    const written = await writeIntent(deps, state, { id, orderId, kind: "refund", currency: state.order.currency, restock: input.restock, reason: input.reason, idempotencyKey: key, requestHash, plan });
+    const written = await writeIntent(deps, state, {
+      id,
+      orderId,
+      kind: "refund",
+      currency: state.order.currency,
+      restock: input.restock,
+      reason: input.reason,
+      idempotencyKey: key,
+      requestHash,
+      plan,
+    });
     if (written) return answerRefund(deps, await mustRead(deps.db, orderId), null, id);
   }
   throw busy();
@@ -90,7 +101,8 @@ function refundPlanOf(state: OrderRefundState, ask: RefundAsk): RefundPlan {
   assertRefundable(state);
   const plan = planRefund(state.plan, ask);
   if (!plan.ok) {
-    if (plan.code === "refund_exceeds_captured") throw new AppError("refund_exceeds_captured", "The refund would exceed what was captured.", { refundable: plan.refundable });
+    if (plan.code === "refund_exceeds_captured")
+      throw new AppError("refund_exceeds_captured", "The refund would exceed what was captured.", { refundable: plan.refundable });
     throw new AppError("invalid_refund", plan.message, plan.details);
   }
   if (plan.plan.amount === 0) throw new AppError("refund_exceeds_captured", "Nothing is left to refund.", { refundable: 0 });
@@ -99,11 +111,17 @@ function refundPlanOf(state: OrderRefundState, ask: RefundAsk): RefundPlan {
 }
 
 /** POST /admin/api/orders/{id}/cancel: refund all that remains, restock what was not refunded. */
-export async function cancelOrder(deps: RefundDeps, orderId: string, input: { reason: string | null; restock: boolean }, requestHash: string): Promise<Outcome> {
+export async function cancelOrder(
+  deps: RefundDeps,
+  orderId: string,
+  input: { reason: string | null; restock: boolean },
+  requestHash: string,
+): Promise<Outcome> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = await readRefundState(deps.db, orderId);
     if (!state) throw new AppError("not_found", "Order not found.");
-    if (state.order.status === "cancelled" && state.refunds.some((r) => r.kind === "cancel" && r.status === "succeeded")) return cancelAnswer(deps, orderId, 200);
+    if (state.order.status === "cancelled" && state.refunds.some((r) => r.kind === "cancel" && r.status === "succeeded"))
+      return cancelAnswer(deps, orderId, 200);
     assertRefundable(state);
     const pending = state.refunds.filter((r) => r.status === "pending");
     if (pending.length > 0) {
@@ -114,7 +132,9 @@ export async function cancelOrder(deps: RefundDeps, orderId: string, input: { re
       const cancelling = again.refunds.find((r) => r.kind === "cancel" && r.status === "pending");
       if (cancelling) return cancelAnswer(deps, orderId, 202);
       if (again.refunds.some((r) => r.status === "pending")) {
-        throw new AppError("request_in_progress", "A refund of this order is still pending at the gateway; try the cancellation again later.", undefined, { "Retry-After": "5" });
+        throw new AppError("request_in_progress", "A refund of this order is still pending at the gateway; try the cancellation again later.", undefined, {
+          "Retry-After": "5",
+        });
       }
       continue;
     }
@@ -158,11 +178,21 @@ export async function driveRefund(deps: RefundDeps, state: OrderRefundState, ref
   const payment = state.payment;
   const amount = gatewayRefundAmount(deps.gateway.provider, refund.currency, refund.amount, state.exponent);
   if (!payment?.reference || !amount.ok) {
-    await settleRefund(deps.db, state, refund, { status: "failed", reference: null, message: payment?.reference ? "The amount is not expressible at the gateway." : "The order has no captured payment to refund." });
+    await settleRefund(deps.db, state, refund, {
+      status: "failed",
+      reference: null,
+      message: payment?.reference ? "The amount is not expressible at the gateway." : "The order has no captured payment to refund.",
+    });
     return "failed";
   }
   const answer: RefundResult = await deps.gateway
-    .refund({ idempotencyKey: paymentKeys.orderRefund(refund.id), reference: payment.reference, amount: amount.amount, currency: refund.currency, metadata: { refund_id: refund.id, order_id: refund.orderId } })
+    .refund({
+      idempotencyKey: paymentKeys.orderRefund(refund.id),
+      reference: payment.reference,
+      amount: amount.amount,
+      currency: refund.currency,
+      metadata: { refund_id: refund.id, order_id: refund.orderId },
+    })
     .catch((error: unknown) => ({ status: "error" as const, message: errorText(error) }));
   return settleFromGateway(deps, state, refund, answer);
 }
@@ -221,7 +251,7 @@ async function answerRefund(deps: RefundDeps, state: OrderRefundState, refund: R
     state = await mustRead(deps.db, row.orderId);
     row = state.refunds.find((r) => r.id === row.id)!;
   }
-  if (row.status === "failed" || row.status === "pending" && !row.gatewayReference) throw gatewayError(state, row.id);
+  if (row.status === "failed" || (row.status === "pending" && !row.gatewayReference)) throw gatewayError(state, row.id);
   const order = await readOrder(deps.db, row.orderId);
   return { status: row.status === "succeeded" ? 201 : 202, body: { refund: toRefundJson(row, state.lines), order } };
 }
@@ -232,10 +262,16 @@ async function cancelAnswer(deps: RefundDeps, orderId: string, status: 200 | 202
 
 function gatewayError(state: OrderRefundState, refundId: string): AppError {
   const row = state.refunds.find((r) => r.id === refundId)!;
-  return new AppError("payment_gateway_error", row.status === "failed" ? `The gateway refused the refund: ${row.failure ?? "no reason given"}. Nothing was refunded.` : "The gateway did not answer; the refund is pending and will be settled. Repeat the request to ask again.", {
-    refund_id: row.id,
-    status: row.status,
-  });
+  return new AppError(
+    "payment_gateway_error",
+    row.status === "failed"
+      ? `The gateway refused the refund: ${row.failure ?? "no reason given"}. Nothing was refunded.`
+      : "The gateway did not answer; the refund is pending and will be settled. Repeat the request to ask again.",
+    {
+      refund_id: row.id,
+      status: row.status,
+    },
+  );
 }
 
 function assertRefundable(state: OrderRefundState): void {
@@ -246,7 +282,10 @@ function assertExpressible(state: OrderRefundState, amount: number): void {
   if (amount === 0 || !state.payment) return;
   const provider = state.payment.provider === "stripe" ? "stripe" : "test";
   if (!gatewayRefundAmount(provider, state.order.currency, amount, state.exponent).ok) {
-    throw new AppError("invalid_refund", "The amount cannot be expressed in the gateway's units for this currency.", { amount, currency: state.order.currency });
+    throw new AppError("invalid_refund", "The amount cannot be expressed in the gateway's units for this currency.", {
+      amount,
+      currency: state.order.currency,
+    });
   }
 }
 

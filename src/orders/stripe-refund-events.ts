@@ -45,7 +45,13 @@ export async function applyStripeRefundEvent(
   const ours = await findOurRefund(deps, refund);
   if (!ours) {
     await recordUnmatched(deps, event, refund);
-    deps.log.warn("refund.unmatched_at_gateway", { event_id: event.id, type: event.type, reference: refund.id, payment_reference: refund.payment_intent ?? null, status: refund.status });
+    deps.log.warn("refund.unmatched_at_gateway", {
+      event_id: event.id,
+      type: event.type,
+      reference: refund.id,
+      payment_reference: refund.payment_intent ?? null,
+      status: refund.status,
+    });
     return { result: "recorded", reason: "no_matching_refund" };
   }
   const { state, row } = ours;
@@ -55,7 +61,8 @@ export async function applyStripeRefundEvent(
     // A late `pending` is only an event out of order; a refund Stripe fails after it
     // succeeded here (or the reverse) needs a person: the money is not where we recorded it.
     const disagrees = (row.status === "succeeded" && answer.status === "error") || (row.status === "failed" && answer.status === "refunded");
-    if (disagrees) deps.log.error("refund.gateway_disagrees", { ...same, event_id: event.id, recorded: row.status, gateway_status: refund.status, reference: refund.id });
+    if (disagrees)
+      deps.log.error("refund.gateway_disagrees", { ...same, event_id: event.id, recorded: row.status, gateway_status: refund.status, reference: refund.id });
     return { result: "ignored", reason: "refund_already_settled", ...same, refund_status: row.status };
   }
   const settled = await settleFromGateway(deps, state, row, answer);

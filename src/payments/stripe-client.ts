@@ -119,7 +119,9 @@ export class StripeClient {
     }
     const replayed = response.headers.get("idempotent-replayed") === "true";
     if (response.ok && parsed !== null) return { result: { ok: true, value: parsed as T, replayed }, retryable: false };
-    const failure = response.ok ? transientFailure(`Stripe answered ${response.status} without JSON.`, response.status) : classifyStripeError(response.status, parsed);
+    const failure = response.ok
+      ? transientFailure(`Stripe answered ${response.status} without JSON.`, response.status)
+      : classifyStripeError(response.status, parsed);
     // Stripe says explicitly when a retry is (not) safe; otherwise trust the classification.
     // A replayed answer would only be replayed again under the same key.
     const shouldRetry = response.headers.get("stripe-should-retry");

@@ -56,7 +56,9 @@ export function describeFailure(failure: StripeFailure): string {
     case "card_declined":
       return `Stripe declined the card (${failure.declineCode}): ${failure.message}`;
     case "transient":
-      return failure.timedOut ? `Stripe did not answer in time: ${failure.message}` : `Stripe is unavailable (${failure.status ?? "network"}): ${failure.message}`;
+      return failure.timedOut
+        ? `Stripe did not answer in time: ${failure.message}`
+        : `Stripe is unavailable (${failure.status ?? "network"}): ${failure.message}`;
     case "rejected":
       return `Stripe rejected the request (${failure.status} ${failure.code}): ${failure.message}`;
     default:

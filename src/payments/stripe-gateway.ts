@@ -50,7 +50,11 @@ export class StripeGateway implements PaymentGateway {
     const created = await this.#createIntent(client, req);
     if (!created.ok) return authorizeFailure(created.failure);
     const intent = created.value;
-    const confirmed = await client.post<StripePaymentIntent>(`${intentPath(intent.id)}/confirm`, { payment_method: req.method.payment_method }, confirmKey(req));
+    const confirmed = await client.post<StripePaymentIntent>(
+      `${intentPath(intent.id)}/confirm`,
+      { payment_method: req.method.payment_method },
+      confirmKey(req),
+    );
     if (confirmed.ok) return authorizationOf(confirmed.value, req);
     const failure = confirmed.failure;
     switch (failure.kind) {
@@ -207,7 +211,8 @@ function authorizationOf(intent: StripePaymentIntent, req: AuthorizeRequest): Au
       // the capture step confirms the amount.
       return { status: "authorized", reference: intent.id, amount: intent.amount_received ?? intent.amount };
     case "requires_action":
-      if (!intent.client_secret) return { status: "error", message: `Stripe asked for customer action on ${intent.id} without a client secret.`, retryable: false };
+      if (!intent.client_secret)
+        return { status: "error", message: `Stripe asked for customer action on ${intent.id} without a client secret.`, retryable: false };
       return { status: "requires_action", reference: intent.id, clientSecret: intent.client_secret };
     case "requires_payment_method": {
       const last = intent.last_payment_error;
@@ -230,7 +235,12 @@ function authorizationOf(intent: StripePaymentIntent, req: AuthorizeRequest): Au
 function authorizeFailure(failure: StripeFailure): AuthorizeResult {
   switch (failure.kind) {
     case "card_declined":
-      return { status: "declined", declineCode: failure.declineCode, message: failure.message, ...(failure.paymentIntent ? { reference: failure.paymentIntent.id } : {}) };
+      return {
+        status: "declined",
+        declineCode: failure.declineCode,
+        message: failure.message,
+        ...(failure.paymentIntent ? { reference: failure.paymentIntent.id } : {}),
+      };
     case "invalid_payment_method":
       // A payment method Stripe cannot use is the shopper's to replace, like a decline.
       return { status: "declined", declineCode: failure.code, message: failure.message };
@@ -240,7 +250,8 @@ function authorizeFailure(failure: StripeFailure): AuthorizeResult {
 }
 
 function capturedOf(intent: StripePaymentIntent, amount: number): CaptureResult {
-  if (intent.status !== "succeeded") return { status: "error", message: `Stripe left the payment ${intent.id} ${intent.status} after capture.`, retryable: true };
+  if (intent.status !== "succeeded")
+    return { status: "error", message: `Stripe left the payment ${intent.id} ${intent.status} after capture.`, retryable: true };
   // Reported as it is: money that was taken needs its order, and the saga logs a mismatch.
   return { status: "captured", reference: intent.id, amount: intent.amount_received ?? amount };
 }

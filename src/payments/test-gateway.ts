@@ -104,7 +104,14 @@ export class TestGateway implements PaymentGateway {
         .update(testGatewayCharges)
         .set({ status: "captured", capturedAmount: req.amount, updatedAt: now })
         // tok_capture_decline never captures: its capture is declined below.
-        .where(and(eq(testGatewayCharges.id, req.reference), eq(testGatewayCharges.status, "authorized"), eq(testGatewayCharges.amount, req.amount), ne(testGatewayCharges.token, "tok_capture_decline"))),
+        .where(
+          and(
+            eq(testGatewayCharges.id, req.reference),
+            eq(testGatewayCharges.status, "authorized"),
+            eq(testGatewayCharges.amount, req.amount),
+            ne(testGatewayCharges.token, "tok_capture_decline"),
+          ),
+        ),
       this.db.select().from(testGatewayCharges).where(eq(testGatewayCharges.id, req.reference)),
     ]);
     const charge = rows[0];
@@ -185,8 +192,14 @@ export class TestGateway implements PaymentGateway {
       this.db.select().from(testGatewayRefunds).where(eq(testGatewayRefunds.idempotencyKey, req.idempotencyKey)),
     ]);
     const refund = rows[0];
-    if (!refund) return { status: "error", message: `Cannot refund ${req.amount} of a ${charge.status} payment (captured ${charge.capturedAmount ?? 0}, refunded ${charge.refundedAmount ?? 0}).`, final: true };
-    if (refund.chargeId !== charge.id || refund.amount !== req.amount) return { status: "error", message: "This idempotency key was used for another refund.", final: true };
+    if (!refund)
+      return {
+        status: "error",
+        message: `Cannot refund ${req.amount} of a ${charge.status} payment (captured ${charge.capturedAmount ?? 0}, refunded ${charge.refundedAmount ?? 0}).`,
+        final: true,
+      };
+    if (refund.chargeId !== charge.id || refund.amount !== req.amount)
+      return { status: "error", message: "This idempotency key was used for another refund.", final: true };
     return { status: "refunded", amount: refund.amount, reference: refund.id };
   }
 }

@@ -48,6 +48,4 @@ export const TaxRateSchema = z
   .object({ country: z.string(), tax_class: z.string(), name: z.string(), rate_bps: z.number().int(), inclusive: z.boolean(), updated_at: Timestamp })
   .openapi("TaxRate");
 
-export const CurrencySchema = z
-  .object({ code: z.string(), exponent: z.number().int(), rate_from_base: z.string(), updated_at: Timestamp })
-  .openapi("Currency");
+export const CurrencySchema = z.object({ code: z.string(), exponent: z.number().int(), rate_from_base: z.string(), updated_at: Timestamp }).openapi("Currency");

@@ -21,8 +21,18 @@ import { CountryCode, CurrencyCode, DiscountCode, Money } from "./schemas";
 export const adminCatalogRoutes = new OpenAPIHono<AppEnv>();
 const security = [{ adminToken: [] }];
 
-const Sku = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, "Letters, digits, '.', '_' and '-' only");
-const TaxClass = z.string().trim().min(1).max(32).regex(/^[a-z0-9_-]+$/, "Lower-case letters, digits, _ and -");
+const Sku = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, "Letters, digits, '.', '_' and '-' only");
+const TaxClass = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9_-]+$/, "Lower-case letters, digits, _ and -");
 const Prices = z.record(CurrencyCode, Money).refine((p) => Object.keys(p).length <= 50, "At most 50 prices");
 const Stock = z.number().int().min(0).max(1_000_000_000);
 
@@ -48,7 +58,10 @@ async function assertCurrencies(db: ReturnType<typeof createDb>, codes: string[]
   const known = new Set(rows.map((r) => r.code));
   const missing = codes.filter((c) => !known.has(c));
   if (missing.length) {
-    throw validationError(`Unknown currencies: ${missing.join(", ")}. Add them with PUT /admin/api/currencies/{code}.`, missing.map((m) => ({ path: `prices.${m}`, message: "Unknown currency" })));
+    throw validationError(
+      `Unknown currencies: ${missing.join(", ")}. Add them with PUT /admin/api/currencies/{code}.`,
+      missing.map((m) => ({ path: `prices.${m}`, message: "Unknown currency" })),
+    );
   }
 }
 
@@ -64,14 +77,20 @@ adminCatalogRoutes.openapi(
     summary: "Create a product with its variants, prices and stock",
     security,
     request: jsonBody(CreateProductBody),
-    responses: { 201: jsonResponse(z.object({ product: CreatedProductSchema }), "The product"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "sku_exists") },
+    responses: {
+      201: jsonResponse(z.object({ product: CreatedProductSchema }), "The product"),
+      ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "sku_exists"),
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
     const db = createDb(c.env.DB);
     const skus = body.variants.map((v) => v.sku);
     if (new Set(skus).size !== skus.length) throw validationError("SKUs must be unique.", [{ path: "variants", message: "Duplicate SKU" }]);
-    await assertCurrencies(db, body.variants.flatMap((v) => Object.keys(v.prices)));
+    await assertCurrencies(
+      db,
+      body.variants.flatMap((v) => Object.keys(v.prices)),
+    );
     const existing = await db.select({ sku: variants.sku }).from(variants).where(inJsonArray(variants.sku, skus));
     if (existing.length) throw new AppError("sku_exists", "A variant with this SKU exists already.", { skus: existing.map((e) => e.sku) });
     const now = isoNow();
@@ -81,11 +100,27 @@ adminCatalogRoutes.openapi(
       await db.batch([
         db.insert(products).values({ id: productId, title: body.title, createdAt: now }),
         // Rows as one JSON parameter each: D1 binds at most 100 per statement (a product has up to 100 variants).
-        insertJsonRows(db, variants, created.map((v) => ({ id: v.id, productId, sku: v.sku, title: v.title, taxClass: v.tax_class, active: true, createdAt: now }))),
+        insertJsonRows(
+          db,
+          variants,
+          created.map((v) => ({ id: v.id, productId, sku: v.sku, title: v.title, taxClass: v.tax_class, active: true, createdAt: now })),
+        ),
         // Every variant's prices in one statement: 100 variants × 30 currencies is 3,000 rows.
-        insertJsonRows(db, variantPrices, created.flatMap((v) => Object.entries(v.prices).map(([currency, amount]) => ({ variantId: v.id, currency, amount, updatedAt: now })))),
-        insertJsonRows(db, inventory, created.map((v) => ({ variantId: v.id, onHand: v.stock, reserved: 0, updatedAt: now }))),
-        insertJsonRows(db, inventoryAdjustments, created.map((v) => ({ variantId: v.id, delta: v.stock, reason: "initial", at: now }))),
+        insertJsonRows(
+          db,
+          variantPrices,
+          created.flatMap((v) => Object.entries(v.prices).map(([currency, amount]) => ({ variantId: v.id, currency, amount, updatedAt: now }))),
+        ),
+        insertJsonRows(
+          db,
+          inventory,
+          created.map((v) => ({ variantId: v.id, onHand: v.stock, reserved: 0, updatedAt: now })),
+        ),
+        insertJsonRows(
+          db,
+          inventoryAdjustments,
+          created.map((v) => ({ variantId: v.id, delta: v.stock, reason: "initial", at: now })),
+        ),
       ]);
     } catch (error) {
       if (errorText(error).includes("UNIQUE")) throw new AppError("sku_exists", "A variant with this SKU exists already.", { skus });
@@ -111,7 +146,12 @@ adminCatalogRoutes.openapi(
   },
 );
 
-const VariantParam = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
+const VariantParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 adminCatalogRoutes.openapi(
   createRoute({
     method: "get",
@@ -124,7 +164,11 @@ adminCatalogRoutes.openapi(
   }),
   async (c) => {
     const db = createDb(c.env.DB);
-    const row = await db.select().from(inventory).where(eq(inventory.variantId, c.req.valid("param").id)).get();
+    const row = await db
+      .select()
+      .from(inventory)
+      .where(eq(inventory.variantId, c.req.valid("param").id))
+      .get();
     if (!row) throw notFound("Variant");
     return c.json(stockJson(row), 200);
   },
@@ -152,7 +196,13 @@ adminCatalogRoutes.openapi(
         db.insert(inventoryAdjustments).select(
           db
             // All columns in table order (drizzle's rule for INSERT … SELECT); a NULL id autoincrements.
-            .select({ id: sql<number>`NULL`.as("id"), variantId: inventory.variantId, delta: sql<number>`${onHand} - ${inventory.onHand}`.as("delta"), reason: sql<string>`'admin'`.as("reason"), at: sql<string>`${now}`.as("at") })
+            .select({
+              id: sql<number>`NULL`.as("id"),
+              variantId: inventory.variantId,
+              delta: sql<number>`${onHand} - ${inventory.onHand}`.as("delta"),
+              reason: sql<string>`'admin'`.as("reason"),
+              at: sql<string>`${now}`.as("at"),
+            })
             .from(inventory)
             .where(eq(inventory.variantId, variantId)),
         ),
@@ -238,7 +288,10 @@ adminCatalogRoutes.openapi(
     summary: "Create a discount code",
     security,
     request: jsonBody(CreateDiscountBody),
-    responses: { 201: jsonResponse(z.object({ discount: DiscountSchema }), "The discount"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "discount_exists") },
+    responses: {
+      201: jsonResponse(z.object({ discount: DiscountSchema }), "The discount"),
+      ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "discount_exists"),
+    },
   }),
   async (c) => {
     const body = c.req.valid("json");
@@ -293,7 +346,9 @@ adminCatalogRoutes.openapi(
         country: CountryCode.openapi({ param: { name: "country", in: "path" } }),
         tax_class: TaxClass.openapi({ param: { name: "tax_class", in: "path" } }),
       }),
-      ...jsonBody(z.strictObject({ name: z.string().trim().min(1).max(64), rate_bps: z.number().int().min(0).max(10_000), inclusive: z.boolean().default(false) })),
+      ...jsonBody(
+        z.strictObject({ name: z.string().trim().min(1).max(64), rate_bps: z.number().int().min(0).max(10_000), inclusive: z.boolean().default(false) }),
+      ),
     },
     responses: { 200: jsonResponse(TaxRateSchema, "The tax rate"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS) },
   }),
@@ -305,7 +360,10 @@ adminCatalogRoutes.openapi(
     await db
       .insert(taxRates)
       .values({ country, taxClass: tax_class, name: body.name, rateBps: body.rate_bps, inclusive: body.inclusive, updatedAt: now })
-      .onConflictDoUpdate({ target: [taxRates.country, taxRates.taxClass], set: { name: body.name, rateBps: body.rate_bps, inclusive: body.inclusive, updatedAt: now } });
+      .onConflictDoUpdate({
+        target: [taxRates.country, taxRates.taxClass],
+        set: { name: body.name, rateBps: body.rate_bps, inclusive: body.inclusive, updatedAt: now },
+      });
     catalogCache.forgetTaxRates(country);
     return c.json({ country, tax_class, name: body.name, rate_bps: body.rate_bps, inclusive: body.inclusive, updated_at: now }, 200);
   },
@@ -322,7 +380,10 @@ adminCatalogRoutes.openapi(
       params: z.object({ code: CurrencyCode.openapi({ param: { name: "code", in: "path" } }) }),
       ...jsonBody(
         z.strictObject({
-          rate_from_base: z.string().regex(/^\d{1,12}(\.\d{1,12})?$/, "A positive decimal string, e.g. \"0.92\"").refine((r) => Number(r) > 0, "Must be above 0"),
+          rate_from_base: z
+            .string()
+            .regex(/^\d{1,12}(\.\d{1,12})?$/, 'A positive decimal string, e.g. "0.92"')
+            .refine((r) => Number(r) > 0, "Must be above 0"),
           exponent: z.number().int().min(0).max(4),
         }),
       ),

@@ -53,7 +53,17 @@ adminConsoleOrderRoutes.get("/admin/orders", requireConsoleAdmin, async (c) => {
     : { page: { data: [], next_cursor: null }, error: "Search by an order number or an email address." };
   return render(
     c,
-    <OrdersPage orders={page.data} nextCursor={page.next_cursor} status={status} search={search} firstPage={!cursor} error={error} csrf={admin.csrf} who={admin.who} locale={locale(c)} />,
+    <OrdersPage
+      orders={page.data}
+      nextCursor={page.next_cursor}
+      status={status}
+      search={search}
+      firstPage={!cursor}
+      error={error}
+      csrf={admin.csrf}
+      who={admin.who}
+      locale={locale(c)}
+    />,
     error ? 400 : 200,
   );
 });
@@ -65,11 +75,23 @@ async function detailOf(c: ConsoleContext): Promise<OrderDetail | null> {
 
 const notFound = (c: ConsoleContext) => render(c, <ErrorPage title="Not found" message="No order has this id." csrf={c.get("admin").csrf} />, 404);
 
-function orderPage(c: ConsoleContext, detail: OrderDetail, refused: { error: string; fields: RefundFormFields | null; status: ContentfulStatusCode } | null = null) {
+function orderPage(
+  c: ConsoleContext,
+  detail: OrderDetail,
+  refused: { error: string; fields: RefundFormFields | null; status: ContentfulStatusCode } | null = null,
+) {
   const admin = c.get("admin");
   return render(
     c,
-    <OrderPage detail={detail} notice={noticeOf(c, ORDER_NOTICES)} error={refused?.error ?? null} fields={refused?.fields ?? null} csrf={admin.csrf} who={admin.who} locale={locale(c)} />,
+    <OrderPage
+      detail={detail}
+      notice={noticeOf(c, ORDER_NOTICES)}
+      error={refused?.error ?? null}
+      fields={refused?.fields ?? null}
+      csrf={admin.csrf}
+      who={admin.who}
+      locale={locale(c)}
+    />,
     refused?.status ?? 200,
   );
 }
@@ -98,12 +120,28 @@ adminConsoleOrderRoutes.post("/admin/orders/:id/refund", requireConsoleAdmin, as
   if (checked instanceof Response) return checked;
   const { detail, form } = checked;
   const o = detail.order;
-  const read = readRefundForm(form, o.lines.map((l) => l.line_id), o.currency_exponent);
+  const read = readRefundForm(
+    form,
+    o.lines.map((l) => l.line_id),
+    o.currency_exponent,
+  );
   if (!read.ok) return orderPage(c, detail, { error: read.message, fields: read.fields, status: 422 });
   try {
     const plan = await previewRefund(createDb(c.env.DB), o.id, { ask: read.ask, restock: read.restock, reason: read.reason });
     const admin = c.get("admin");
-    return render(c, <OrderReviewPage order={o} plan={plan} kind="refund" fields={read.fields} idempotencyKey={crypto.randomUUID()} csrf={admin.csrf} who={admin.who} locale={locale(c)} />);
+    return render(
+      c,
+      <OrderReviewPage
+        order={o}
+        plan={plan}
+        kind="refund"
+        fields={read.fields}
+        idempotencyKey={crypto.randomUUID()}
+        csrf={admin.csrf}
+        who={admin.who}
+        locale={locale(c)}
+      />,
+    );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return orderPage(c, detail, { error: error.message, fields: read.fields, status: error.status });
@@ -117,10 +155,20 @@ adminConsoleOrderRoutes.post("/admin/orders/:id/refunds", requireConsoleAdmin, a
   const { detail, form } = checked;
   const o = detail.order;
   const key = typeof form.key === "string" ? form.key : "";
-  const read = readRefundForm(form, o.lines.map((l) => l.line_id), o.currency_exponent);
+  const read = readRefundForm(
+    form,
+    o.lines.map((l) => l.line_id),
+    o.currency_exponent,
+  );
   if (!read.ok || key.length < 16 || key.length > 64) return back(c, o.id, "invalid_refund");
   try {
-    const outcome = await requestRefund(refundDeps(c.env), o.id, { ask: read.ask, restock: read.restock, reason: read.reason }, `console:${key}`, await requestHash(c, read.fields));
+    const outcome = await requestRefund(
+      refundDeps(c.env),
+      o.id,
+      { ask: read.ask, restock: read.restock, reason: read.reason },
+      `console:${key}`,
+      await requestHash(c, read.fields),
+    );
     forgetStatistics(c.env.DB);
     return back(c, o.id, outcome.status === 201 ? "refunded" : "refund_pending");
   } catch (error) {
@@ -139,7 +187,19 @@ adminConsoleOrderRoutes.post("/admin/orders/:id/cancel", requireConsoleAdmin, as
   try {
     const plan = await previewCancel(createDb(c.env.DB), detail.order.id);
     const admin = c.get("admin");
-    return render(c, <OrderReviewPage order={detail.order} plan={plan} kind="cancel" fields={fields} idempotencyKey={crypto.randomUUID()} csrf={admin.csrf} who={admin.who} locale={locale(c)} />);
+    return render(
+      c,
+      <OrderReviewPage
+        order={detail.order}
+        plan={plan}
+        kind="cancel"
+        fields={fields}
+        idempotencyKey={crypto.randomUUID()}
+        csrf={admin.csrf}
+        who={admin.who}
+        locale={locale(c)}
+      />,
+    );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return orderPage(c, detail, { error: error.message, fields: null, status: error.status });
@@ -153,7 +213,12 @@ adminConsoleOrderRoutes.post("/admin/orders/:id/cancel/confirm", requireConsoleA
   const { detail, form } = checked;
   const fields = cancelFields(form);
   try {
-    const outcome = await cancelOrder(refundDeps(c.env), detail.order.id, { reason: fields.reason || null, restock: fields.restock }, await requestHash(c, fields));
+    const outcome = await cancelOrder(
+      refundDeps(c.env),
+      detail.order.id,
+      { reason: fields.reason || null, restock: fields.restock },
+      await requestHash(c, fields),
+    );
     forgetStatistics(c.env.DB);
     return back(c, detail.order.id, outcome.status === 200 ? "cancelled" : "cancel_pending");
   } catch (error) {

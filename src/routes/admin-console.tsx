@@ -31,7 +31,18 @@ import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { adminConsoleOrderRoutes } from "./admin-console-orders";
 import { adminConsoleStockRoutes } from "./admin-console-stock";
-import { consoleAdmin, disabledPage, fromThisOrigin, isConsoleForm, listOrError, noticeOf, render, requireConsoleAdmin, type ConsoleContext, type ConsoleEnv } from "./console-kit";
+import {
+  consoleAdmin,
+  disabledPage,
+  fromThisOrigin,
+  isConsoleForm,
+  listOrError,
+  noticeOf,
+  render,
+  requireConsoleAdmin,
+  type ConsoleContext,
+  type ConsoleEnv,
+} from "./console-kit";
 
 export const adminConsoleRoutes = new Hono<ConsoleEnv>();
 
@@ -72,7 +83,8 @@ adminConsoleRoutes.post("/admin/sign-in", async (c) => {
   if (!adminEnabled(c.env)) return disabledPage(c);
   const form = await c.req.parseBody();
   const next = safeNext(form.next);
-  const page = (error: string, status: ContentfulStatusCode) => render(c, <SignInPage next={next} error={error} accessConfigured={accessConfig(c.env) !== null} />, status);
+  const page = (error: string, status: ContentfulStatusCode) =>
+    render(c, <SignInPage next={next} error={error} accessConfigured={accessConfig(c.env) !== null} />, status);
   if (!fromThisOrigin(c)) return page("Sign in from this console's own page.", 403);
   if (!adminTokenConfigured(c.env)) return page("Token sign-in is off: no ADMIN_TOKEN is configured. Use Cloudflare Access.", 503);
   // Every attempt counts (a right token too), so a guesser learns nothing past the limit.
@@ -140,7 +152,18 @@ adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
   );
   return render(
     c,
-    <LocksPage locks={page.data} nextCursor={page.next_cursor} state={state} cartId={cartId} firstPage={!cursor} error={error} now={now} csrf={admin.csrf} who={admin.who} locale={localeFromAcceptLanguage(c.req.header("accept-language"))} />,
+    <LocksPage
+      locks={page.data}
+      nextCursor={page.next_cursor}
+      state={state}
+      cartId={cartId}
+      firstPage={!cursor}
+      error={error}
+      now={now}
+      csrf={admin.csrf}
+      who={admin.who}
+      locale={localeFromAcceptLanguage(c.req.header("accept-language"))}
+    />,
     error ? 400 : 200,
   );
 });
@@ -155,7 +178,15 @@ adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const diagnosis = await diagnoseLock(db, c.env.DB, getConfig(c.env), c.env.QUOTE_SIGNING_SECRET, id, now);
   return render(
     c,
-    <LockPage lock={lock} diagnosis={diagnosis} notice={noticeOf(c, RELEASE_NOTICES)} now={now} csrf={admin.csrf} who={admin.who} locale={localeFromAcceptLanguage(c.req.header("accept-language"))} />,
+    <LockPage
+      lock={lock}
+      diagnosis={diagnosis}
+      notice={noticeOf(c, RELEASE_NOTICES)}
+      now={now}
+      csrf={admin.csrf}
+      who={admin.who}
+      locale={localeFromAcceptLanguage(c.req.header("accept-language"))}
+    />,
   );
 });
 
@@ -170,7 +201,8 @@ adminConsoleRoutes.post("/admin/locks/:id/release", requireConsoleAdmin, async (
   try {
     outcome = await releaseLock(c.env, createDb(c.env.DB), id);
   } catch (error) {
-    if (error instanceof AppError && error.status === 404) return render(c, <ErrorPage title="Not found" message="No checkout has this id." csrf={admin.csrf} />, 404);
+    if (error instanceof AppError && error.status === 404)
+      return render(c, <ErrorPage title="Not found" message="No checkout has this id." csrf={admin.csrf} />, 404);
     if (error instanceof AppError) return back(error.code in RELEASE_NOTICES ? error.code : "error");
     throw error;
   }
@@ -199,7 +231,16 @@ adminConsoleRoutes.get("/admin/events", requireConsoleAdmin, async (c) => {
   );
   return render(
     c,
-    <EventsPage events={page.data} nextCursor={page.next_cursor} status={status} type={type} firstPage={!cursor} error={error} csrf={admin.csrf} who={admin.who} />,
+    <EventsPage
+      events={page.data}
+      nextCursor={page.next_cursor}
+      status={status}
+      type={type}
+      firstPage={!cursor}
+      error={error}
+      csrf={admin.csrf}
+      who={admin.who}
+    />,
     error ? 400 : 200,
   );
 });
@@ -246,19 +287,46 @@ adminConsoleRoutes.get("/admin/diagnostics", requireConsoleAdmin, async (c) => {
     if (!report) {
       return render(
         c,
-        <DiagnosticsPage status="fail" generatedAt={new Date(now).toISOString()} checks={[]} lockId={lockId} explanation={null} error="No checkout has this id." csrf={admin.csrf} who={admin.who} />,
+        <DiagnosticsPage
+          status="fail"
+          generatedAt={new Date(now).toISOString()}
+          checks={[]}
+          lockId={lockId}
+          explanation={null}
+          error="No checkout has this id."
+          csrf={admin.csrf}
+          who={admin.who}
+        />,
         404,
       );
     }
     return render(
       c,
-      <DiagnosticsPage status={report.status} generatedAt={report.generated_at} checks={report.checks} lockId={lockId} explanation={report.explanation} error={null} csrf={admin.csrf} who={admin.who} />,
+      <DiagnosticsPage
+        status={report.status}
+        generatedAt={report.generated_at}
+        checks={report.checks}
+        lockId={lockId}
+        explanation={report.explanation}
+        error={null}
+        csrf={admin.csrf}
+        who={admin.who}
+      />,
     );
   }
   const report = await runDiagnostics(c.env.DB, config, now);
   return render(
     c,
-    <DiagnosticsPage status={report.status} generatedAt={report.generated_at} checks={report.checks} lockId={null} explanation={null} error={null} csrf={admin.csrf} who={admin.who} />,
+    <DiagnosticsPage
+      status={report.status}
+      generatedAt={report.generated_at}
+      checks={report.checks}
+      lockId={null}
+      explanation={null}
+      error={null}
+      csrf={admin.csrf}
+      who={admin.who}
+    />,
   );
 });
 

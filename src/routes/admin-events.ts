@@ -114,7 +114,10 @@ adminEventRoutes.openapi(
     security,
     request: { params: IdParam },
     responses: {
-      200: jsonResponse(z.object({ event: EventSummarySchema.extend({ payload: z.record(z.string(), z.unknown()) }), deliveries: z.array(DeliverySchema) }), "The event"),
+      200: jsonResponse(
+        z.object({ event: EventSummarySchema.extend({ payload: z.record(z.string(), z.unknown()) }), deliveries: z.array(DeliverySchema) }),
+        "The event",
+      ),
       ...errorResponses(...ADMIN_ERRORS, "not_found"),
     },
   }),

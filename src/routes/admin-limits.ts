@@ -12,8 +12,19 @@ import { jsonBody, jsonResponse } from "./http";
 export const adminLimitRoutes = new OpenAPIHono<AppEnv>();
 const security = [{ adminToken: [] }];
 
-const VariantParam = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
-const MaxPerCustomer = z.number().int().min(1).max(MAX_PURCHASE_LIMIT).nullable().openapi({ description: "Units one customer (by lower-cased email) may hold and buy; null: no limit" });
+const VariantParam = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+const MaxPerCustomer = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PURCHASE_LIMIT)
+  .nullable()
+  .openapi({ description: "Units one customer (by lower-cased email) may hold and buy; null: no limit" });
 const LimitSchema = z.object({ variant_id: z.string(), max_per_customer: z.number().int().nullable() }).openapi("PurchaseLimit");
 
 async function assertVariant(db: ReturnType<typeof createDb>, id: string): Promise<void> {

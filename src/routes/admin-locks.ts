@@ -49,9 +49,7 @@ const StatisticsSchema = z
     expired_pending_cleanup: Count,
     series: z.object({
       bucket: z.enum(["hour", "day"]),
-      points: z.array(
-        z.object({ at: Timestamp, total: Count, completed: Count, failed: Count, cancelled: Count, expired: Count, active: Count }),
-      ),
+      points: z.array(z.object({ at: Timestamp, total: Count, completed: Count, failed: Count, cancelled: Count, expired: Count, active: Count })),
     }),
     refunds: z
       .object({
@@ -95,7 +93,10 @@ adminLockRoutes.openapi(
     summary: "Checkout locks, newest first, with cursor pagination",
     security,
     request: { query: ListQuery },
-    responses: { 200: jsonResponse(z.object({ data: z.array(LockSummarySchema), next_cursor: z.string().nullable() }), "A page of checkout summaries"), ...adminErrors },
+    responses: {
+      200: jsonResponse(z.object({ data: z.array(LockSummarySchema), next_cursor: z.string().nullable() }), "A page of checkout summaries"),
+      ...adminErrors,
+    },
   }),
   async (c) => {
     const q = c.req.valid("query");

@@ -22,14 +22,22 @@ export const adminOrderRoutes = new OpenAPIHono<AppEnv>();
 
 const security = [{ adminToken: [] }];
 const adminErrors = errorResponses(...ADMIN_ERRORS);
-const OrderId = z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } });
+const OrderId = z
+  .string()
+  .min(1)
+  .max(64)
+  .openapi({ param: { name: "id", in: "path" } });
 const Reason = z.string().trim().min(1).max(500);
 
 const ListQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
   email: z.string().trim().min(1).max(254).optional(),
   // Digits only: z.coerce would take "+5" or "1e1".
-  number: z.string().regex(/^[0-9]{1,15}$/, "An order number").transform(Number).optional(),
+  number: z
+    .string()
+    .regex(/^[0-9]{1,15}$/, "An order number")
+    .transform(Number)
+    .optional(),
   limit: z
     .string()
     .regex(/^[0-9]{1,4}$/, "An integer")
@@ -104,11 +112,24 @@ adminOrderRoutes.openapi(
     description:
       "Needs an Idempotency-Key: a repeat answers the same refund, the same key with another body is 422. 201 once the gateway confirmed the refund, 202 while it has not.",
     security,
-    request: { params: z.object({ id: OrderId }), headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }), ...jsonBody(RefundBody, false) },
+    request: {
+      params: z.object({ id: OrderId }),
+      headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
+      ...jsonBody(RefundBody, false),
+    },
     responses: {
       201: jsonResponse(RefundAnswer, "Refunded"),
       202: jsonResponse(RefundAnswer, "Taken by the gateway, not yet confirmed"),
-      ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "refund_exceeds_captured", "order_not_refundable", "invalid_refund", "idempotency_key_reused", "payment_gateway_error"),
+      ...errorResponses(
+        ...ADMIN_ERRORS,
+        ...BODY_ERRORS,
+        "not_found",
+        "refund_exceeds_captured",
+        "order_not_refundable",
+        "invalid_refund",
+        "idempotency_key_reused",
+        "payment_gateway_error",
+      ),
     },
   }),
   async (c) => {
@@ -120,7 +141,11 @@ adminOrderRoutes.openapi(
     const body = c.req.valid("json") ?? {};
     if (!isId("ord", id)) throw notFound("Order", { order_id: id });
     if (body.lines && body.amount !== undefined) throw new AppError("invalid_refund", "Give lines or an amount, not both.");
-    const ask: RefundAsk = body.lines ? { kind: "lines", lines: body.lines } : body.amount !== undefined ? { kind: "amount", amount: body.amount } : { kind: "remaining" };
+    const ask: RefundAsk = body.lines
+      ? { kind: "lines", lines: body.lines }
+      : body.amount !== undefined
+        ? { kind: "amount", amount: body.amount }
+        : { kind: "remaining" };
     const outcome = await requestRefund(deps(c), id, { ask, reason: body.reason ?? null, restock: body.restock ?? false }, key, await requestHash(c, body));
     forgetStatistics(c.env.DB);
     return respond(c, outcome) as never;

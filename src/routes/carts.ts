@@ -30,9 +30,24 @@ import {
 
 export type AppEnv = { Bindings: Env };
 
-const CartId = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "cart_..." }) });
-const LineParams = CartId.extend({ line_id: z.string().max(64).openapi({ param: { name: "line_id", in: "path" } }) });
-const CodeParams = CartId.extend({ code: z.string().max(64).openapi({ param: { name: "code", in: "path" } }) });
+const CartId = z.object({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "cart_..." }),
+});
+const LineParams = CartId.extend({
+  line_id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "line_id", in: "path" } }),
+});
+const CodeParams = CartId.extend({
+  code: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "code", in: "path" } }),
+});
 const security = [{ cartToken: [] }];
 const cartResponses = {
   200: jsonResponse(z.object({ cart: CartSchema }), "The cart with live prices"),
@@ -141,7 +156,15 @@ function withoutReplayedToken(outcome: CartCreated, cartId: string): CartCreated
 }
 
 cartRoutes.openapi(
-  createRoute({ method: "get", path: "/v1/carts/{id}", tags: ["carts"], summary: "Read a cart", security, request: { params: CartId }, responses: cartResponses }),
+  createRoute({
+    method: "get",
+    path: "/v1/carts/{id}",
+    tags: ["carts"],
+    summary: "Read a cart",
+    security,
+    request: { params: CartId },
+    responses: cartResponses,
+  }),
   async (c) => {
     const a = await cartCall(c, c.req.valid("param").id, "get", null, (cart, call) => cart.getCart(call));
     return c.json(a.body, 200, a.headers);
@@ -160,7 +183,9 @@ cartRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const a = await cartCall(c, c.req.valid("param").id, "add_line", body, (cart, call) => cart.addLine(call, { variantId: body.variant_id, quantity: body.quantity }));
+    const a = await cartCall(c, c.req.valid("param").id, "add_line", body, (cart, call) =>
+      cart.addLine(call, { variantId: body.variant_id, quantity: body.quantity }),
+    );
     return c.json(a.body, 200, a.headers);
   },
 );
@@ -201,7 +226,15 @@ cartRoutes.openapi(
 );
 
 cartRoutes.openapi(
-  createRoute({ method: "delete", path: "/v1/carts/{id}/lines", tags: ["carts"], summary: "Clear the cart", security, request: { params: CartId }, responses: cartResponses }),
+  createRoute({
+    method: "delete",
+    path: "/v1/carts/{id}/lines",
+    tags: ["carts"],
+    summary: "Clear the cart",
+    security,
+    request: { params: CartId },
+    responses: cartResponses,
+  }),
   async (c) => {
     const a = await cartCall(c, c.req.valid("param").id, "clear", null, (cart, call) => cart.clearLines(call));
     return c.json(a.body, 200, a.headers);
@@ -327,7 +360,13 @@ cartRoutes.openapi(
       throw validationError(`This store takes '${gateway}' payments.`, [{ path: "payment.method", message: `Must be '${gateway}'` }]);
     }
     const input = { payment: body.payment, expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes };
-    const a = await cartCall(c, c.req.valid("param").id, "checkout_complete", body, (cart, call): Promise<CompleteAnswer> => cart.completeCheckout(call, input));
+    const a = await cartCall(
+      c,
+      c.req.valid("param").id,
+      "checkout_complete",
+      body,
+      (cart, call): Promise<CompleteAnswer> => cart.completeCheckout(call, input),
+    );
     return a.status === 201 ? c.json(a.body, 201, a.headers) : c.json(a.body, 202, a.headers);
   },
 );

@@ -62,7 +62,10 @@ const HealthSchema = z
           status: z.enum(["ok", "warn"]),
           active: z.number().int(),
           expired: z.number().int(),
-          expired_beyond_cleanup_interval: z.number().int().openapi({ description: "Locks past their deadline plus the cleanup interval: the cron job is behind" }),
+          expired_beyond_cleanup_interval: z
+            .number()
+            .int()
+            .openapi({ description: "Locks past their deadline plus the cleanup interval: the cron job is behind" }),
         }),
         z.object({ status: z.literal("unknown").openapi({ description: "D1 did not answer" }) }),
       ]),

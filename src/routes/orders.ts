@@ -18,7 +18,14 @@ orderRoutes.openapi(
     tags: ["orders"],
     summary: "Read an order with its cart's token",
     security: [{ cartToken: [] }],
-    request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) }) },
+    request: {
+      params: z.object({
+        id: z
+          .string()
+          .max(64)
+          .openapi({ param: { name: "id", in: "path" } }),
+      }),
+    },
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema }), "The order"),
       ...errorResponses("validation_error", "unauthorized", "forbidden", "not_found", "internal_error"),

@@ -29,9 +29,15 @@ productRoutes.openapi(
     const [productRows, variantRows, priceRows, stockRows, currencyRows] = await db.batch([
       db.select().from(products).where(eq(products.active, true)).orderBy(asc(products.createdAt), asc(products.id)),
       db.select().from(variants).where(eq(variants.active, true)).orderBy(asc(variants.createdAt), asc(variants.sku)),
-      db.select().from(variantPrices).where(inArray(variantPrices.currency, [currency, config.baseCurrency])),
+      db
+        .select()
+        .from(variantPrices)
+        .where(inArray(variantPrices.currency, [currency, config.baseCurrency])),
       db.select().from(inventory),
-      db.select().from(currencies).where(inArray(currencies.code, [currency, config.baseCurrency])),
+      db
+        .select()
+        .from(currencies)
+        .where(inArray(currencies.code, [currency, config.baseCurrency])),
     ]);
     const target = currencyRows.find((r) => r.code === currency);
     const base = currencyRows.find((r) => r.code === config.baseCurrency);
@@ -47,7 +53,17 @@ productRoutes.openapi(
         const basePrice = price.get(`${v.id}:${config.baseCurrency}`);
         const amount = explicit ?? (basePrice === undefined ? undefined : convertMinor(basePrice, base.exponent, target.exponent, target.rateFromBase));
         if (amount === undefined) return [];
-        return [{ id: v.id, sku: v.sku, title: v.title, price: Number(amount), currency, currency_exponent: target.exponent, available: Math.max(0, stock.get(v.id) ?? 0) }];
+        return [
+          {
+            id: v.id,
+            sku: v.sku,
+            title: v.title,
+            price: Number(amount),
+            currency,
+            currency_exponent: target.exponent,
+            available: Math.max(0, stock.get(v.id) ?? 0),
+          },
+        ];
       }),
     }));
     return c.json({ data: data.filter((p) => p.variants.length > 0) }, 200);

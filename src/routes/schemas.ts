@@ -2,8 +2,14 @@
 import { z } from "@hono/zod-openapi";
 import { CurrencyExponent } from "../contract/fields";
 
-export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "An ISO 4217 code in upper case, e.g. USD").openapi({ example: "USD" });
-export const CountryCode = z.string().regex(/^[A-Z]{2}$/, "An ISO 3166-1 alpha-2 code in upper case, e.g. US").openapi({ example: "US" });
+export const CurrencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "An ISO 4217 code in upper case, e.g. USD")
+  .openapi({ example: "USD" });
+export const CountryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, "An ISO 3166-1 alpha-2 code in upper case, e.g. US")
+  .openapi({ example: "US" });
 export const Email = z.email().max(254);
 export { CurrencyExponent };
 const Money = z.number().int().min(0).max(1_000_000_000_000);
@@ -33,7 +39,11 @@ export const PaymentSchema = z
   ])
   .openapi("PaymentMethod");
 
-export const TtlMinutes = z.number().int().min(1).max(24 * 60);
+export const TtlMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60);
 export { Money };
 
 // Request bodies of the storefront routes. They live here, next to the responses, so the
@@ -55,7 +65,15 @@ export const ProductSchema = z
     id: z.string(),
     title: z.string(),
     variants: z.array(
-      z.object({ id: z.string(), sku: z.string(), title: z.string(), price: z.number().int(), currency: z.string(), currency_exponent: CurrencyExponent, available: z.number().int() }),
+      z.object({
+        id: z.string(),
+        sku: z.string(),
+        title: z.string(),
+        price: z.number().int(),
+        currency: z.string(),
+        currency_exponent: CurrencyExponent,
+        available: z.number().int(),
+      }),
     ),
   })
   .openapi("Product");

@@ -107,7 +107,8 @@ stripeWebhookRoutes.openapi(
       if (outcome.result === "applied") forgetStatistics(c.env.DB);
       return c.json({ received: true as const, handled: outcome.result === "applied", ...outcome }, 200);
     }
-    if (!ROUTED_STRIPE_EVENTS.has(event.type)) return c.json({ received: true as const, handled: false, result: "ignored", reason: "event_type_not_handled" }, 200);
+    if (!ROUTED_STRIPE_EVENTS.has(event.type))
+      return c.json({ received: true as const, handled: false, result: "ignored", reason: "event_type_not_handled" }, 200);
 
     const intent = event.data.object;
     const cartId = intent.metadata?.cart_id;
@@ -118,13 +119,28 @@ stripeWebhookRoutes.openapi(
     }
     const result = await c.env.CART.getByName(cartId).paymentEvent({ type: event.type, eventId: event.id, checkoutId, reference: intent.id });
     if (result.result === "retry") {
-      throw new AppError("unavailable", "The payment could not be settled now; retry later.", { reason: result.reason, checkout_state: result.state }, { "Retry-After": "30" });
+      throw new AppError(
+        "unavailable",
+        "The payment could not be settled now; retry later.",
+        { reason: result.reason, checkout_state: result.state },
+        { "Retry-After": "30" },
+      );
     }
     if (result.result === "ignored") {
-      return c.json({ received: true as const, handled: false, result: "ignored", reason: result.reason, ...(result.state ? { checkout_state: result.state } : {}) }, 200);
+      return c.json(
+        { received: true as const, handled: false, result: "ignored", reason: result.reason, ...(result.state ? { checkout_state: result.state } : {}) },
+        200,
+      );
     }
     return c.json(
-      { received: true as const, handled: true, result: "applied", ...(result.code ? { reason: result.code } : {}), checkout_state: result.state, order_id: result.orderId },
+      {
+        received: true as const,
+        handled: true,
+        result: "applied",
+        ...(result.code ? { reason: result.code } : {}),
+        checkout_state: result.state,
+        order_id: result.orderId,
+      },
       200,
     );
   },

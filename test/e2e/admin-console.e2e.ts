@@ -65,7 +65,10 @@ export default async function adminConsole({ baseUrl, adminToken, browser, scree
 
     await page.goto(`${baseUrl}/admin/sign-in`);
     await page.getByLabel("Admin token").fill("definitely-not-the-token");
-    const [refused] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/admin/sign-in") && r.request().method() === "POST"), page.getByRole("button", { name: "Sign in" }).click()]);
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/admin/sign-in") && r.request().method() === "POST"),
+      page.getByRole("button", { name: "Sign in" }).click(),
+    ]);
     assert.equal(refused.status(), 401);
     await page.getByText("That token is not valid.").waitFor();
     assert.equal((await desktop.cookies()).length, 0, "no session cookie for a wrong token");

@@ -60,7 +60,8 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
 
   const monitor = await cli(["monitor", "--hours", "1"], env);
   assert.equal(monitor.code, 0, monitor.stderr);
-  for (const text of ["Checkout statistics", "Success rate", "Active now", "FAILED IN PHASE", "payment_capture"]) assert.ok(monitor.stdout.includes(text), `monitor shows ${text}`);
+  for (const text of ["Checkout statistics", "Success rate", "Active now", "FAILED IN PHASE", "payment_capture"])
+    assert.ok(monitor.stdout.includes(text), `monitor shows ${text}`);
 
   const diagnostics = await cli(["diagnostics"], env);
   assert.equal(diagnostics.code, 0, diagnostics.stdout + diagnostics.stderr);
@@ -106,7 +107,9 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   // and the queue consumer keeps them undeliverable; redelivery sends them again anyway.
   const startedEvent = `evt_checkout_started_${checkoutId}`;
   const eventStatus = async (id: string) =>
-    ((await (await fetch(`${baseUrl}/admin/api/events/${id}`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as any).event?.status as string | undefined;
+    ((await (await fetch(`${baseUrl}/admin/api/events/${id}`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as any).event?.status as
+      | string
+      | undefined;
   const settled = async (id: string) => {
     for (let i = 0; i < 80 && (await eventStatus(id)) !== "undeliverable"; i++) await new Promise((r) => setTimeout(r, 250));
     assert.equal(await eventStatus(id), "undeliverable", `${id} reaches the consumer`);
@@ -131,7 +134,10 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   assert.equal(csvRows[0], "id,type,status,attempts,last_error,created_at,enqueued_at,delivered_at");
   const startedCount = JSON.parse((await cli(["events", "--type", "checkout.started", "--limit", "200", "--json"], env)).stdout).data.length;
   assert.equal(csvRows.length, 1 + startedCount, "--all --limit 1 followed the cursor through every page");
-  assert.ok(csvRows.some((row) => row.startsWith(`${startedEvent},checkout.started,undeliverable,0,`)), eventCsv.stdout);
+  assert.ok(
+    csvRows.some((row) => row.startsWith(`${startedEvent},checkout.started,undeliverable,0,`)),
+    eventCsv.stdout,
+  );
 
   const redelivered = await cli(["redeliver", startedEvent], env);
   assert.equal(redelivered.code, 0, redelivered.stderr);
@@ -191,13 +197,32 @@ async function catalog(env: Record<string, string>): Promise<void> {
   };
   const unique = Date.now().toString(36).toUpperCase();
   assert.match(await run(["currencies", "set", "chf", "--rate", "0.88", "--exponent", "2"]), /^Currency set CHF: rate from base 0\.88, exponent 2$/m);
-  const created = JSON.parse(await run(["products", "create", "--title", `CLI mug ${unique}`, "--sku", `CLI-MUG-${unique}`, "--price", "USD=1200", "--price", "CHF=1100", "--stock", "4", "--json"]));
+  const created = JSON.parse(
+    await run([
+      "products",
+      "create",
+      "--title",
+      `CLI mug ${unique}`,
+      "--sku",
+      `CLI-MUG-${unique}`,
+      "--price",
+      "USD=1200",
+      "--price",
+      "CHF=1100",
+      "--stock",
+      "4",
+      "--json",
+    ]),
+  );
   const variantId: string = created.product.variants[0].id;
   assert.match(await run(["stock", "set", variantId, "9"]), /On hand\s+9\nReserved\s+0\nAvailable\s+9/);
   assert.match(await run(["stock", "get", variantId]), /Available\s+9/);
   assert.match(await run(["prices", "set", variantId, "CHF=1050"]), /Prices set for .*10\.50 CHF/);
   assert.match(await run(["products", "list", "--currency", "CHF"]), new RegExp(`${variantId}\\s+CLI-MUG-${unique}\\s+.*10\\.50 CHF\\s+9`));
-  assert.match(await run(["discounts", "create", `CLI${unique}`, "--percent", "15", "--usage-limit", "3"]), new RegExp(`^Created discount CLI${unique}: 15 % off$`, "m"));
+  assert.match(
+    await run(["discounts", "create", `CLI${unique}`, "--percent", "15", "--usage-limit", "3"]),
+    new RegExp(`^Created discount CLI${unique}: 15 % off$`, "m"),
+  );
   const duplicate = await cli(["discounts", "create", `CLI${unique}`, "--percent", "15"], env);
   assert.equal(duplicate.code, 1);
   assert.match(duplicate.stderr, /^Not created: A discount with this code exists already/);
@@ -216,7 +241,10 @@ async function orders(env: Record<string, string>, baseUrl: string, adminToken: 
   assert.match(listed.stdout.split("\n")[0]!, /^\s*NUMBER\s+ID\s+STATUS\s+TOTAL\s+REFUNDED\s+EMAIL\s+CREATED \(UTC\)/);
   assert.match(listed.stdout, new RegExp(`${order.number}\\s+${order.id}\\s+paid\\s+\\d+\\.\\d{2} USD\\s+${order.email}`));
   const byEmail = JSON.parse((await cli(["orders", "--email", order.email.toUpperCase(), "--json"], env)).stdout);
-  assert.deepEqual(byEmail.data.map((o: { id: string }) => o.id), [order.id]);
+  assert.deepEqual(
+    byEmail.data.map((o: { id: string }) => o.id),
+    [order.id],
+  );
 
   const shown = await cli(["order", order.id], env);
   assert.equal(shown.code, 0, shown.stderr);

@@ -38,7 +38,14 @@ export async function paidOrder(baseUrl: string, adminToken: string, token = "to
   const [big, small] = product.product.variants.map((v: { id: string }) => v.id);
   const email = `e2e-${unique.toLowerCase()}@example.com`;
   const post = async (p: string, body: unknown, auth?: string) =>
-    json(await fetch(`${baseUrl}${p}`, { method: "POST", headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID(), ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify(body) }), p);
+    json(
+      await fetch(`${baseUrl}${p}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID(), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body),
+      }),
+      p,
+    );
   const { cart, token: cartToken } = await post("/v1/carts", { currency: "USD", email });
   await post(`/v1/carts/${cart.id}/lines`, { variant_id: big, quantity: 2 }, cartToken);
   await post(`/v1/carts/${cart.id}/lines`, { variant_id: small, quantity: 1 }, cartToken);

@@ -35,7 +35,15 @@ export interface E2eContext {
 }
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const MODULE_TIMEOUT_MS = 180_000;
 const E2E_DIR = path.join(ROOT, "test", "e2e");
 const SCREENSHOT_DIR = path.join(ROOT, "e2e-artifacts");
@@ -101,7 +109,9 @@ async function main(): Promise<number> {
         console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       } catch (error) {
         failed++;
-        console.log(`✗ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n  ${error instanceof Error ? (error.stack ?? error.message).replace(/\n/g, "\n  ") : String(error)}`);
+        console.log(
+          `✗ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n  ${error instanceof Error ? (error.stack ?? error.message).replace(/\n/g, "\n  ") : String(error)}`,
+        );
       }
     }
     if (failed > 0) console.log(`\nLast server output:\n${server.output().slice(-4_000)}`);

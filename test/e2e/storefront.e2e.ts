@@ -29,22 +29,17 @@ async function api<T>(ctx: E2eContext, pathname: string, token?: string): Promis
 }
 
 const onHand = async (ctx: E2eContext, variantId: string) =>
-  (
-    await (
-      await fetch(`${ctx.baseUrl}/admin/api/variants/${variantId}/stock`, { headers: { authorization: `Bearer ${ctx.adminToken}` } })
-    ).json()
-  ).on_hand as number;
+  (await (await fetch(`${ctx.baseUrl}/admin/api/variants/${variantId}/stock`, { headers: { authorization: `Bearer ${ctx.adminToken}` } })).json())
+    .on_hand as number;
 
 /** The cart this browser holds (its token lives in localStorage), read through the API. */
 async function browserCart(ctx: E2eContext, page: Page) {
   const stored = await page.evaluate((key) => localStorage.getItem(key), CART_KEY);
   assert.ok(stored, "the browser keeps its cart in localStorage");
   const ref = JSON.parse(stored) as StoredCart;
-  const { cart } = await api<{ cart: { id: string; version: number; locked: boolean; lines: Array<{ variant_id: string; quantity: number }>; checkout: { state: string } | null } }>(
-    ctx,
-    `/v1/carts/${ref.id}`,
-    ref.token,
-  );
+  const { cart } = await api<{
+    cart: { id: string; version: number; locked: boolean; lines: Array<{ variant_id: string; quantity: number }>; checkout: { state: string } | null };
+  }>(ctx, `/v1/carts/${ref.id}`, ref.token);
   return { ref, cart };
 }
 
@@ -161,7 +156,11 @@ async function desktopPurchase(ctx: E2eContext) {
     await shot(ctx, page, "desktop-order");
 
     // The API agrees: one paid order, captured for the quoted total, the stock taken.
-    const { order } = await api<{ order: { status: string; total: number; payment: { status: string; amount: number } } }>(ctx, `/v1/orders/${orderId}`, afterEdit.ref.token);
+    const { order } = await api<{ order: { status: string; total: number; payment: { status: string; amount: number } } }>(
+      ctx,
+      `/v1/orders/${orderId}`,
+      afterEdit.ref.token,
+    );
     assert.equal(order.status, "paid");
     assert.equal(order.payment.status, "captured");
     assert.equal(order.payment.amount, order.total);

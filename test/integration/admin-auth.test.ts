@@ -19,7 +19,12 @@ async function callWithEnv(path: string, overrides: Partial<Env>, headers: Recor
 
 describe("admin API authentication", () => {
   it("answers 401 without a token, with a wrong one and with a malformed header", async () => {
-    for (const headers of <Array<Record<string, string>>>[{}, { authorization: "Bearer wrong-token" }, { authorization: "Basic dGVzdDp0ZXN0" }, { authorization: `Bearer ${env.ADMIN_TOKEN}x` }]) {
+    for (const headers of <Array<Record<string, string>>>[
+      {},
+      { authorization: "Bearer wrong-token" },
+      { authorization: "Basic dGVzdDp0ZXN0" },
+      { authorization: `Bearer ${env.ADMIN_TOKEN}x` },
+    ]) {
       const res = await call("GET", "/admin/api/checkout-locks", { headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.body.error.code).toBe("unauthorized");
@@ -97,13 +102,19 @@ describe("Cloudflare Access", () => {
     const accessEnv: Env = { ...env, ADMIN_TOKEN: undefined, CF_ACCESS_TEAM_DOMAIN: TEAM, CF_ACCESS_AUD: AUD };
     const guarded = (source: AccessKeySource) => {
       const app = new Hono<{ Bindings: Env }>();
-      app.onError((error, c) => c.json({ status: (error as { status?: number }).status ?? 500, code: (error as { code?: string }).code }, ((error as { status?: number }).status ?? 500) as 401));
+      app.onError((error, c) =>
+        c.json(
+          { status: (error as { status?: number }).status ?? 500, code: (error as { code?: string }).code },
+          ((error as { status?: number }).status ?? 500) as 401,
+        ),
+      );
       app.use("/admin/api/*", adminGuard({ accessKeys: source }));
       app.get("/admin/api/ping", (c) => c.json({ ok: true }));
       return app;
     };
     const app = guarded(() => keys);
-    const request = (headers: Record<string, string>) => app.fetch(new Request("https://checkout.test/admin/api/ping", { headers }), accessEnv, createExecutionContext());
+    const request = (headers: Record<string, string>) =>
+      app.fetch(new Request("https://checkout.test/admin/api/ping", { headers }), accessEnv, createExecutionContext());
 
     expect((await request({ "cf-access-jwt-assertion": await sign() })).status).toBe(200);
     expect((await request({ "cf-access-jwt-assertion": await sign({ aud: "other" }) })).status).toBe(401);
@@ -114,7 +125,11 @@ describe("Cloudflare Access", () => {
     const down = guarded(() => async () => {
       throw new TypeError("fetch failed");
     });
-    const res = await down.fetch(new Request("https://checkout.test/admin/api/ping", { headers: { "cf-access-jwt-assertion": await sign() } }), accessEnv, createExecutionContext());
+    const res = await down.fetch(
+      new Request("https://checkout.test/admin/api/ping", { headers: { "cf-access-jwt-assertion": await sign() } }),
+      accessEnv,
+      createExecutionContext(),
+    );
     expect(res.status).toBe(503);
   });
 });

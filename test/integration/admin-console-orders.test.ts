@@ -14,12 +14,21 @@ import { expectRefundInvariants } from "../support/refund-invariants";
 
 const usd = (minor: number) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(minor / 100);
 const page = (path: string, cookie: string) => consoleCall("GET", path, { headers: { cookie } });
-const post = (path: string, cookie: string, fields: Record<string, string>, headers: Record<string, string> = FORM) => consoleCall("POST", path, { headers: { ...headers, cookie }, raw: form(fields) });
+const post = (path: string, cookie: string, fields: Record<string, string>, headers: Record<string, string> = FORM) =>
+  consoleCall("POST", path, { headers: { ...headers, cookie }, raw: form(fields) });
 
 /** A paid order of 3 units at 10.00 and 1 at 4.99 (USD), with its own email. */
 async function order(token = "tok_visa") {
   const email = `Buyer-${crypto.randomUUID().slice(0, 8)}@Example.com`;
-  const paid = await paidOrder([{ prices: { USD: 1000 }, stock: 10 }, { prices: { USD: 499 }, stock: 10 }], [3, 1], token, { currency: "USD", email });
+  const paid = await paidOrder(
+    [
+      { prices: { USD: 1000 }, stock: 10 },
+      { prices: { USD: 499 }, stock: 10 },
+    ],
+    [3, 1],
+    token,
+    { currency: "USD", email },
+  );
   return { ...paid, email };
 }
 
@@ -81,7 +90,13 @@ describe("console orders", () => {
 
     const after = await adminOrder(o.id);
     expect(after.refunds).toHaveLength(1);
-    expect(after.refunds[0]).toMatchObject({ status: "succeeded", amount: share, restocked: true, reason: "damaged", lines: [{ line_id: line.line_id, quantity: 2 }] });
+    expect(after.refunds[0]).toMatchObject({
+      status: "succeeded",
+      amount: share,
+      restocked: true,
+      reason: "damaged",
+      lines: [{ line_id: line.line_id, quantity: 2 }],
+    });
     expect(after.order).toMatchObject({ status: "partially_refunded", refunded_total: share });
     expect((await stockOf(variants[0]!)).on_hand).toBe(stockBefore + 2);
 

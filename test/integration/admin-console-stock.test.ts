@@ -51,9 +51,15 @@ describe("console: stock and purchase limits", () => {
       const res = await call("POST", `/admin/stock/${variant}/limit`, { headers: { ...FORM, cookie }, raw: form({ csrf, max_per_customer: bad }) });
       expect(res.headers.get("location"), bad).toBe(`/admin/stock/${variant}?notice=invalid`);
     }
-    const stale = await call("POST", `/admin/stock/${variant}/limit`, { headers: { ...FORM, cookie }, raw: form({ csrf: "0".repeat(64), max_per_customer: "1" }) });
+    const stale = await call("POST", `/admin/stock/${variant}/limit`, {
+      headers: { ...FORM, cookie },
+      raw: form({ csrf: "0".repeat(64), max_per_customer: "1" }),
+    });
     expect(stale.status).toBe(403);
-    const foreign = await call("POST", `/admin/stock/${variant}/limit`, { headers: { ...FORM, "sec-fetch-site": "cross-site", cookie }, raw: form({ csrf, max_per_customer: "1" }) });
+    const foreign = await call("POST", `/admin/stock/${variant}/limit`, {
+      headers: { ...FORM, "sec-fetch-site": "cross-site", cookie },
+      raw: form({ csrf, max_per_customer: "1" }),
+    });
     expect(foreign.status).toBe(403);
     const signedOut = await call("POST", `/admin/stock/${variant}/limit`, { headers: FORM, raw: form({ csrf, max_per_customer: "1" }) });
     expect(signedOut.status).toBe(401);

@@ -11,7 +11,9 @@ import { workerFetch } from "../support/worker-fetch";
 
 /** Like the support client's call(), but redirects are seen, not followed (a browser's view of a 303). */
 async function call(method: string, path: string, options: { headers?: Record<string, string>; raw?: string } = {}) {
-  const response = await exports.default.fetch(new Request(`https://checkout.test${path}`, { method, headers: options.headers, body: options.raw, redirect: "manual" }));
+  const response = await exports.default.fetch(
+    new Request(`https://checkout.test${path}`, { method, headers: options.headers, body: options.raw, redirect: "manual" }),
+  );
   const text = await response.text();
   let body: any = text;
   if (response.headers.get("content-type")?.includes("application/json")) body = JSON.parse(text);
@@ -280,13 +282,19 @@ describe("admin console", () => {
     // The queue refuses another: it is left pending for the relay, and the page says so.
     const { eventId: other } = await deadEvent();
     const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
-    const down = await withQueue(recordingQueue({ fail: true }), "POST", `/admin/events/${other}/redeliver`, { headers: { ...FORM, cookie }, raw: form({ csrf }) });
+    const down = await withQueue(recordingQueue({ fail: true }), "POST", `/admin/events/${other}/redeliver`, {
+      headers: { ...FORM, cookie },
+      raw: form({ csrf }),
+    });
     quiet.mockRestore();
     expect(down.headers.get("location")).toBe(`/admin/events/${other}?notice=unavailable`);
     expect((await outboxRow(other))!.status).toBe("pending");
     expect((await page(`/admin/events/${other}?notice=unavailable`, cookie)).body).toContain("the next cleanup run sends it");
 
-    const unknown = await withQueue(queue, "POST", "/admin/events/evt_checkout_started_chk_nope/redeliver", { headers: { ...FORM, cookie }, raw: form({ csrf }) });
+    const unknown = await withQueue(queue, "POST", "/admin/events/evt_checkout_started_chk_nope/redeliver", {
+      headers: { ...FORM, cookie },
+      raw: form({ csrf }),
+    });
     expect(unknown.status).toBe(404);
   });
 
@@ -316,7 +324,11 @@ describe("admin console", () => {
     expect((await page("/admin", `${SESSION_COOKIE}=${expired.value}`)).status).toBe(303);
 
     // Rotating ADMIN_TOKEN logs everyone out: the session key derives from it.
-    const rotated = await createApp().fetch(new Request("https://checkout.test/admin", { headers: { cookie }, redirect: "manual" }), { ...env, ADMIN_TOKEN: "rotated-token" } as Env, createExecutionContext());
+    const rotated = await createApp().fetch(
+      new Request("https://checkout.test/admin", { headers: { cookie }, redirect: "manual" }),
+      { ...env, ADMIN_TOKEN: "rotated-token" } as Env,
+      createExecutionContext(),
+    );
     expect(rotated.status).toBe(303);
     expect((await page("/admin", cookie)).status).toBe(200);
 
@@ -334,7 +346,12 @@ describe("admin console", () => {
       ["POST", "/admin/sign-in"],
     ]) {
       const res = await createApp().fetch(
-        new Request(`https://checkout.test${path}`, { method, headers: FORM, body: method === "POST" ? form({ token: "anything" }) : undefined, redirect: "manual" }),
+        new Request(`https://checkout.test${path}`, {
+          method,
+          headers: FORM,
+          body: method === "POST" ? form({ token: "anything" }) : undefined,
+          redirect: "manual",
+        }),
         disabledEnv,
         createExecutionContext(),
       );

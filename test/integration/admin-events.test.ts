@@ -42,16 +42,18 @@ interface Seed {
 async function seedEvents(rows: Seed[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 50) {
     await env.DB.batch(
-      rows.slice(i, i + 50).map((r) =>
-        env.DB.prepare("INSERT INTO outbox (id, type, payload, status, attempts, last_error, created_at) VALUES (?1, ?2, '{}', ?3, ?4, ?5, ?6)").bind(
-          r.id,
-          r.type ?? "checkout.started",
-          r.status,
-          r.attempts ?? 0,
-          r.status === "dead" ? "HTTP 500: seeded" : null,
-          r.createdAt,
+      rows
+        .slice(i, i + 50)
+        .map((r) =>
+          env.DB.prepare("INSERT INTO outbox (id, type, payload, status, attempts, last_error, created_at) VALUES (?1, ?2, '{}', ?3, ?4, ?5, ?6)").bind(
+            r.id,
+            r.type ?? "checkout.started",
+            r.status,
+            r.attempts ?? 0,
+            r.status === "dead" ? "HTTP 500: seeded" : null,
+            r.createdAt,
+          ),
         ),
-      ),
     );
   }
 }
@@ -113,7 +115,16 @@ describe("admin webhook events", () => {
 
   it("refuses a bad cursor, status, type or limit with 400 validation_error", async () => {
     const cursorOfBadDate = btoa("yesterday|evt_x");
-    for (const query of ["cursor=not-a-cursor", `cursor=${cursorOfBadDate}`, "status=lost", "status=DEAD", "type=checkout.bogus", "limit=0", "limit=201", "limit=abc"]) {
+    for (const query of [
+      "cursor=not-a-cursor",
+      `cursor=${cursorOfBadDate}`,
+      "status=lost",
+      "status=DEAD",
+      "type=checkout.bogus",
+      "limit=0",
+      "limit=201",
+      "limit=abc",
+    ]) {
       const res = await admin("GET", `/admin/api/events?${query}`);
       expectRefusal(res, query);
       expect(res.status, query).toBe(400);
@@ -253,7 +264,11 @@ describe("admin webhook events", () => {
       const res = await admin("POST", `/admin/api/events/${eventId}/redeliver`, { queue });
       expectRefusal(res, status);
       expect(res.status).toBe(409);
-      expect(res.body.error).toMatchObject({ code: "event_in_flight", message: expect.stringMatching(/already on its way/), details: { event_id: eventId, status } });
+      expect(res.body.error).toMatchObject({
+        code: "event_in_flight",
+        message: expect.stringMatching(/already on its way/),
+        details: { event_id: eventId, status },
+      });
       expect(queue.sent).toEqual([]);
       expect(await outboxRow(eventId)).toEqual(before);
     }
@@ -287,7 +302,9 @@ describe("admin webhook events", () => {
     expect(res.body).toEqual({ redelivered: 100, more: true });
     // Oldest first, each once; more than one sendBatch and status update did it (chunks of 50).
     expect(first.sent).toEqual(ids.slice(0, 100));
-    const statuses = await env.DB.prepare(`SELECT status, COUNT(*) AS n FROM outbox WHERE id LIKE 'evt_checkout_started_chk_bulk${run}_%' GROUP BY status ORDER BY status`).all();
+    const statuses = await env.DB.prepare(
+      `SELECT status, COUNT(*) AS n FROM outbox WHERE id LIKE 'evt_checkout_started_chk_bulk${run}_%' GROUP BY status ORDER BY status`,
+    ).all();
     expect(statuses.results).toEqual([
       { status: "dead", n: 20 },
       { status: "enqueued", n: 100 },
@@ -383,15 +400,24 @@ describe("admin webhook events", () => {
           return value === "" || value.length > 512 || decodeCursor(value) === null;
         })
         .map(({ key, value }) => ({ method: "GET", path: `/admin/api/events?${key}=${enc(value)}` })),
-      fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 129, maxLength: 160 }), fc.string({ unit: "grapheme", maxLength: 10 }))
+      fc
+        .oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 129, maxLength: 160 }), fc.string({ unit: "grapheme", maxLength: 10 }))
         .filter(safeSegment)
-        .chain((id) => fc.constantFrom({ method: "GET", path: `/admin/api/events/${enc(id)}` }, { method: "POST", path: `/admin/api/events/${enc(id)}/redeliver` })),
+        .chain((id) =>
+          fc.constantFrom({ method: "GET", path: `/admin/api/events/${enc(id)}` }, { method: "POST", path: `/admin/api/events/${enc(id)}/redeliver` }),
+        ),
       fc
         .oneof(
           malformedJson.map((m) => ({ raw: m.raw, contentType: "application/json" })),
           nonObjectJson.map((m) => ({ raw: m.raw, contentType: "application/json" })),
           wrongContentType.map((ct) => ({ raw: JSON.stringify({ status: "dead" }), contentType: ct })),
-          fc.record({ status: fc.jsonValue({ maxDepth: 1 }), limit: fc.jsonValue({ maxDepth: 1 }) }).filter((b) => !(valid(String(b.status), ["dead", "undeliverable"]) && Number.isInteger(b.limit) && (b.limit as number) >= 1 && (b.limit as number) <= 500)).map((b) => ({ raw: JSON.stringify(b), contentType: "application/json" })),
+          fc
+            .record({ status: fc.jsonValue({ maxDepth: 1 }), limit: fc.jsonValue({ maxDepth: 1 }) })
+            .filter(
+              (b) =>
+                !(valid(String(b.status), ["dead", "undeliverable"]) && Number.isInteger(b.limit) && (b.limit as number) >= 1 && (b.limit as number) <= 500),
+            )
+            .map((b) => ({ raw: JSON.stringify(b), contentType: "application/json" })),
         )
         .map((b) => ({ method: "POST", path: "/admin/api/events/redeliver", raw: b.raw, contentType: b.contentType })),
     );

@@ -33,7 +33,9 @@ describe("GET /health/checkout", () => {
   it("is degraded (still 200) while a lock sits past its deadline plus the cleanup interval", async () => {
     const variant = await createVariant({ stock: 3 });
     const started = await startCheckout(await cartWith([[variant, 1]]));
-    await env.DB.prepare("UPDATE checkouts SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 3_600_000).toISOString(), started.body.checkout.id).run();
+    await env.DB.prepare("UPDATE checkouts SET expires_at = ? WHERE id = ?")
+      .bind(new Date(Date.now() - 3_600_000).toISOString(), started.body.checkout.id)
+      .run();
 
     const res = await call("GET", "/health/checkout");
     expect(res.status).toBe(200);
@@ -44,7 +46,9 @@ describe("GET /health/checkout", () => {
   });
 
   it("answers 503 with the same shape when D1 fails", async () => {
-    const brokenDb = { prepare: () => ({ bind: () => ({ first: () => Promise.reject(new Error("D1_ERROR: database unavailable")) }) }) } as unknown as D1Database;
+    const brokenDb = {
+      prepare: () => ({ bind: () => ({ first: () => Promise.reject(new Error("D1_ERROR: database unavailable")) }) }),
+    } as unknown as D1Database;
     const res = await healthWith({ DB: brokenDb });
     expect(res.status).toBe(503);
     expect(Object.keys(res.body).sort()).toEqual(SHAPE);

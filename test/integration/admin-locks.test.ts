@@ -59,7 +59,13 @@ describe("admin checkout locks", () => {
   it("are described in /openapi.json", async () => {
     const doc = await call("GET", "/openapi.json");
     expect(doc.status).toBe(200);
-    for (const path of ["/admin/api/checkout-locks", "/admin/api/checkout-locks/statistics", "/admin/api/checkout-locks/{id}", "/admin/api/checkout-locks/{id}/release", "/admin/api/diagnostics"]) {
+    for (const path of [
+      "/admin/api/checkout-locks",
+      "/admin/api/checkout-locks/statistics",
+      "/admin/api/checkout-locks/{id}",
+      "/admin/api/checkout-locks/{id}/release",
+      "/admin/api/diagnostics",
+    ]) {
       expect(doc.body.paths[path], path).toBeDefined();
     }
   });
@@ -88,7 +94,9 @@ describe("admin checkout locks", () => {
     const lock = res.body;
     expect(lock.checkout).toMatchObject({ id: checkout.id, cart_id: cart.id, state: "completed", phase: "stock_commit", failure: null, can_resume: false });
     expect(lock.checkout.quote).toMatchObject({ id: expect.stringMatching(/^quo_/), total: 2500, currency: "USD", signature: expect.stringMatching(/^v1\./) });
-    expect(lock.timeline.map((t: { event: string }) => t.event)).toEqual(expect.arrayContaining(["stock_reserved", "price_locked", "payment_declined", "order_created", "completed"]));
+    expect(lock.timeline.map((t: { event: string }) => t.event)).toEqual(
+      expect.arrayContaining(["stock_reserved", "price_locked", "payment_declined", "order_created", "completed"]),
+    );
     for (const entry of lock.timeline) expect(Object.keys(entry).sort()).toEqual(["at", "detail", "event", "phase", "state"]);
     expect(lock.reservations).toEqual([expect.objectContaining({ variant_id: variant, quantity: 2, status: "committed", sku: expect.any(String) })]);
     expect(lock.payments.map((p: { status: string }) => p.status)).toEqual(["declined", "captured"]);

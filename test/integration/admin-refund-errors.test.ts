@@ -31,11 +31,25 @@ describe("refund errors change nothing", () => {
     const beyond = await expectRefused(() => refund(order.id, { lines: [{ line_id: a.line_id, quantity: 3 }] }), 422, "invalid_refund");
     expect(beyond.details).toMatchObject({ line_id: a.line_id, requested: 3, remaining: 2 });
     await expectRefused(() => refund(order.id, { lines: [{ line_id: "line_unknown", quantity: 1 }] }), 422, "invalid_refund");
-    await expectRefused(() => refund(order.id, { lines: [{ line_id: a.line_id, quantity: 1 }, { line_id: a.line_id, quantity: 1 }] }), 422, "invalid_refund");
+    await expectRefused(
+      () =>
+        refund(order.id, {
+          lines: [
+            { line_id: a.line_id, quantity: 1 },
+            { line_id: a.line_id, quantity: 1 },
+          ],
+        }),
+      422,
+      "invalid_refund",
+    );
     await expectRefused(() => refund(order.id, { amount: 100, restock: true }), 422, "invalid_refund");
     await expectRefused(() => refund(order.id, { amount: 100, lines: [{ line_id: a.line_id, quantity: 1 }] }), 422, "invalid_refund");
     await expectRefused(() => refund("ord_00000000000000000000000000", {}), 404, "not_found");
-    await expectRefused(() => call("POST", `/admin/api/orders/${order.id}/refunds`, { headers: { "idempotency-key": refundKey() }, body: {} }), 401, "unauthorized");
+    await expectRefused(
+      () => call("POST", `/admin/api/orders/${order.id}/refunds`, { headers: { "idempotency-key": refundKey() }, body: {} }),
+      401,
+      "unauthorized",
+    );
   });
 
   it("the same key with another body is 422 idempotency_key_reused", async () => {
@@ -65,7 +79,10 @@ describe("refund errors change nothing", () => {
     const cart = await cartWith([[variant, 1]]);
     const started = await startCheckout(cart);
     expect(started.status).toBe(201);
-    const failed = await call("POST", `/v1/carts/${cart.id}/checkout/complete`, { headers: cart.auth, body: { payment: { method: "test", token: "tok_capture_decline" } } });
+    const failed = await call("POST", `/v1/carts/${cart.id}/checkout/complete`, {
+      headers: cart.auth,
+      body: { payment: { method: "test", token: "tok_capture_decline" } },
+    });
     expect(failed.status).toBeGreaterThanOrEqual(400);
     const lock = await call("GET", `/admin/api/checkout-locks/${started.body.checkout.id}`, { headers: ADMIN });
     expect(lock.body.order).toMatchObject({ status: "cancelled", refunded_total: 0, refunds: [] });

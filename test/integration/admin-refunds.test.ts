@@ -6,7 +6,9 @@ import { adminOrder, paidOrder, refund, refundKey } from "../support/orders";
 import { expectRefundInvariants } from "../support/refund-invariants";
 
 async function outboxOf(type: string, subject: string) {
-  return env.DB.prepare("SELECT id, type, payload FROM outbox WHERE id = ?").bind(`evt_${type.replace(".", "_")}_${subject}`).first<{ payload: string }>();
+  return env.DB.prepare("SELECT id, type, payload FROM outbox WHERE id = ?")
+    .bind(`evt_${type.replace(".", "_")}_${subject}`)
+    .first<{ payload: string }>();
 }
 
 describe("admin refunds", () => {
@@ -14,7 +16,14 @@ describe("admin refunds", () => {
     const { order, cart } = await paidOrder([{ prices: { USD: 1999 } }, { prices: { USD: 500 } }], [2, 1]);
     const res = await refund(order.id, { reason: "customer request" });
     expect(res.status).toBe(201);
-    expect(res.body.refund).toMatchObject({ order_id: order.id, status: "succeeded", amount: order.total, currency: "USD", kind: "refund", reason: "customer request" });
+    expect(res.body.refund).toMatchObject({
+      order_id: order.id,
+      status: "succeeded",
+      amount: order.total,
+      currency: "USD",
+      kind: "refund",
+      reason: "customer request",
+    });
     expect(res.body.refund.id).toMatch(/^ref_/);
     expect(res.body.refund.gateway_reference).toMatch(/^re_/);
     // Everything that remains: every unit of every line, at the line's total.
@@ -41,9 +50,19 @@ describe("admin refunds", () => {
     const one = await refund(order.id, { lines: [{ line_id: a.line_id, quantity: 1 }] });
     expect(one.status).toBe(201);
     expect(one.body.order.status).toBe("partially_refunded");
-    const two = await refund(order.id, { lines: [{ line_id: a.line_id, quantity: 1 }, { line_id: b.line_id, quantity: 1 }] });
+    const two = await refund(order.id, {
+      lines: [
+        { line_id: a.line_id, quantity: 1 },
+        { line_id: b.line_id, quantity: 1 },
+      ],
+    });
     expect(two.status).toBe(201);
-    const rest = await refund(order.id, { lines: [{ line_id: a.line_id, quantity: 1 }, { line_id: b.line_id, quantity: 1 }] });
+    const rest = await refund(order.id, {
+      lines: [
+        { line_id: a.line_id, quantity: 1 },
+        { line_id: b.line_id, quantity: 1 },
+      ],
+    });
     expect(rest.status).toBe(201);
     const shares = [one, two, rest].flatMap((r) => r.body.refund.lines);
     const ofA = shares.filter((l: any) => l.line_id === a.line_id).map((l: any) => l.amount);

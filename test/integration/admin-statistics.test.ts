@@ -6,7 +6,9 @@ import { ADMIN, call, cancelCheckout, cartWith, completeCheckout, createVariant,
 import { inCartObject } from "../support/saga";
 
 const statistics = (hours?: number, fresh = true) =>
-  call("GET", `/admin/api/checkout-locks/statistics${hours ? `?hours=${hours}` : ""}`, { headers: { ...ADMIN, ...(fresh ? { "cache-control": "no-cache" } : {}) } });
+  call("GET", `/admin/api/checkout-locks/statistics${hours ? `?hours=${hours}` : ""}`, {
+    headers: { ...ADMIN, ...(fresh ? { "cache-control": "no-cache" } : {}) },
+  });
 
 async function lockedCart(): Promise<{ cart: TestCart; checkoutId: string }> {
   const variant = await createVariant({ prices: { USD: 1000 }, stock: 10 });
@@ -56,7 +58,9 @@ describe("admin statistics", () => {
     // One still locked, and one whose alarm has not fired although D1 says its deadline passed.
     await lockedCart();
     const overdue = await lockedCart();
-    await env.DB.prepare("UPDATE checkouts SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 60_000).toISOString(), overdue.checkoutId).run();
+    await env.DB.prepare("UPDATE checkouts SET expires_at = ? WHERE id = ?")
+      .bind(new Date(Date.now() - 60_000).toISOString(), overdue.checkoutId)
+      .run();
 
     clockMs = Date.now();
     const res = await statistics(24);

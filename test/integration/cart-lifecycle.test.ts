@@ -5,7 +5,17 @@ describe("cart lifecycle", () => {
   it("creates a cart and returns its token once", async () => {
     const res = await call("POST", "/v1/carts", { body: { currency: "USD", country: "US", email: "ada@example.com" } });
     expect(res.status).toBe(201);
-    expect(res.body.cart).toMatchObject({ currency: "USD", country: "US", email: "ada@example.com", version: 1, lines: [], total: 0, locked: false, completed: false, checkout: null });
+    expect(res.body.cart).toMatchObject({
+      currency: "USD",
+      country: "US",
+      email: "ada@example.com",
+      version: 1,
+      lines: [],
+      total: 0,
+      locked: false,
+      completed: false,
+      checkout: null,
+    });
     expect(res.body.cart.id).toMatch(/^cart_[0-9a-z]{26}$/);
     expect(res.body.token.length).toBeGreaterThanOrEqual(40);
     const read = await call("GET", `/v1/carts/${res.body.cart.id}`, { headers: { authorization: `Bearer ${res.body.token}` } });

@@ -27,7 +27,10 @@ describe("catalog and admin catalog API", () => {
     expect(created.body.product.variants[0]).toMatchObject({ sku, stock: { on_hand: 4, reserved: 0, available: 4 } });
     const dup = await call("POST", "/admin/api/products", { headers: ADMIN, body: { title: "Mug 2", variants: [{ sku, prices: { USD: 1200 } }] } });
     expect(dup.status).toBe(409);
-    const unknownCurrency = await call("POST", "/admin/api/products", { headers: ADMIN, body: { title: "X", variants: [{ sku: uniqueSku(), prices: { ZZZ: 1 } }] } });
+    const unknownCurrency = await call("POST", "/admin/api/products", {
+      headers: ADMIN,
+      body: { title: "X", variants: [{ sku: uniqueSku(), prices: { ZZZ: 1 } }] },
+    });
     expect(unknownCurrency.status).toBe(400);
     expect(unknownCurrency.body.error.code).toBe("validation_error");
   });
@@ -42,7 +45,11 @@ describe("catalog and admin catalog API", () => {
       { delta: 5, reason: "initial" },
       { delta: 4, reason: "admin" },
     ]);
-    await env.DB.prepare("INSERT INTO stock_reservations (checkout_id, variant_id, quantity, status, expires_at, created_at, updated_at) VALUES ('chk_stocktest', ?, 6, 'active', '2099-01-01', '2026-01-01', '2026-01-01')").bind(v).run();
+    await env.DB.prepare(
+      "INSERT INTO stock_reservations (checkout_id, variant_id, quantity, status, expires_at, created_at, updated_at) VALUES ('chk_stocktest', ?, 6, 'active', '2099-01-01', '2026-01-01', '2026-01-01')",
+    )
+      .bind(v)
+      .run();
     const below = await call("PUT", `/admin/api/variants/${v}/stock`, { headers: ADMIN, body: { on_hand: 5 } });
     expect(below.status).toBe(409);
     expect(await stockOf(v!)).toEqual({ variant_id: v, on_hand: 9, reserved: 6, available: 3 });
@@ -78,7 +85,15 @@ describe("catalog and admin catalog API", () => {
     const res = await call("GET", "/openapi.json");
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
-    for (const path of ["/v1/carts", "/v1/carts/{id}/lines", "/v1/carts/{id}/checkout", "/v1/carts/{id}/checkout/complete", "/v1/orders/{id}", "/v1/products", "/admin/api/products"]) {
+    for (const path of [
+      "/v1/carts",
+      "/v1/carts/{id}/lines",
+      "/v1/carts/{id}/checkout",
+      "/v1/carts/{id}/checkout/complete",
+      "/v1/orders/{id}",
+      "/v1/products",
+      "/admin/api/products",
+    ]) {
       expect(res.body.paths, path).toHaveProperty([path]);
     }
   });

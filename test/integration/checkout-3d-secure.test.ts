@@ -64,10 +64,19 @@ const MINUTE = 60_000;
 async function deadlines(cart: TestCart, checkoutId: string) {
   const row = await env.DB.prepare("SELECT expires_at FROM checkouts WHERE id = ?").bind(checkoutId).first<{ expires_at: string }>();
   const held = await env.DB.prepare("SELECT DISTINCT expires_at FROM stock_reservations WHERE checkout_id = ?").bind(checkoutId).all<{ expires_at: string }>();
-  const quote = await env.DB.prepare("SELECT expires_at, json_extract(body, '$.expires_at') AS signed FROM quotes WHERE checkout_id = ?").bind(checkoutId).first<{ expires_at: string; signed: string }>();
+  const quote = await env.DB.prepare("SELECT expires_at, json_extract(body, '$.expires_at') AS signed FROM quotes WHERE checkout_id = ?")
+    .bind(checkoutId)
+    .first<{ expires_at: string; signed: string }>();
   const rec = await storedCheckout(cart);
   const alarm = await alarmOf(cart.id);
-  return { object: rec.expiresAt, quote: rec.quote!.expires_at, row: row!.expires_at, reservations: held.results.map((r) => r.expires_at), stored_quote: [quote!.expires_at, quote!.signed], alarm: alarm === null ? null : new Date(alarm).toISOString() };
+  return {
+    object: rec.expiresAt,
+    quote: rec.quote!.expires_at,
+    row: row!.expires_at,
+    reservations: held.results.map((r) => r.expires_at),
+    stored_quote: [quote!.expires_at, quote!.signed],
+    alarm: alarm === null ? null : new Date(alarm).toISOString(),
+  };
 }
 
 const everywhere = (at: string) => ({ object: at, quote: at, row: at, reservations: [at], stored_quote: [at, at], alarm: at });

@@ -10,7 +10,10 @@ import { cartWithCodes, checkoutTrace, createDiscount, storedCheckout, uniqueCod
 
 describe("cancel", () => {
   it("releases stock, quote and discount, records why, and leaves the cart editable and unchanged", async () => {
-    const [a, b] = await createProduct([{ prices: { USD: 1000 }, stock: 3 }, { prices: { USD: 250 }, stock: 8 }]);
+    const [a, b] = await createProduct([
+      { prices: { USD: 1000 }, stock: 3 },
+      { prices: { USD: 250 }, stock: 8 },
+    ]);
     const code = uniqueCode("BYE");
     await createDiscount({ code, type: "percentage", percent: 20, usage_limit: 1 });
     const cart = await cartWithCodes(

@@ -110,7 +110,10 @@ describe("payment failures that roll back", () => {
 
     const res = await completeCheckout(cart, "tok_gateway_error");
     expect(res.status).toBe(502);
-    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true } });
+    expect(res.body.error).toMatchObject({
+      code: "payment_gateway_error",
+      details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true },
+    });
     const trace = await checkoutTrace(checkoutId);
     expect(trace.row).toMatchObject({ state: "locked" });
     expect(trace.charges.filter((c) => c.status === "authorized" || c.status === "captured")).toEqual([]);

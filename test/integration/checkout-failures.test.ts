@@ -105,7 +105,10 @@ describe("a gateway failure at authorization is not a failure of the checkout", 
     const checkoutId = (await startCheckout(s.cart)).body.checkout.id;
     const res = await completeCheckout(s.cart, "tok_visa", fault("payment_authorization"));
     expect(res.status).toBe(502);
-    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true } });
+    expect(res.body.error).toMatchObject({
+      code: "payment_gateway_error",
+      details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true },
+    });
     const trace = await checkoutTrace(checkoutId);
     expect(trace.row).toMatchObject({ state: "locked" });
     expect(trace.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "active" }]);

@@ -4,7 +4,10 @@ import { expectInvariants, gatewayCharges } from "../support/invariants";
 
 describe("checkout happy path", () => {
   it("locks the cart with a signed quote, then pays exactly the quote and takes the stock", async () => {
-    const [a, b] = await createProduct([{ prices: { USD: 1999 }, stock: 5 }, { prices: { USD: 500 }, stock: 3 }]);
+    const [a, b] = await createProduct([
+      { prices: { USD: 1999 }, stock: 5 },
+      { prices: { USD: 500 }, stock: 3 },
+    ]);
     const cart = await cartWith([
       [a!, 2],
       [b!, 1],

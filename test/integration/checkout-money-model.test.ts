@@ -66,8 +66,26 @@ const weighted: Array<[number, fc.Arbitrary<Step>]> = [
   [2, fc.constant(step("retry the last complete under its key", (m) => m.last !== null && (m.last.stored || mayAttempt(m)), retryLast))],
   [1, fc.constant(step("cancel", always, cancel))],
   [1, fc.constant(step("expire", (m) => m.checkout !== null, expire))],
-  [1, fc.constantFrom(...CRASH_POINTS).map((p) => step(`crash at ${p}`, (m) => m.checkout !== null && mayAttempt(m), (m, r) => crashWhilePaying(m, r, p)))],
-  [1, fc.constant(step("a new cart", (m) => m.completed || !mayAttempt(m), (m, r) => newShopper(r, m)))],
+  [
+    1,
+    fc.constantFrom(...CRASH_POINTS).map((p) =>
+      step(
+        `crash at ${p}`,
+        (m) => m.checkout !== null && mayAttempt(m),
+        (m, r) => crashWhilePaying(m, r, p),
+      ),
+    ),
+  ],
+  [
+    1,
+    fc.constant(
+      step(
+        "a new cart",
+        (m) => m.completed || !mayAttempt(m),
+        (m, r) => newShopper(r, m),
+      ),
+    ),
+  ],
 ];
 const commands = weighted.flatMap(([weight, arb]) => Array.from({ length: weight }, () => arb));
 

@@ -29,7 +29,8 @@ async function authorizationOutage(cart: TestCart, times: number): Promise<void>
   });
 }
 
-const setPrice = async (variant: string, usd: number) => expect((await call("PUT", `/admin/api/variants/${variant}/prices`, { headers: ADMIN, body: { USD: usd } })).status).toBe(200);
+const setPrice = async (variant: string, usd: number) =>
+  expect((await call("PUT", `/admin/api/variants/${variant}/prices`, { headers: ADMIN, body: { USD: usd } })).status).toBe(200);
 
 describe("a completion charges exactly the quote of its checkout", () => {
   it("an outage longer than one try keeps the checkout locked; the client's retries with the same key pay the quoted 10.00, not the new 15.00", async () => {
@@ -44,7 +45,10 @@ describe("a completion charges exactly the quote of its checkout", () => {
     for (let i = 0; i < 3; i++) {
       const failed = await completeCheckout(cart, "tok_visa", key);
       expect(failed.status).toBe(502);
-      expect(failed.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true } });
+      expect(failed.body.error).toMatchObject({
+        code: "payment_gateway_error",
+        details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true },
+      });
       // Still locked with its stock and quote: nothing rolled back, nothing charged.
       expect(await storedCheckout(cart)).toMatchObject({ id: checkoutId, state: "locked" });
       expect(await stockOf(v!)).toMatchObject({ reserved: 1 });

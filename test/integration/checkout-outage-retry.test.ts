@@ -17,7 +17,18 @@ import type { Database } from "../../src/db/client";
 import type { PaymentGateway } from "../../src/payments/gateway";
 import { ADMIN, addLine, call, cancelCheckout, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectInvariants } from "../support/invariants";
-import { armPause, cartObject, checkoutTrace, crash, inCartObject, recoverByAlarm, releasePause, salesOf, storedCheckout, waitUntilPaused } from "../support/saga";
+import {
+  armPause,
+  cartObject,
+  checkoutTrace,
+  crash,
+  inCartObject,
+  recoverByAlarm,
+  releasePause,
+  salesOf,
+  storedCheckout,
+  waitUntilPaused,
+} from "../support/saga";
 
 type Swappable = { db: Database; gateway: PaymentGateway; realDb?: Database; realGateway?: PaymentGateway };
 

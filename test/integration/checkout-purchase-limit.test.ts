@@ -9,7 +9,8 @@ import { ADMIN, call, cancelCheckout, cartWith, completeCheckout, createProduct,
 import { expectInvariants } from "../support/invariants";
 
 const json = { ...ADMIN, "content-type": "application/json" };
-const setLimit = (variantId: string, max: number | null) => call("PUT", `/admin/api/variants/${variantId}/limits`, { headers: json, body: { max_per_customer: max } });
+const setLimit = (variantId: string, max: number | null) =>
+  call("PUT", `/admin/api/variants/${variantId}/limits`, { headers: json, body: { max_per_customer: max } });
 let customers = 0;
 const uniqueEmail = () => `Drop.Buyer+${Date.now().toString(36)}${customers++}@Example.com`;
 
@@ -33,7 +34,9 @@ describe("purchase limit at checkout", () => {
     await setLimit(v!, 2);
     const email = uniqueEmail();
     // The same customer whatever the case of the address.
-    const carts = await Promise.all(Array.from({ length: 10 }, (_, i) => cartWith([[v!, 1]], { currency: "USD", email: i % 2 ? email.toLowerCase() : email.toUpperCase() })));
+    const carts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => cartWith([[v!, 1]], { currency: "USD", email: i % 2 ? email.toLowerCase() : email.toUpperCase() })),
+    );
     const results = await Promise.all(carts.map((cart) => completeCheckout(cart)));
     expect(results.filter((r) => r.status === 201)).toHaveLength(2);
     const refused = results.filter((r) => r.status !== 201);

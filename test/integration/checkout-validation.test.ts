@@ -4,7 +4,19 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { addLine, call, cancelCheckout, cartWith, completeCheckout, createCart, createProduct, getCart, startCheckout, stockOf, type TestCart } from "../support/api";
+import {
+  addLine,
+  call,
+  cancelCheckout,
+  cartWith,
+  completeCheckout,
+  createCart,
+  createProduct,
+  getCart,
+  startCheckout,
+  stockOf,
+  type TestCart,
+} from "../support/api";
 import { expectInvariants } from "../support/invariants";
 import { cartWithCodes, createDiscount, uniqueCode } from "../support/saga";
 
@@ -93,7 +105,9 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     await createDiscount({ code, type: "fixed", amount: 100, currency: "USD" });
     const cart = await cartWithCodes([[v!, 1]], [code]);
     // The admin API has no discount edit: the code's window closing is its end moving into the past.
-    await env.DB.prepare("UPDATE discounts SET ends_at = ? WHERE code = ?").bind(new Date(Date.now() - 1000).toISOString(), code).run();
+    await env.DB.prepare("UPDATE discounts SET ends_at = ? WHERE code = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), code)
+      .run();
     const res = await startCheckout(cart);
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: "invalid_discount_code", details: { code, reason: "expired" } });

@@ -34,7 +34,18 @@ describe("POST /admin/api/cleanup", () => {
     const first = await call("POST", "/admin/api/cleanup?batch_size=1", { headers: ADMIN });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ expired: 0, released_reservations: 1, voided_authorizations: 0, errors: 0, done: false });
-    for (const key of ["finished", "still_active", "orphaned_checkouts", "released_discounts", "captured_without_order", "completed_orders", "relayed_events", "pruned_events", "pruned_deliveries", "duration_ms"]) {
+    for (const key of [
+      "finished",
+      "still_active",
+      "orphaned_checkouts",
+      "released_discounts",
+      "captured_without_order",
+      "completed_orders",
+      "relayed_events",
+      "pruned_events",
+      "pruned_deliveries",
+      "duration_ms",
+    ]) {
       expect(first.body[key], key).toEqual(expect.any(Number));
     }
 

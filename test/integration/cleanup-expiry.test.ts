@@ -16,7 +16,18 @@ import { alarmOf, makeOverdue } from "../support/overdue";
 afterEach(() => vi.restoreAllMocks());
 
 async function snapshot() {
-  const tables = ["inventory", "stock_reservations", "discount_reservations", "checkouts", "checkout_events", "payments", "orders", "quotes", "outbox", "test_gateway_charges"];
+  const tables = [
+    "inventory",
+    "stock_reservations",
+    "discount_reservations",
+    "checkouts",
+    "checkout_events",
+    "payments",
+    "orders",
+    "quotes",
+    "outbox",
+    "test_gateway_charges",
+  ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) out[table] = (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results;
   return out;

@@ -25,7 +25,9 @@ async function insertReservation(checkoutId: string, variantId: string, quantity
 }
 
 async function reservationStatus(checkoutId: string) {
-  return (await env.DB.prepare("SELECT status FROM stock_reservations WHERE checkout_id = ?").bind(checkoutId).all<{ status: string }>()).results.map((r) => r.status);
+  return (await env.DB.prepare("SELECT status FROM stock_reservations WHERE checkout_id = ?").bind(checkoutId).all<{ status: string }>()).results.map(
+    (r) => r.status,
+  );
 }
 
 describe("cleanup: orphaned reservations", () => {

@@ -47,7 +47,9 @@ async function authorizeAtGateway(checkoutId: string, cartId: string, amount: nu
 }
 
 async function timeline(checkoutId: string) {
-  return (await env.DB.prepare("SELECT event, key FROM checkout_events WHERE checkout_id = ? ORDER BY id").bind(checkoutId).all<{ event: string; key: string }>()).results;
+  return (
+    await env.DB.prepare("SELECT event, key FROM checkout_events WHERE checkout_id = ? ORDER BY id").bind(checkoutId).all<{ event: string; key: string }>()
+  ).results;
 }
 
 /**
@@ -157,7 +159,10 @@ describe("cleanup: payment reconciliation", () => {
     expect(errors.filter((l) => l.includes("reconcile."))).toEqual([]);
     for (const o of [refunded.order, cancelled.order]) {
       const lock = await call("GET", `/admin/api/diagnostics?lock_id=${o.checkout_id}`, { headers: ADMIN });
-      expect(lock.body.checks.find((c: { name: string }) => c.name === "order"), o.id).toMatchObject({ status: "ok" });
+      expect(
+        lock.body.checks.find((c: { name: string }) => c.name === "order"),
+        o.id,
+      ).toMatchObject({ status: "ok" });
       expect(lock.body.status, o.id).toBe("ok");
       expect((await timeline(o.checkout_id)).map((e) => e.event)).not.toContain("reconcile_alert");
     }

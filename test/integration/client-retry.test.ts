@@ -22,7 +22,10 @@ interface Sent {
  * a Response to answer instead of the Worker, "lose-answer" to let the Worker run and
  * then throw as a dropped connection would, "no-connection" to throw before it runs.
  */
-function harness(fail: (sent: Sent, index: number) => Response | "lose-answer" | "no-connection" | undefined = () => undefined, options: Partial<CheckoutClientOptions> = {}) {
+function harness(
+  fail: (sent: Sent, index: number) => Response | "lose-answer" | "no-connection" | undefined = () => undefined,
+  options: Partial<CheckoutClientOptions> = {},
+) {
   const sent: Sent[] = [];
   const sleeps: number[] = [];
   const fetch: FetchLike = async (request) => {
@@ -121,7 +124,11 @@ describe("typed client: retries with the same Idempotency-Key", () => {
     // key would only ever answer that the cart exists, never its token.
     expect((await client.cart({ id: created.cart.id, token: created.token }).get()).cart.id).toBe(created.cart.id);
     const repeat = await exports.default.fetch(
-      new Request("https://checkout.test/v1/carts", { method: "POST", headers: { "content-type": "application/json", "idempotency-key": attempts[0]!.key! }, body: JSON.stringify({ currency: "USD" }) }),
+      new Request("https://checkout.test/v1/carts", {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": attempts[0]!.key! },
+        body: JSON.stringify({ currency: "USD" }),
+      }),
     );
     const refusal = await repeat.json<{ error: { code: string; details: { cart_id: string } } }>();
     expect(repeat.status).toBe(409);

@@ -42,7 +42,10 @@ describe("the contract of a checkout journey", () => {
   });
 
   it("a paid checkout: every answer matches its declared schema, closed", async () => {
-    const [variant, other] = await createProduct([{ prices: { USD: 1250 }, stock: 5 }, { prices: { USD: 400 }, stock: 5 }]);
+    const [variant, other] = await createProduct([
+      { prices: { USD: 1250 }, stock: 5 },
+      { prices: { USD: 400 }, stock: 5 },
+    ]);
     const code = uniqueSku("SAVE").replace(/[^A-Za-z0-9_-]/g, "");
     expect((await api("POST", "/admin/api/discounts", { headers: ADMIN, body: { code, type: "percentage", percent: 10 } })).status).toBe(201);
     expect((await api("GET", "/v1/products?currency=USD")).status).toBe(200);
@@ -78,11 +81,20 @@ describe("the contract of a checkout journey", () => {
     const declined = await api("POST", `${base}/checkout/complete`, { headers: cart.auth, body: { payment: { method: "test", token: "tok_decline" } } });
     expect(declined.status).toBe(402);
     const key = crypto.randomUUID();
-    const paid = await api("POST", `${base}/checkout/complete`, { headers: { ...cart.auth, "idempotency-key": key }, body: { payment: { method: "test", token: "tok_visa" } } });
+    const paid = await api("POST", `${base}/checkout/complete`, {
+      headers: { ...cart.auth, "idempotency-key": key },
+      body: { payment: { method: "test", token: "tok_visa" } },
+    });
     expect(paid.status).toBe(201);
-    const replay = await api("POST", `${base}/checkout/complete`, { headers: { ...cart.auth, "idempotency-key": key }, body: { payment: { method: "test", token: "tok_visa" } } });
+    const replay = await api("POST", `${base}/checkout/complete`, {
+      headers: { ...cart.auth, "idempotency-key": key },
+      body: { payment: { method: "test", token: "tok_visa" } },
+    });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    const reused = await api("POST", `${base}/checkout/complete`, { headers: { ...cart.auth, "idempotency-key": key }, body: { payment: { method: "test", token: "tok_decline" } } });
+    const reused = await api("POST", `${base}/checkout/complete`, {
+      headers: { ...cart.auth, "idempotency-key": key },
+      body: { payment: { method: "test", token: "tok_decline" } },
+    });
     expect(reused.status).toBe(422);
     expect((await api("POST", `${base}/lines`, { headers: cart.auth, body: { variant_id: variant, quantity: 1 } })).status).toBe(409);
     expect((await api("GET", base, { headers: cart.auth })).body.cart.completed).toBe(true);

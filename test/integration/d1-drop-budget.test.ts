@@ -48,7 +48,9 @@ type D1Cost = Pick<WorkCount, "d1RoundTrips" | "d1Statements">;
 const add = (a: D1Cost, b: D1Cost): D1Cost => ({ d1RoundTrips: a.d1RoundTrips + b.d1RoundTrips, d1Statements: a.d1Statements + b.d1Statements });
 
 describe("D1 budget of a drop", () => {
-  it(`${SHOPPERS} shoppers for ${UNITS} units: winners within ${CHECKOUT_BUDGET} round trips, refusals under ${REFUSED_ROUND_TRIPS} round trips and ${REFUSED_STATEMENTS} statement each`, async ({ task }) => {
+  it(`${SHOPPERS} shoppers for ${UNITS} units: winners within ${CHECKOUT_BUDGET} round trips, refusals under ${REFUSED_ROUND_TRIPS} round trips and ${REFUSED_STATEMENTS} statement each`, async ({
+    task,
+  }) => {
     const [variant] = await createProduct([{ stock: UNITS }], "Drop");
     const winners: Array<{ d1RoundTrips: number; d1Statements: number; checkout: number }> = [];
     const refused = { shoppers: 0, d1RoundTrips: 0, d1Statements: 0 };

@@ -22,7 +22,7 @@ function expectWithinD1Limits(count: WorkCount) {
 /** 30 currencies: USD and 29 made-up codes a merchant could add. */
 async function thirtyCurrencies(): Promise<string[]> {
   const prefix = `Q${String.fromCharCode(65 + Math.floor(Math.random() * 26))}`;
-  const codes = Array.from({ length: 29 }, (_, i) => `${prefix}${String.fromCharCode(65 + i % 26)}`).filter((c, i, all) => all.indexOf(c) === i);
+  const codes = Array.from({ length: 29 }, (_, i) => `${prefix}${String.fromCharCode(65 + (i % 26))}`).filter((c, i, all) => all.indexOf(c) === i);
   for (const code of codes) {
     const res = await call("PUT", `/admin/api/currencies/${code}`, { headers: ADMIN, body: { rate_from_base: "2", exponent: 2 } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -36,12 +36,19 @@ describe("D1's production limits, whatever the input", () => {
     const prices = Object.fromEntries(codes.map((c, i) => [c, 1000 + i]));
     const stub = await anyCart();
 
-    const created = await countWork(stub, () => createProduct(Array.from({ length: 100 }, () => ({ prices, stock: 1 })), "Hundred variants"));
+    const created = await countWork(stub, () =>
+      createProduct(
+        Array.from({ length: 100 }, () => ({ prices, stock: 1 })),
+        "Hundred variants",
+      ),
+    );
     expectWithinD1Limits(created.count);
     expect(created.result).toHaveLength(100);
     const last = codes.at(-1)!;
     const listed = await call("GET", `/v1/products?currency=${last}`);
-    const variant = listed.body.data.flatMap((p: { variants: Array<{ id: string; price: number }> }) => p.variants).find((v: { id: string }) => v.id === created.result[99]);
+    const variant = listed.body.data
+      .flatMap((p: { variants: Array<{ id: string; price: number }> }) => p.variants)
+      .find((v: { id: string }) => v.id === created.result[99]);
     expect(variant.price).toBe(prices[last]);
 
     const repriced = Object.fromEntries(codes.map((c, i) => [c, 2000 + i]));
@@ -79,7 +86,8 @@ describe("D1's production limits, whatever the input", () => {
     expect(run.result.errors).toBe(0);
     expect(run.result.released_reservations).toBeGreaterThanOrEqual(MAX_BATCH_SIZE);
     // Whatever one run left (it is bounded), the next runs finish.
-    for (let i = 0; i < 5 && (await stockOf(variant!)).reserved > 0; i++) await runCleanup({ ...env, EVENTS: recordingQueue().queue }, { batchSize: MAX_BATCH_SIZE });
+    for (let i = 0; i < 5 && (await stockOf(variant!)).reserved > 0; i++)
+      await runCleanup({ ...env, EVENTS: recordingQueue().queue }, { batchSize: MAX_BATCH_SIZE });
     expect(await stockOf(variant!)).toMatchObject({ reserved: 0, available: 2 * MAX_BATCH_SIZE });
     const timeline = await env.DB.prepare("SELECT COUNT(*) AS n FROM checkout_events WHERE checkout_id LIKE ?1 AND event = 'reservations_released'")
       .bind(`chk_ended_${tag}_%`)

@@ -26,7 +26,10 @@ const D1_BUDGET_PER_CHECKOUT = 6;
 const CART_SIZES = [1, 10, 50, 100] as const;
 
 async function cartOfLines(lines: number): Promise<{ cart: TestCart; variants: string[] }> {
-  const variants = await createProduct(Array.from({ length: lines }, (_, i) => ({ prices: { USD: 500 + i }, stock: 50 })), `Budget ${lines}`);
+  const variants = await createProduct(
+    Array.from({ length: lines }, (_, i) => ({ prices: { USD: 500 + i }, stock: 50 })),
+    `Budget ${lines}`,
+  );
   const cart = await cartWith(variants.map((v) => [v, 2] as [string, number]));
   return { cart, variants };
 }

@@ -90,7 +90,9 @@ describe("sold-out refusals", () => {
     await holdElsewhere(variant!, "chk_elsewhere");
     const shopper = await cartWith([[variant!, 1]]);
     expect((await startCheckout(shopper)).status).toBe(409);
-    await env.DB.prepare("UPDATE stock_reservations SET status = 'released', updated_at = ?2 WHERE checkout_id = ?1").bind("chk_elsewhere", new Date().toISOString()).run();
+    await env.DB.prepare("UPDATE stock_reservations SET status = 'released', updated_at = ?2 WHERE checkout_id = ?1")
+      .bind("chk_elsewhere", new Date().toISOString())
+      .run();
     expect(await stockOf(variant!)).toMatchObject({ available: 1 });
 
     elapse(SOLD_OUT_MAX_AGE_MS - 100);
@@ -139,7 +141,9 @@ describe("sold-out refusals", () => {
     // Sold out again; the admin adds a unit and it sells at once.
     const more = await cartWith([[variant, 1]]);
     expect((await startCheckout(more)).status).toBe(409);
-    expect((await call("PUT", `/admin/api/variants/${variant}/stock`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` }, body: { on_hand: 2 } })).status).toBe(200);
+    expect(
+      (await call("PUT", `/admin/api/variants/${variant}/stock`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` }, body: { on_hand: 2 } })).status,
+    ).toBe(200);
     expect((await startCheckout(more)).status).toBe(201);
     expect(await stockOf(variant)).toMatchObject({ on_hand: 2, reserved: 2, available: 0 });
     await expectInvariants();
@@ -160,7 +164,9 @@ describe("sold-out refusals", () => {
     // The cleanup job releases the leftover here: the very next start sells it (no clock moved).
     // (The job's totals also count what other files left behind: the leftover is what matters here.)
     expect((await cleanup()).released_reservations).toBeGreaterThanOrEqual(1);
-    expect(await env.DB.prepare("SELECT status FROM stock_reservations WHERE checkout_id = ?").bind(`chk_leftover_${variant}`).first()).toEqual({ status: "released" });
+    expect(await env.DB.prepare("SELECT status FROM stock_reservations WHERE checkout_id = ?").bind(`chk_leftover_${variant}`).first()).toEqual({
+      status: "released",
+    });
     expect((await startCheckout(shopper)).status).toBe(201);
 
     // Sold out again; a refund that restocks the bought unit makes it sellable at once.

@@ -82,15 +82,30 @@ const isPairedSurrogate = (s: string, i: number) => {
   return code <= 0xdbff ? (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 : (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
 };
 const cartIdLike = fc.stringMatching(/^cart_[0-9a-hjkmnp-tv-z]{26}$/);
-const badCartId = fc.oneof(cartIdLike, nonMatching(/^cart_[0-9a-z]{26}$/, 30).filter((s) => s.trim() !== "" && s !== "." && s !== ".."), fc.string({ minLength: 65, maxLength: 120 }));
-const badLineId = fc.oneof(fc.stringMatching(/^line_[0-9a-z]{26}$/), nonMatching(/^line_/, 20).filter((s) => s.trim() !== "" && s !== "." && s !== ".."), fc.string({ minLength: 65, maxLength: 100 }));
+const badCartId = fc.oneof(
+  cartIdLike,
+  nonMatching(/^cart_[0-9a-z]{26}$/, 30).filter((s) => s.trim() !== "" && s !== "." && s !== ".."),
+  fc.string({ minLength: 65, maxLength: 120 }),
+);
+const badLineId = fc.oneof(
+  fc.stringMatching(/^line_[0-9a-z]{26}$/),
+  nonMatching(/^line_/, 20).filter((s) => s.trim() !== "" && s !== "." && s !== ".."),
+  fc.string({ minLength: 65, maxLength: 100 }),
+);
 const invalidEmail = fc.oneof(
   badString(254),
   fc.constantFrom("a", "a@", "@b.co", "a b@c.de", "a@b", "ä@ö.ü", "a@@b.co", "<a@b.co>", "a@b.co\n"),
   fc.string({ maxLength: 30 }).filter((s) => !s.includes("@")),
 );
-const invalidCountry = fc.oneof(nonMatching(/^[A-Z]{2}$/), notAString.filter((v) => v !== null));
-const invalidCurrency = fc.oneof(nonMatching(/^[A-Z]{3}$/), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c)), notAString);
+const invalidCountry = fc.oneof(
+  nonMatching(/^[A-Z]{2}$/),
+  notAString.filter((v) => v !== null),
+);
+const invalidCurrency = fc.oneof(
+  nonMatching(/^[A-Z]{3}$/),
+  fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c)),
+  notAString,
+);
 const invalidCode = fc.oneof(
   nonMatching(/^\s*[A-Za-z0-9_-]{1,64}\s*$/),
   fc.string({ unit: fc.constantFrom(..."ABCDEFGHJKMNPQRSTVWXYZ0123456789"), minLength: 65, maxLength: 80 }),
@@ -141,7 +156,11 @@ function badRequests(route: Route): fc.Arbitrary<Case> {
     );
     for (const field of route.fields ?? []) {
       const name = field.path.join(".");
-      cases.push(field.bad.chain((value) => withBody(`${name} = ${JSON.stringify(value)?.slice(0, 80)}`, (t, w) => JSON.stringify(setAt(valid(t, w), field.path, value)))));
+      cases.push(
+        field.bad.chain((value) =>
+          withBody(`${name} = ${JSON.stringify(value)?.slice(0, 80)}`, (t, w) => JSON.stringify(setAt(valid(t, w), field.path, value))),
+        ),
+      );
       if (field.required) cases.push(withBody(`missing ${name}`, (t, w) => JSON.stringify(deleteAt(valid(t, w), field.path))));
       if (field.numeric) cases.push(hugeNumberLiteral.chain((lit) => withBody(`${name} = ${lit}`, (t, w) => withRawValue(valid(t, w), field.path[0]!, lit))));
     }
@@ -163,7 +182,11 @@ function badRequests(route: Route): fc.Arbitrary<Case> {
       fc.tuple(target, fc.option(malformedAuthorization, { nil: undefined })).map<Case>(([tg, header]) => ({
         label: `authorization ${JSON.stringify(header ?? "(none)")}`,
         target: tg,
-        build: (t, w) => ({ path: route.path(t, w), headers: { ...(route.body ? json : {}), ...(header === undefined ? {} : { authorization: header }) }, raw: validRaw(t, w) }),
+        build: (t, w) => ({
+          path: route.path(t, w),
+          headers: { ...(route.body ? json : {}), ...(header === undefined ? {} : { authorization: header }) },
+          raw: validRaw(t, w),
+        }),
       })),
     );
     cases.push(
@@ -190,7 +213,10 @@ function badRequests(route: Route): fc.Arbitrary<Case> {
 const placeholderTarget: Target = { cart: { id: "cart_x", token: "x", auth: {} }, lineId: "line_x" };
 const placeholderWorld = { variantId: "var_x" } as World;
 
-const cartPath = (suffix = "") => (t: Target) => `/v1/carts/${t.cart.id}${suffix}`;
+const cartPath =
+  (suffix = "") =>
+  (t: Target) =>
+    `/v1/carts/${t.cart.id}${suffix}`;
 const cartIdParam = (suffix = "") => ({ name: "cart id", bad: badCartId, at: (_t: Target, _w: World, bad: string) => `/v1/carts/${enc(bad)}${suffix}` });
 
 const ROUTES: Route[] = [
@@ -215,7 +241,11 @@ const ROUTES: Route[] = [
     idempotent: true,
     body: (_t, w) => ({ variant_id: w.variantId, quantity: 1 }),
     fields: [
-      { path: ["variant_id"], bad: fc.oneof(badString(64), fc.stringMatching(/^var_[0-9a-z]{26}$/), fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 })), required: true },
+      {
+        path: ["variant_id"],
+        bad: fc.oneof(badString(64), fc.stringMatching(/^var_[0-9a-z]{26}$/), fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 })),
+        required: true,
+      },
       { path: ["quantity"], bad: badInteger(1, 99), required: true, numeric: true },
     ],
     params: [cartIdParam("/lines")],
@@ -259,7 +289,12 @@ const ROUTES: Route[] = [
       {
         name: "code",
         // Any spelling of the applied code would remove it (codes are case-insensitive).
-        bad: fc.oneof(invalidCode.filter((c): c is string => typeof c === "string"), fc.string({ minLength: 65, maxLength: 90 })).filter((c) => c.trim() !== "" && c.trim().toUpperCase() !== CODE && c !== "." && c !== ".."),
+        bad: fc
+          .oneof(
+            invalidCode.filter((c): c is string => typeof c === "string"),
+            fc.string({ minLength: 65, maxLength: 90 }),
+          )
+          .filter((c) => c.trim() !== "" && c.trim().toUpperCase() !== CODE && c !== "." && c !== ".."),
         at: (t, _w, bad) => `/v1/carts/${t.cart.id}/discounts/${enc(bad)}`,
       },
     ],
@@ -295,7 +330,16 @@ const ROUTES: Route[] = [
     idempotent: true,
     body: () => ({ payment: { method: "test", token: "tok_visa" } }),
     fields: [
-      { path: ["payment"], bad: fc.oneof(notAString, fc.constant({}), fc.constant({ method: "stripe", payment_method: "pm_card_visa" }), fc.constant({ method: "cash", token: "x" })), required: true },
+      {
+        path: ["payment"],
+        bad: fc.oneof(
+          notAString,
+          fc.constant({}),
+          fc.constant({ method: "stripe", payment_method: "pm_card_visa" }),
+          fc.constant({ method: "cash", token: "x" }),
+        ),
+        required: true,
+      },
       { path: ["payment", "method"], bad: fc.oneof(notAString, fc.constantFrom("TEST", "stripe", "", "test ", "tëst")), required: true },
       { path: ["payment", "token"], bad: fc.oneof(notAString, badString(255)), required: true },
       { path: ["payment", "extra"], bad: fc.jsonValue({ maxDepth: 1 }) },
@@ -305,7 +349,13 @@ const ROUTES: Route[] = [
     params: [cartIdParam("/checkout/complete")],
   },
   { name: "GET /v1/carts/{id}/checkout", method: "GET", path: cartPath("/checkout"), params: [cartIdParam("/checkout")] },
-  { name: "POST /v1/carts/{id}/checkout/cancel", method: "POST", path: cartPath("/checkout/cancel"), idempotent: true, params: [cartIdParam("/checkout/cancel")] },
+  {
+    name: "POST /v1/carts/{id}/checkout/cancel",
+    method: "POST",
+    path: cartPath("/checkout/cancel"),
+    idempotent: true,
+    params: [cartIdParam("/checkout/cancel")],
+  },
 ];
 
 describe("fuzz: storefront routes refuse bad input with a 4xx envelope and change nothing", () => {
@@ -335,79 +385,105 @@ describe("fuzz: storefront routes refuse bad input with a 4xx envelope and chang
   });
 
   for (const route of ROUTES) {
-    it(`${route.name}: every bad request is a 4xx envelope and changes nothing`, async () => {
-      // Nothing may change, so every run is compared with the state before the first one.
-      const before = await stateFingerprint([world.open.cart, world.locked.cart]);
-      await fc.assert(
-        fc.asyncProperty(badRequests(route), async (c) => {
-          const target = world[c.target];
-          const { path, headers, raw } = c.build(target, world);
-          const res = await workerFetch(route.method, path, { headers, raw });
-          const label = `${route.name} [${c.target} cart] ${c.label}`;
-          expectRefusal(res, label);
-          expect(await stateFingerprint([world.open.cart, world.locked.cart]), `${label}: state changed`).toEqual(before);
-        }),
-        FUZZ_OPTIONS,
-      );
-    }, FUZZ_TIMEOUT_MS);
+    it(
+      `${route.name}: every bad request is a 4xx envelope and changes nothing`,
+      async () => {
+        // Nothing may change, so every run is compared with the state before the first one.
+        const before = await stateFingerprint([world.open.cart, world.locked.cart]);
+        await fc.assert(
+          fc.asyncProperty(badRequests(route), async (c) => {
+            const target = world[c.target];
+            const { path, headers, raw } = c.build(target, world);
+            const res = await workerFetch(route.method, path, { headers, raw });
+            const label = `${route.name} [${c.target} cart] ${c.label}`;
+            expectRefusal(res, label);
+            expect(await stateFingerprint([world.open.cart, world.locked.cart]), `${label}: state changed`).toEqual(before);
+          }),
+          FUZZ_OPTIONS,
+        );
+      },
+      FUZZ_TIMEOUT_MS,
+    );
   }
 
-  it("GET /v1/orders/{id}: unknown, malformed and foreign requests are refused and reveal nothing", async () => {
-    const badOrderId = fc.oneof(fc.stringMatching(/^ord_[0-9a-z]{26}$/), nonMatching(/^ord_/, 30).filter((s) => s.trim() !== "" && s !== "." && s !== ".."), fc.string({ minLength: 65, maxLength: 100 }));
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          badOrderId.map((id) => ({ label: `order id ${JSON.stringify(id)}`, path: `/v1/orders/${enc(id)}`, headers: world.orderCart.auth })),
-          fc.option(malformedAuthorization, { nil: undefined }).map((h) => ({
-            label: `authorization ${h}`,
-            path: `/v1/orders/${world.orderId}`,
-            headers: (h === undefined ? {} : { authorization: h }) as Record<string, string>,
-          })),
-          fc.constant({ label: "another cart's token", path: `/v1/orders/${world.orderId}`, headers: world.stranger.auth }),
+  it(
+    "GET /v1/orders/{id}: unknown, malformed and foreign requests are refused and reveal nothing",
+    async () => {
+      const badOrderId = fc.oneof(
+        fc.stringMatching(/^ord_[0-9a-z]{26}$/),
+        nonMatching(/^ord_/, 30).filter((s) => s.trim() !== "" && s !== "." && s !== ".."),
+        fc.string({ minLength: 65, maxLength: 100 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            badOrderId.map((id) => ({ label: `order id ${JSON.stringify(id)}`, path: `/v1/orders/${enc(id)}`, headers: world.orderCart.auth })),
+            fc.option(malformedAuthorization, { nil: undefined }).map((h) => ({
+              label: `authorization ${h}`,
+              path: `/v1/orders/${world.orderId}`,
+              headers: (h === undefined ? {} : { authorization: h }) as Record<string, string>,
+            })),
+            fc.constant({ label: "another cart's token", path: `/v1/orders/${world.orderId}`, headers: world.stranger.auth }),
+          ),
+          async ({ label, path, headers }) => {
+            const res = await workerFetch("GET", path, { headers });
+            expectRefusal(res, label);
+            expect(JSON.stringify(res.body)).not.toContain(world.orderCart.id);
+          },
         ),
-        async ({ label, path, headers }) => {
-          const res = await workerFetch("GET", path, { headers });
-          expectRefusal(res, label);
-          expect(JSON.stringify(res.body)).not.toContain(world.orderCart.id);
-        },
-      ),
-      FUZZ_OPTIONS,
-    );
-  }, FUZZ_TIMEOUT_MS);
+        FUZZ_OPTIONS,
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it("GET /v1/products: a bad currency query is a 400 envelope", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(nonMatching(/^[A-Z]{3}$/), fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c))), async (currency) => {
-        const res = await workerFetch("GET", `/v1/products?currency=${enc(currency)}`);
-        expectRefusal(res, `currency ${JSON.stringify(currency)}`);
-        expect(res.status).toBe(400);
-      }),
-      FUZZ_OPTIONS,
-    );
-    expectRefusal(await workerFetch("GET", "/v1/products?currency=USD&currency=EUR"), "currency twice");
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    "GET /v1/products: a bad currency query is a 400 envelope",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            nonMatching(/^[A-Z]{3}$/),
+            fc.stringMatching(/^[A-Z]{3}$/).filter((c) => !SUPPORTED_CURRENCIES.has(c)),
+          ),
+          async (currency) => {
+            const res = await workerFetch("GET", `/v1/products?currency=${enc(currency)}`);
+            expectRefusal(res, `currency ${JSON.stringify(currency)}`);
+            expect(res.status).toBe(400);
+          },
+        ),
+        FUZZ_OPTIONS,
+      );
+      expectRefusal(await workerFetch("GET", "/v1/products?currency=USD&currency=EUR"), "currency twice");
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it("every storefront POST and PATCH answers 413 payload_too_large for a body over 64 KiB, sized or streamed, and changes nothing", async () => {
-    const routes = ROUTES.filter((r) => r.body);
-    for (const route of routes) {
-      for (const tg of ["open", "locked"] as const) {
-        const target = world[tg];
-        for (const streamed of [false, true]) {
-          const text = oversizedJson(route.body!(target, world));
-          const before = await stateFingerprint([world.open.cart, world.locked.cart]);
-          const res = await workerFetch(route.method, route.path(target, world), {
-            headers: { ...(route.auth === false ? {} : target.cart.auth), "content-type": "application/json" },
-            raw: streamed ? streamOf(text) : text,
-          });
-          const label = `${route.name} [${tg}] ${streamed ? "streamed" : "sized"} ${text.length} bytes`;
-          expectRefusal(res, label);
-          expect(res.status, label).toBe(413);
-          expect(res.body.error.code, label).toBe("payload_too_large");
-          expect(await stateFingerprint([world.open.cart, world.locked.cart]), `${label}: state changed`).toEqual(before);
+  it(
+    "every storefront POST and PATCH answers 413 payload_too_large for a body over 64 KiB, sized or streamed, and changes nothing",
+    async () => {
+      const routes = ROUTES.filter((r) => r.body);
+      for (const route of routes) {
+        for (const tg of ["open", "locked"] as const) {
+          const target = world[tg];
+          for (const streamed of [false, true]) {
+            const text = oversizedJson(route.body!(target, world));
+            const before = await stateFingerprint([world.open.cart, world.locked.cart]);
+            const res = await workerFetch(route.method, route.path(target, world), {
+              headers: { ...(route.auth === false ? {} : target.cart.auth), "content-type": "application/json" },
+              raw: streamed ? streamOf(text) : text,
+            });
+            const label = `${route.name} [${tg}] ${streamed ? "streamed" : "sized"} ${text.length} bytes`;
+            expectRefusal(res, label);
+            expect(res.status, label).toBe(413);
+            expect(res.body.error.code, label).toBe("payload_too_large");
+            expect(await stateFingerprint([world.open.cart, world.locked.cart]), `${label}: state changed`).toEqual(before);
+          }
         }
       }
-    }
-  }, FUZZ_TIMEOUT_MS);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it("the watched carts are still what the setup made of them (the fuzzing above never landed)", async () => {
     const open = (await call("GET", `/v1/carts/${world.open.cart.id}`, { headers: world.open.cart.auth })).body.cart;

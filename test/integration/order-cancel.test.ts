@@ -7,7 +7,13 @@ import { expectRefundInvariants } from "../support/refund-invariants";
 
 describe("order cancellation", () => {
   it("refunds all that remains, restocks the units not yet refunded, and a repeat is harmless", async () => {
-    const { order, variants, cart } = await paidOrder([{ prices: { USD: 1000 }, stock: 5 }, { prices: { USD: 250 }, stock: 5 }], [3, 2]);
+    const { order, variants, cart } = await paidOrder(
+      [
+        { prices: { USD: 1000 }, stock: 5 },
+        { prices: { USD: 250 }, stock: 5 },
+      ],
+      [3, 2],
+    );
     const [a] = order.lines;
     // One unit refunded without restock (the shopper kept it): the cancellation restocks the other units.
     expect((await refund(order.id, { lines: [{ line_id: a.line_id, quantity: 1 }] })).status).toBe(201);

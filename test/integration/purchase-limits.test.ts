@@ -33,7 +33,9 @@ async function reserve(id: string, variantId: string, quantity: number, email: s
 }
 
 async function heldBy(variantId: string, email: string) {
-  const row = await env.DB.prepare("SELECT COALESCE(SUM(quantity), 0) AS units FROM stock_reservations WHERE variant_id = ? AND customer_email = ? AND status IN ('active', 'committed')")
+  const row = await env.DB.prepare(
+    "SELECT COALESCE(SUM(quantity), 0) AS units FROM stock_reservations WHERE variant_id = ? AND customer_email = ? AND status IN ('active', 'committed')",
+  )
     .bind(variantId, email)
     .first<{ units: number }>();
   return row!.units;

@@ -34,7 +34,9 @@ function crashingGateway(when: "before" | "after"): PaymentGateway {
 }
 
 async function gatewayRefundsOf(refundId: string) {
-  return (await env.DB.prepare("SELECT amount FROM test_gateway_refunds WHERE json_extract(metadata, '$.refund_id') = ?").bind(refundId).all<{ amount: number }>()).results;
+  return (
+    await env.DB.prepare("SELECT amount FROM test_gateway_refunds WHERE json_extract(metadata, '$.refund_id') = ?").bind(refundId).all<{ amount: number }>()
+  ).results;
 }
 
 async function pendingRefundOf(orderId: string) {
@@ -52,7 +54,15 @@ describe("refund crash recovery", () => {
     const key = refundKey();
     // The admin's request dies mid-flight; the HTTP repeat below sends the same body under the same key.
     const body = { amount: 800 };
-    await expect(requestRefund({ db, gateway: crashingGateway("after"), log }, order.id, { ask: { kind: "amount", amount: 800 }, reason: null, restock: false }, key, await bodyHash(order.id, body))).rejects.toMatchObject({ status: 502, code: "payment_gateway_error", details: { status: "pending" } });
+    await expect(
+      requestRefund(
+        { db, gateway: crashingGateway("after"), log },
+        order.id,
+        { ask: { kind: "amount", amount: 800 }, reason: null, restock: false },
+        key,
+        await bodyHash(order.id, body),
+      ),
+    ).rejects.toMatchObject({ status: 502, code: "payment_gateway_error", details: { status: "pending" } });
     const pending = await pendingRefundOf(order.id);
     expect(await gatewayRefundsOf(pending.id)).toEqual([{ amount: 800 }]);
     expect((await adminOrder(order.id)).order.refunded_total).toBe(0);
@@ -69,7 +79,13 @@ describe("refund crash recovery", () => {
   it("killed before the gateway was asked: the cleanup job past the bound performs it once", async () => {
     const { order, variants } = await paidOrder([{ prices: { USD: 1500 }, stock: 4 }], [2]);
     const line = order.lines[0];
-    const crashed = requestRefund({ db, gateway: crashingGateway("before"), log }, order.id, { ask: { kind: "lines", lines: [{ line_id: line.line_id, quantity: 2 }] }, reason: null, restock: true }, refundKey(), hash);
+    const crashed = requestRefund(
+      { db, gateway: crashingGateway("before"), log },
+      order.id,
+      { ask: { kind: "lines", lines: [{ line_id: line.line_id, quantity: 2 }] }, reason: null, restock: true },
+      refundKey(),
+      hash,
+    );
     await expect(crashed).rejects.toMatchObject({ status: 502, details: { status: "pending" } });
     const pending = await pendingRefundOf(order.id);
     expect(await gatewayRefundsOf(pending.id)).toEqual([]);
@@ -94,7 +110,9 @@ describe("refund crash recovery", () => {
 
   it("a cancellation killed after the gateway refunded is finished by the next cancel, once", async () => {
     const { order, variants } = await paidOrder([{ prices: { USD: 900 }, stock: 3 }], [1]);
-    await expect(cancelThroughService({ db, gateway: crashingGateway("after"), log }, order.id, { reason: null, restock: true }, hash)).rejects.toMatchObject({ status: 502 });
+    await expect(cancelThroughService({ db, gateway: crashingGateway("after"), log }, order.id, { reason: null, restock: true }, hash)).rejects.toMatchObject({
+      status: 502,
+    });
     expect((await adminOrder(order.id)).order.status).toBe("paid");
     const res = await cancelOrder(order.id);
     expect(res.status).toBe(200);

@@ -16,7 +16,9 @@ import { adminOrder, cancelOrder, paidOrder, refund, refundKey } from "../suppor
 import { expectRefundInvariants } from "../support/refund-invariants";
 
 async function gatewayRefundCount(orderId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM test_gateway_refunds WHERE json_extract(metadata, '$.order_id') = ?").bind(orderId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM test_gateway_refunds WHERE json_extract(metadata, '$.order_id') = ?")
+    .bind(orderId)
+    .first<{ n: number }>();
   return row!.n;
 }
 
@@ -26,7 +28,8 @@ describe("refund races", () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => refund(order.id, {})));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409]);
-    for (const lost of answers.filter((a) => a.status === 409)) expect(lost.body.error).toMatchObject({ code: "refund_exceeds_captured", details: { refundable: 0 } });
+    for (const lost of answers.filter((a) => a.status === 409))
+      expect(lost.body.error).toMatchObject({ code: "refund_exceeds_captured", details: { refundable: 0 } });
     const detail = await adminOrder(order.id);
     expect(detail.order).toMatchObject({ status: "refunded", refunded_total: order.total });
     expect(detail.refunds).toHaveLength(1);
@@ -90,14 +93,24 @@ describe("refund races", () => {
     // A pending refund whose gateway refund happened (as after a crash), settled twice at once.
     const key = refundKey();
     const id = `ref_racedsettle${crypto.randomUUID().replaceAll("-", "").slice(0, 14)}`;
-    await env.DB.prepare("INSERT INTO refunds (id, order_id, kind, status, amount, currency, restock, idempotency_key, request_hash, created_at, updated_at) VALUES (?, ?, 'refund', 'pending', 1800, 'USD', 0, ?, 'h', ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO refunds (id, order_id, kind, status, amount, currency, restock, idempotency_key, request_hash, created_at, updated_at) VALUES (?, ?, 'refund', 'pending', 1800, 'USD', 0, ?, 'h', ?, ?)",
+    )
       .bind(id, order.id, key, new Date().toISOString(), new Date().toISOString())
       .run();
     // The gateway did refund it, under the refund's key, before the crash.
-    const payment = await env.DB.prepare("SELECT p.reference FROM payments p JOIN orders o ON o.checkout_id = p.checkout_id WHERE o.id = ? AND p.status = 'captured'")
+    const payment = await env.DB.prepare(
+      "SELECT p.reference FROM payments p JOIN orders o ON o.checkout_id = p.checkout_id WHERE o.id = ? AND p.status = 'captured'",
+    )
       .bind(order.id)
       .first<{ reference: string }>();
-    const atGateway = await deps.gateway.refund({ idempotencyKey: paymentKeys.orderRefund(id), reference: payment!.reference, amount: 1800, currency: "USD", metadata: { refund_id: id, order_id: order.id } });
+    const atGateway = await deps.gateway.refund({
+      idempotencyKey: paymentKeys.orderRefund(id),
+      reference: payment!.reference,
+      amount: 1800,
+      currency: "USD",
+      metadata: { refund_id: id, order_id: order.id },
+    });
     expect(atGateway).toMatchObject({ status: "refunded" });
     const state = (await readRefundState(db, order.id))!;
     const row = state.refunds.find((x) => x.id === id)!;
@@ -105,7 +118,9 @@ describe("refund races", () => {
     expect(results).toEqual(["succeeded", "succeeded"]);
     const detail = await adminOrder(order.id);
     expect(detail.order).toMatchObject({ status: "refunded", refunded_total: 1800 });
-    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM outbox WHERE type = 'order.refunded' AND id = ?").bind(`evt_order_refunded_${id}`).first<{ n: number }>();
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM outbox WHERE type = 'order.refunded' AND id = ?")
+      .bind(`evt_order_refunded_${id}`)
+      .first<{ n: number }>();
     expect(events!.n).toBe(1);
     await expectRefundInvariants();
   });

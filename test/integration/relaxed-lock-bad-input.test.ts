@@ -21,8 +21,18 @@ describe("lock switches off: bad input cancels nothing", () => {
 
     const refusals = [
       ["start with ttl_minutes over the maximum", await startCheckout(cart, { ttl_minutes: 61 }), 400, "validation_error"],
-      ["add an unknown variant", await call("POST", `/v1/carts/${cart.id}/lines`, { headers: cart.auth, body: { variant_id: "var_doesnotexist0000000000000", quantity: 1 } }), 404, "variant_not_found"],
-      ["apply an unknown code", await call("POST", `/v1/carts/${cart.id}/discounts`, { headers: cart.auth, body: { code: "NOSUCHCODE" } }), 422, "invalid_discount_code"],
+      [
+        "add an unknown variant",
+        await call("POST", `/v1/carts/${cart.id}/lines`, { headers: cart.auth, body: { variant_id: "var_doesnotexist0000000000000", quantity: 1 } }),
+        404,
+        "variant_not_found",
+      ],
+      [
+        "apply an unknown code",
+        await call("POST", `/v1/carts/${cart.id}/discounts`, { headers: cart.auth, body: { code: "NOSUCHCODE" } }),
+        422,
+        "invalid_discount_code",
+      ],
     ] as const;
     for (const [label, res, status, code] of refusals) {
       expectRefusal(res, label);

@@ -90,7 +90,10 @@ describe("a 5xx names its request id", () => {
 describe("the typed client", () => {
   it("exposes the request id of an error answered by the Worker", async () => {
     const client = createCheckoutClient({ baseUrl: "https://checkout.test", fetch: (request) => exports.default.fetch(request), retry: { maxAttempts: 1 } });
-    const error = await client.cart({ id: "cart_nothing", token: "nope" }).get().catch((e: unknown) => e);
+    const error = await client
+      .cart({ id: "cart_nothing", token: "nope" })
+      .get()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckoutApiError);
     expect((error as CheckoutApiError).status).toBeGreaterThanOrEqual(400);
     expect((error as CheckoutApiError).requestId).toMatch(UUID);

@@ -67,7 +67,12 @@ describe("storefront access", () => {
   it("no token, or a token in another scheme, gets 401 on every cart route", async () => {
     const before = await stateFingerprint([victim]);
     for (const route of cartRoutes(victim.id, victimLineId)) {
-      const unauthenticated: Array<Record<string, string>> = [{}, { authorization: `Basic ${victim.token}` }, { authorization: victim.token }, { authorization: "Bearer" }];
+      const unauthenticated: Array<Record<string, string>> = [
+        {},
+        { authorization: `Basic ${victim.token}` },
+        { authorization: victim.token },
+        { authorization: "Bearer" },
+      ];
       for (const headers of unauthenticated) {
         const res = await workerFetch(route.method, route.path, { headers, body: route.body });
         expect(res.status, `${route.method} ${route.path} with ${JSON.stringify(headers).slice(0, 40)}`).toBe(401);

@@ -27,7 +27,9 @@ describe("CORS on the storefront API", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(SHOP);
     expect(res.headers.get("access-control-allow-methods")?.split(",")).toEqual(expect.arrayContaining(["GET", "POST", "PATCH", "DELETE"]));
-    expect(res.headers.get("access-control-allow-headers")?.toLowerCase().split(",")).toEqual(expect.arrayContaining(["authorization", "content-type", "idempotency-key"]));
+    expect(res.headers.get("access-control-allow-headers")?.toLowerCase().split(",")).toEqual(
+      expect.arrayContaining(["authorization", "content-type", "idempotency-key"]),
+    );
     // Bearer tokens, never cookies: credentials are not allowed cross-origin.
     expect(res.headers.get("access-control-allow-credentials")).toBeNull();
     expect(res.headers.get("vary")).toMatch(/Origin/);
@@ -39,7 +41,10 @@ describe("CORS on the storefront API", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe(SHOP);
     expect(res.headers.get("access-control-expose-headers")?.toLowerCase().split(",")).toEqual(expect.arrayContaining(["retry-after", "idempotent-replayed"]));
     // Error answers carry it too, or the storefront could not read why a call failed.
-    const locked = await workerFetch("GET", "/v1/carts/cart_00000000000000000000000000", { headers: { origin: SHOP, authorization: "Bearer x" }, env: withOrigins(SHOP) });
+    const locked = await workerFetch("GET", "/v1/carts/cart_00000000000000000000000000", {
+      headers: { origin: SHOP, authorization: "Bearer x" },
+      env: withOrigins(SHOP),
+    });
     expect(locked.status).toBe(404);
     expect(locked.headers.get("access-control-allow-origin")).toBe(SHOP);
   });

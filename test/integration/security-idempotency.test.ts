@@ -14,7 +14,10 @@ let a: string;
 let b: string;
 
 beforeAll(async () => {
-  [a, b] = (await createProduct([{ prices: { USD: 1000 }, stock: 20 }, { prices: { USD: 700 }, stock: 20 }])) as [string, string];
+  [a, b] = (await createProduct([
+    { prices: { USD: 1000 }, stock: 20 },
+    { prices: { USD: 700 }, stock: 20 },
+  ])) as [string, string];
   expect((await call("POST", "/admin/api/discounts", { headers: ADMIN, body: { code: "IDEM10", type: "percentage", percent: 10 } })).status).toBe(201);
   expect((await call("POST", "/admin/api/discounts", { headers: ADMIN, body: { code: "IDEM20", type: "percentage", percent: 20 } })).status).toBe(201);
 });
@@ -38,7 +41,12 @@ describe("Idempotency-Key reuse", () => {
       ["/lines", { variant_id: b, quantity: 1 }, { variant_id: a, quantity: 1 }, () => cartWith([[a, 1]])],
       ["/discounts", { code: "IDEM10" }, { code: "IDEM20" }, () => cartWith([[a, 1]])],
       ["/checkout", { ttl_minutes: 15 }, { ttl_minutes: 16 }, () => cartWith([[a, 1]])],
-      ["/checkout/complete", { payment: { method: "test", token: "tok_decline" } }, { payment: { method: "test", token: "tok_visa" } }, () => cartWith([[a, 1]])],
+      [
+        "/checkout/complete",
+        { payment: { method: "test", token: "tok_decline" } },
+        { payment: { method: "test", token: "tok_visa" } },
+        () => cartWith([[a, 1]]),
+      ],
     ];
     for (const [path, first, other, ready] of steps) {
       const cart = await ready();

@@ -35,7 +35,12 @@ describe("Stripe 3-D Secure", () => {
   it("answers 202 with the client secret and keeps the checkout locked; the same card after authentication pays once", async () => {
     const { cart, checkoutId, variant, intent, res } = await waitingFor3ds();
     expect(res.body.next_action).toEqual({ type: "stripe_sdk", client_secret: intent.client_secret });
-    expect(res.body.checkout).toMatchObject({ id: checkoutId, state: "locked", can_resume: true, payment_attempts: [{ number: 1, status: "requires_action" }] });
+    expect(res.body.checkout).toMatchObject({
+      id: checkoutId,
+      state: "locked",
+      can_resume: true,
+      payment_attempts: [{ number: 1, status: "requires_action" }],
+    });
     // Locked: the cart cannot change while the shopper authenticates.
     const edit = await addLine(cart, variant, 1);
     expect(edit.status).toBe(423);

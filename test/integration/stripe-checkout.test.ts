@@ -32,8 +32,6 @@ async function lockedCheckout(stock = 5) {
   return { cart, checkout: started.body.checkout as { id: string; quote: { total: number } }, variants: [a!, b!] };
 }
 
-
-
 describe("Stripe checkout", () => {
   it("authorizes one PaymentIntent for the quote, captures exactly that, and the order equals the quote", async () => {
     const { cart, checkout, variants } = await lockedCheckout();
@@ -42,7 +40,11 @@ describe("Stripe checkout", () => {
     const res = await pay(cart, PM.visa);
     expect(res.status).toBe(201);
     const [intent] = stripe.intentsFor(checkout.id);
-    expect(res.body.order).toMatchObject({ total: 4498, status: "paid", payment: { provider: "stripe", status: "captured", amount: 4498, reference: intent!.id } });
+    expect(res.body.order).toMatchObject({
+      total: 4498,
+      status: "paid",
+      payment: { provider: "stripe", status: "captured", amount: 4498, reference: intent!.id },
+    });
 
     // What Stripe saw: one create (form encoded, manual capture, the quote total, our ids,
     // no payment method: it holds nothing), then one confirm of that intent with the card.
@@ -59,11 +61,19 @@ describe("Stripe checkout", () => {
     });
     expect(create!.idempotencyKey).toBe(`${checkout.id}:payment_authorization:1`);
     expect(stripe.requestsTo("confirm")).toMatchObject([
-      { path: `/v1/payment_intents/${intent!.id}/confirm`, form: { payment_method: PM.visa }, idempotencyKey: `${checkout.id}:payment_authorization:1:confirm` },
+      {
+        path: `/v1/payment_intents/${intent!.id}/confirm`,
+        form: { payment_method: PM.visa },
+        idempotencyKey: `${checkout.id}:payment_authorization:1:confirm`,
+      },
     ]);
     expect(stripe.holds).toEqual([{ intent: intent!.id, amount: 4498 }]);
     const [capture] = stripe.requestsTo("capture");
-    expect(capture).toMatchObject({ path: `/v1/payment_intents/${intent!.id}/capture`, form: { amount_to_capture: "4498" }, idempotencyKey: `${checkout.id}:payment_capture:1` });
+    expect(capture).toMatchObject({
+      path: `/v1/payment_intents/${intent!.id}/capture`,
+      form: { amount_to_capture: "4498" },
+      idempotencyKey: `${checkout.id}:payment_capture:1`,
+    });
     expect(stripe.captures).toEqual([{ intent: intent!.id, amount: 4498 }]);
     expect(await stockOf(variants[0]!)).toMatchObject({ on_hand: 3, reserved: 0 });
   });
@@ -73,7 +83,10 @@ describe("Stripe checkout", () => {
 
     const declined = await pay(cart, PM.declined);
     expect(declined.status).toBe(402);
-    expect(declined.body.error).toMatchObject({ code: "payment_declined", details: { decline_code: "generic_decline", can_resume: true, checkout_id: checkout.id } });
+    expect(declined.body.error).toMatchObject({
+      code: "payment_declined",
+      details: { decline_code: "generic_decline", can_resume: true, checkout_id: checkout.id },
+    });
     const poor = await pay(cart, PM.insufficientFunds);
     expect(poor.status).toBe(402);
     expect(poor.body.error.details.decline_code).toBe("insufficient_funds");
@@ -102,7 +115,10 @@ describe("Stripe checkout", () => {
     stripe.fail("create", "429", 1);
     const res = await pay(cart, PM.visa);
     expect(res.status).toBe(201);
-    expect(stripe.requestsTo("create").map((r) => r.idempotencyKey)).toEqual([`${checkout.id}:payment_authorization:1`, `${checkout.id}:payment_authorization:1`]);
+    expect(stripe.requestsTo("create").map((r) => r.idempotencyKey)).toEqual([
+      `${checkout.id}:payment_authorization:1`,
+      `${checkout.id}:payment_authorization:1`,
+    ]);
     expect(stripe.intentsFor(checkout.id)).toHaveLength(1);
   });
 

@@ -149,7 +149,11 @@ describe("Stripe refund webhooks", () => {
     outside.status = "canceled";
     await postStripeEvent(stripe.refundEvent("refund.updated", outside.id));
 
-    const rows = await env.DB.prepare("SELECT event_id, status, amount, currency, payment_reference FROM unmatched_gateway_refunds WHERE reference = ? ORDER BY received_at").bind(outside.id).all();
+    const rows = await env.DB.prepare(
+      "SELECT event_id, status, amount, currency, payment_reference FROM unmatched_gateway_refunds WHERE reference = ? ORDER BY received_at",
+    )
+      .bind(outside.id)
+      .all();
     expect(rows.results).toHaveLength(2);
     expect(rows.results[0]).toMatchObject({ event_id: created.id, status: "succeeded", amount: 1000, currency: "USD", payment_reference: intent });
     const check = await gatewayRefundsCheck();

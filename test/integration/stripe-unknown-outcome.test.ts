@@ -26,7 +26,9 @@ async function lockedCheckout(): Promise<{ cart: TestCart; checkoutId: string; v
 }
 
 const paymentRow = (checkoutId: string) =>
-  env.DB.prepare("SELECT status, reference FROM payments WHERE checkout_id = ? ORDER BY attempt").bind(checkoutId).first<{ status: string; reference: string | null }>();
+  env.DB.prepare("SELECT status, reference FROM payments WHERE checkout_id = ? ORDER BY attempt")
+    .bind(checkoutId)
+    .first<{ status: string; reference: string | null }>();
 
 /** The alarm and then the cron, the two ways a checkout gets looked at again. */
 async function laterRuns(cart: TestCart): Promise<void> {
@@ -41,7 +43,10 @@ describe("Stripe payments with an unknown outcome", () => {
 
     const res = await payWithStripe(cart, PM.visa);
     expect(res.status).toBe(502);
-    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true } });
+    expect(res.body.error).toMatchObject({
+      code: "payment_gateway_error",
+      details: { phase: "payment_authorization", checkout_id: checkoutId, can_resume: true },
+    });
     // Since 1.1 a gateway failure at authorization is like a decline: the checkout keeps its stock and quote.
     expect((await storedCheckout(cart)).state).toBe("locked");
     expect(await stockOf(variant)).toMatchObject({ on_hand: 4, reserved: 2 });

@@ -33,7 +33,15 @@ async function orderCount(checkoutId: string): Promise<number> {
 
 describe("Stripe webhook signature", () => {
   it("takes a correctly signed event and acknowledges event types it does not handle", async () => {
-    const res = await postStripeEvent({ id: "evt_1", object: "event", api_version: "2024-06-20", created: 0, livemode: false, type: "customer.created", data: { object: { id: "cus_1" } } });
+    const res = await postStripeEvent({
+      id: "evt_1",
+      object: "event",
+      api_version: "2024-06-20",
+      created: 0,
+      livemode: false,
+      type: "customer.created",
+      data: { object: { id: "cus_1" } },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ received: true, handled: false, reason: "event_type_not_handled" });
   });
@@ -137,7 +145,10 @@ describe("Stripe webhook events", () => {
     const res = await postStripeEvent(stripe.event("payment_intent.payment_failed", intent.id));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ handled: true, checkout_state: "locked", reason: "payment_declined" });
-    expect(await storedCheckout(cart)).toMatchObject({ state: "locked", attempts: [{ status: "declined", declineCode: "payment_intent_authentication_failure" }] });
+    expect(await storedCheckout(cart)).toMatchObject({
+      state: "locked",
+      attempts: [{ status: "declined", declineCode: "payment_intent_authentication_failure" }],
+    });
     expect((await pay(cart, PM.visa)).status).toBe(201);
     expect(await orderCount(checkoutId)).toBe(1);
   });
@@ -208,7 +219,12 @@ describe("Stripe webhook events", () => {
       if (storefront.status !== 201) expect(["cart_completed", "checkout_in_progress"]).toContain(storefront.body.error.code);
       expect(await orderCount(checkoutId)).toBe(1);
       expect(stripe.captures.filter((c) => c.intent === intent.id)).toEqual([{ intent: intent.id, amount: 1200 }]);
-      expect(stripe.requestsTo("capture").filter((r) => r.path.includes(intent.id)).map((r) => r.idempotencyKey)).toEqual([`${checkoutId}:payment_capture:1`]);
+      expect(
+        stripe
+          .requestsTo("capture")
+          .filter((r) => r.path.includes(intent.id))
+          .map((r) => r.idempotencyKey),
+      ).toEqual([`${checkoutId}:payment_capture:1`]);
     }
   });
 });

@@ -47,7 +47,9 @@ describe("an exception that is not a refusal", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const res = await app.request("/v1/test-bug", {}, env);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: { code: "internal_error", message: ERROR_CATALOGUE.internal_error.message, request_id: res.headers.get("x-request-id") } });
+    expect(await res.json()).toEqual({
+      error: { code: "internal_error", message: ERROR_CATALOGUE.internal_error.message, request_id: res.headers.get("x-request-id") },
+    });
   });
 });
 

@@ -26,7 +26,11 @@ export interface Res<T = any> {
  */
 export const freshClock = () => scheduler.wait(0);
 
-export async function call<T = any>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {}): Promise<Res<T>> {
+export async function call<T = any>(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {},
+): Promise<Res<T>> {
   const { [FAULT_OPTION]: faultPhase, ...headers }: Record<string, string> = { ...options.headers };
   if (faultPhase) await armFault(path, faultPhase as CheckoutPhase);
   let body: BodyInit | undefined = options.raw;

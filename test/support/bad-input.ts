@@ -29,8 +29,22 @@ export function expectErrorEnvelope(res: Res, label: string): void {
 // ------------------------------------------------------------------ values
 
 /** JSON values of the other kinds than the one a field wants. */
-export const notANumber = fc.oneof(fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.constant({}), fc.constant("1"));
-export const notAString = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.constant({}));
+export const notANumber = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  fc.constant({}),
+  fc.constant("1"),
+);
+export const notAString = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 2 }),
+  fc.constant({}),
+);
 export const notABoolean = fc.oneof(fc.constantFrom("true", "false", 0, 1, null, "yes"), fc.constant([]), fc.constant({}));
 
 /** Numbers no integer field in [min, max] accepts: out of range, fractional, huge, or not numbers. */
@@ -88,7 +102,25 @@ export interface RawBody {
 /** Bodies that are not JSON at all. */
 export const malformedJson: fc.Arbitrary<RawBody> = fc
   .oneof(
-    fc.constantFrom("{", "}", "[", '{"a":', '{"a":1,}', "{'a':1}", "nul", "tru", "{a:1}", '{"a":1}{', '{"a":"\\u12"}', "NaN", "undefined", '"unterminated', "\u0000", "{}}", "[1,2"),
+    fc.constantFrom(
+      "{",
+      "}",
+      "[",
+      '{"a":',
+      '{"a":1,}',
+      "{'a':1}",
+      "nul",
+      "tru",
+      "{a:1}",
+      '{"a":1}{',
+      '{"a":"\\u12"}',
+      "NaN",
+      "undefined",
+      '"unterminated',
+      "\u0000",
+      "{}}",
+      "[1,2",
+    ),
     fc.string({ maxLength: 40 }),
   )
   .filter((raw) => {
@@ -120,10 +152,23 @@ export const wrongContentType = fc.constantFrom(
 );
 
 /** Authorization headers that carry no usable bearer token. */
-export const malformedAuthorization = fc.constantFrom("", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "bearer", "Token abc", `Bearer ${"a".repeat(600)}`, "Bearer a b", "Bearer\ttoken\tx");
+export const malformedAuthorization = fc.constantFrom(
+  "",
+  "Bearer",
+  "Bearer ",
+  "Basic dXNlcjpwYXNz",
+  "bearer",
+  "Token abc",
+  `Bearer ${"a".repeat(600)}`,
+  "Bearer a b",
+  "Bearer\ttoken\tx",
+);
 
 /** Idempotency-Key values outside 1..255 characters (header-safe). */
-export const badIdempotencyKey = fc.oneof(fc.constant(""), fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), minLength: 256, maxLength: 400 }));
+export const badIdempotencyKey = fc.oneof(
+  fc.constant(""),
+  fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-"), minLength: 256, maxLength: 400 }),
+);
 
 /** A body over the 64 KiB limit, as valid JSON so only its size is wrong. */
 export function oversizedJson(base: Record<string, unknown> = {}): string {

@@ -94,7 +94,9 @@ export function contractDrift(method: string, path: string, answer: Answer): str
   if (!route) {
     // No route for this method and path: only the error envelope may answer, with a code of its status.
     const refusal = answer.status >= 400 ? refusalSchema(answer.status) : null;
-    return refusal?.safeParse(answer.body).success ? null : `${method} ${pathname} answered JSON but is not in the OpenAPI document (${answer.status} ${sample})`;
+    return refusal?.safeParse(answer.body).success
+      ? null
+      : `${method} ${pathname} answered JSON but is not in the OpenAPI document (${answer.status} ${sample})`;
   }
   const status = String(answer.status);
   if (!route.responses[status]) return `${method} ${route.template} does not declare a ${status} (${sample})`;

@@ -44,7 +44,15 @@ type AnyFn = (...args: unknown[]) => unknown;
 type Patch = { target: Record<string, unknown>; name: string; original: AnyFn };
 
 function emptyCount(): WorkCount {
-  return { d1RoundTrips: 0, d1Statements: 0, maxBoundParameters: 0, maxBatchStatements: 0, d1Sessions: 0, storage: { get: 0, put: 0, delete: 0, list: 0, alarm: 0 }, storageOps: 0 };
+  return {
+    d1RoundTrips: 0,
+    d1Statements: 0,
+    maxBoundParameters: 0,
+    maxBatchStatements: 0,
+    d1Sessions: 0,
+    storage: { get: 0, put: 0, delete: 0, list: 0, alarm: 0 },
+    storageOps: 0,
+  };
 }
 
 function wrap(patches: Patch[], target: object, names: string[], before: (name: string, args: unknown[]) => void): void {

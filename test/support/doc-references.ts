@@ -89,12 +89,7 @@ function unresolved(target: string, anchor: string | undefined, repo: Repository
 }
 
 /** The references of `file` (relative to the repository root) that do not resolve. */
-export function brokenReferences(
-  file: string,
-  text: string,
-  kind: "markdown" | "source",
-  repo: RepositoryView,
-): Reference[] {
+export function brokenReferences(file: string, text: string, kind: "markdown" | "source", repo: RepositoryView): Reference[] {
   const broken: Reference[] = [];
   // `index` is into `within`, a copy of the text with the same lines.
   const report = (within: string, index: number, target: string, reason: string | null) => {

@@ -56,12 +56,23 @@ export function webhookReceiver(answer: (call: number, request: ReceivedWebhook)
 }
 
 export async function outboxRow(id: string) {
-  return env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(id).first<{ id: string; type: string; status: string; attempts: number; last_error: string | null; payload: string; enqueued_at: string | null; delivered_at: string | null }>();
+  return env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(id).first<{
+    id: string;
+    type: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    payload: string;
+    enqueued_at: string | null;
+    delivered_at: string | null;
+  }>();
 }
 
 export async function deliveryAttempts(eventId: string) {
   return (
-    await env.DB.prepare("SELECT attempt, status, ok, error FROM webhook_deliveries WHERE event_id = ? ORDER BY id").bind(eventId).all<{ attempt: number; status: number | null; ok: number; error: string | null }>()
+    await env.DB.prepare("SELECT attempt, status, ok, error FROM webhook_deliveries WHERE event_id = ? ORDER BY id")
+      .bind(eventId)
+      .all<{ attempt: number; status: number | null; ok: number; error: string | null }>()
   ).results;
 }
 
@@ -112,7 +123,8 @@ export async function deadEvent(earlier = 0): Promise<{ checkoutId: string; even
   const started = await startedCheckoutEvent();
   const quiet = [vi.spyOn(console, "warn").mockImplementation(() => {}), vi.spyOn(console, "error").mockImplementation(() => {})];
   const receiver = webhookReceiver(() => new Response("nope", { status: 500 }));
-  for (let attempt = 1; attempt <= earlier; attempt++) await deliverBatch([{ id: `msg-${started.eventId}-${attempt}`, body: started.eventId, attempts: attempt }]);
+  for (let attempt = 1; attempt <= earlier; attempt++)
+    await deliverBatch([{ id: `msg-${started.eventId}-${attempt}`, body: started.eventId, attempts: attempt }]);
   await deliverBatch([{ id: `msg-${started.eventId}-last`, body: started.eventId, attempts: MAX_DELIVERY_ATTEMPTS }]);
   receiver.spy.mockRestore();
   for (const spy of quiet) spy.mockRestore();

@@ -36,12 +36,15 @@ async function restore(table: string, key: string[], before: Row[]): Promise<voi
   for (const row of await rows(table)) {
     const was = wanted.get(keyOf(row));
     if (was && JSON.stringify(was) === JSON.stringify(row)) wanted.delete(keyOf(row));
-    else if (!was) statements.push(env.DB.prepare(`DELETE FROM ${table} WHERE ${key.map((k, i) => `${k} = ?${i + 1}`).join(" AND ")}`).bind(...key.map((k) => row[k])));
+    else if (!was)
+      statements.push(env.DB.prepare(`DELETE FROM ${table} WHERE ${key.map((k, i) => `${k} = ?${i + 1}`).join(" AND ")}`).bind(...key.map((k) => row[k])));
   }
   for (const row of wanted.values()) {
     const columns = Object.keys(row);
     statements.push(
-      env.DB.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((_, i) => `?${i + 1}`).join(", ")})`).bind(...columns.map((c) => row[c])),
+      env.DB.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((_, i) => `?${i + 1}`).join(", ")})`).bind(
+        ...columns.map((c) => row[c]),
+      ),
     );
   }
   // A settings row another row now refers to (a currency with prices) stays: one by one, so the rest still goes back.

@@ -6,7 +6,11 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 
 async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 /** Statuses of an order that was paid for (refunds and cancellation come after the sale). */
@@ -67,7 +71,8 @@ export async function expectInvariants(): Promise<void> {
   );
   for (const g of gateway) {
     if (g.status === "captured") expect(["paid", "partially_refunded", "refunded", "cancelled"], `order of gateway capture ${g.id}`).toContain(g.order_status);
-    if (g.status !== "captured") expect(["failed", "cancelled", "expired"], `${g.status} payment ${g.id} left on terminal checkout`).not.toContain(g.checkout_state);
+    if (g.status !== "captured")
+      expect(["failed", "cancelled", "expired"], `${g.status} payment ${g.id} left on terminal checkout`).not.toContain(g.checkout_state);
   }
   // The gateway's own ledger against the quote (not the order the code wrote from it): amount and currency.
   const charges = await all<Record<string, unknown>>(

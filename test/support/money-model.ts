@@ -89,7 +89,16 @@ export async function newShopper(real: Real, model: Model): Promise<void> {
   if (model.checkout) await cancel(model, real);
   real.cart = await createCart({ currency: "USD", country: "US" });
   real.carts.push(real.cart.id);
-  Object.assign(model, { lines: Array(VARIANTS).fill(0), checkout: null, completed: false, expiredUnchanged: false, paidBy: null, last: null, lastShown: null, attempts: 0 });
+  Object.assign(model, {
+    lines: Array(VARIANTS).fill(0),
+    checkout: null,
+    completed: false,
+    expiredUnchanged: false,
+    paidBy: null,
+    last: null,
+    lastShown: null,
+    attempts: 0,
+  });
 }
 
 /** The live total of the cart (what the page shows next to the pay button). */
@@ -205,7 +214,10 @@ export async function complete(model: Model, real: Real, token: Token, stale: bo
 /** A retry under the last completion's key: it only ever answers for the checkout that key ran against. */
 export async function retryLast(model: Model, real: Real): Promise<void> {
   const last = model.last!;
-  const res = await call("POST", `/v1/carts/${real.cart.id}/checkout/complete`, { headers: { ...real.cart.auth, "idempotency-key": last.key }, body: last.body });
+  const res = await call("POST", `/v1/carts/${real.cart.id}/checkout/complete`, {
+    headers: { ...real.cart.auth, "idempotency-key": last.key },
+    body: last.body,
+  });
   if (last.stored) {
     expect({ status: res.status, body: res.body }, "a stored answer is replayed").toEqual({ status: last.res.status, body: last.res.body });
     return;
@@ -292,7 +304,11 @@ export async function setStock(model: Model, real: Real, variant: number, onHand
 }
 
 async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 /** The money rules over every checkout of this run, read from D1 and the gateway's own ledger. */

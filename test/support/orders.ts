@@ -11,7 +11,12 @@ export interface PaidOrder {
 }
 
 /** A paid order of `quantities[i]` units of fresh variants made from `specs[i]`. */
-export async function paidOrder(specs: VariantSpec[], quantities: number[], token = "tok_visa", cartBody: Record<string, unknown> = { currency: "USD" }): Promise<PaidOrder> {
+export async function paidOrder(
+  specs: VariantSpec[],
+  quantities: number[],
+  token = "tok_visa",
+  cartBody: Record<string, unknown> = { currency: "USD" },
+): Promise<PaidOrder> {
   const variants = await createProduct(specs);
   const cart = await cartWith(
     variants.map((v, i) => [v, quantities[i] ?? 1]),

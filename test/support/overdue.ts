@@ -13,7 +13,11 @@ export async function makeOverdue(cartId: string, minutesAgo: number, edit: (rec
 }
 
 /** Moves the active checkout's deadline to `expiresAt` in the object and in D1 (checkout, reservations, quote). */
-export async function moveDeadline(cartId: string, expiresAt: string, options: { edit?: (rec: CheckoutRecord) => void; deleteAlarm?: boolean } = {}): Promise<string> {
+export async function moveDeadline(
+  cartId: string,
+  expiresAt: string,
+  options: { edit?: (rec: CheckoutRecord) => void; deleteAlarm?: boolean } = {},
+): Promise<string> {
   const checkoutId = await inCartObject(cartId, async (obj, state) => {
     const rec = obj.checkout()!;
     options.edit?.(rec);

@@ -8,7 +8,11 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 
 async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 export async function expectRefundInvariants(options: { allowPending?: boolean } = {}): Promise<void> {

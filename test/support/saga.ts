@@ -81,10 +81,7 @@ export async function crash(pending: Promise<Res>): Promise<Res> {
  * recorded). The runtime may fire that alarm by itself first, and while it runs the
  * stored state is still in flight: hence polling rather than reading once.
  */
-export async function recoverByAlarm(
-  cart: TestCart,
-  done: (rec: CheckoutRecord) => boolean = (rec) => !isInFlight(rec.state),
-): Promise<CheckoutRecord> {
+export async function recoverByAlarm(cart: TestCart, done: (rec: CheckoutRecord) => boolean = (rec) => !isInFlight(rec.state)): Promise<CheckoutRecord> {
   for (let i = 0; i < 200; i++) {
     await runDurableObjectAlarm(cartObject(cart));
     const rec = await storedCheckout(cart);
@@ -95,7 +92,11 @@ export async function recoverByAlarm(
 }
 
 async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 /** Over the whole cart (every checkout it ever had): its paid orders and the gateway's captures. */

@@ -42,7 +42,14 @@ export type FaultKind =
   /** create only: the PaymentIntent holds one minor unit more than asked. */
   | "wrong_amount";
 
-export type IntentStatus = "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "canceled" | "succeeded";
+export type IntentStatus =
+  | "requires_payment_method"
+  | "requires_confirmation"
+  | "requires_action"
+  | "processing"
+  | "requires_capture"
+  | "canceled"
+  | "succeeded";
 
 export interface Intent {
   id: string;
@@ -93,8 +100,30 @@ const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "
 const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
 /** "Minimum and maximum charge amounts", in Stripe's unit for each currency. */
 export const STRIPE_MINIMUM_CHARGE: Record<string, number> = {
-  usd: 50, aed: 200, aud: 50, bgn: 100, brl: 50, cad: 50, chf: 50, czk: 1500, dkk: 250, eur: 50, gbp: 30, hkd: 400, huf: 17500,
-  inr: 50, jpy: 50, mxn: 1000, myr: 200, nok: 300, nzd: 50, pln: 200, ron: 200, sek: 300, sgd: 50, thb: 1000,
+  usd: 50,
+  aed: 200,
+  aud: 50,
+  bgn: 100,
+  brl: 50,
+  cad: 50,
+  chf: 50,
+  czk: 1500,
+  dkk: 250,
+  eur: 50,
+  gbp: 30,
+  hkd: 400,
+  huf: 17500,
+  inr: 50,
+  jpy: 50,
+  mxn: 1000,
+  myr: 200,
+  nok: 300,
+  nzd: 50,
+  pln: 200,
+  ron: 200,
+  sek: 300,
+  sgd: 50,
+  thb: 1000,
 };
 const STRIPE_MAXIMUM_AMOUNT = 99_999_999;
 
@@ -113,9 +142,12 @@ export function inStripeUnits(amount: number, currency: string, exponent: number
 
 /** Why Stripe refuses `amount` in `currency`, or null when it takes it. */
 export function stripeAmountProblem(amount: number, currency: string): { code: string; message: string } | null {
-  if (!Number.isSafeInteger(amount) || amount <= 0) return { code: "invalid_charge_amount", message: "The amount must be a positive integer in the currency's smallest unit." };
-  if (currency === "isk" && amount % 100 !== 0) return { code: "invalid_charge_amount", message: "ISK amounts are sent with two decimals that are always 00 (divisible by 100)." };
-  if (THREE_DECIMAL.has(currency) && amount % 10 !== 0) return { code: "invalid_charge_amount", message: `${currency.toUpperCase()} amounts are in thousandths and must end in 0.` };
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    return { code: "invalid_charge_amount", message: "The amount must be a positive integer in the currency's smallest unit." };
+  if (currency === "isk" && amount % 100 !== 0)
+    return { code: "invalid_charge_amount", message: "ISK amounts are sent with two decimals that are always 00 (divisible by 100)." };
+  if (THREE_DECIMAL.has(currency) && amount % 10 !== 0)
+    return { code: "invalid_charge_amount", message: `${currency.toUpperCase()} amounts are in thousandths and must end in 0.` };
   const minimum = STRIPE_MINIMUM_CHARGE[currency];
   if (minimum !== undefined && amount < minimum) return { code: "amount_too_small", message: `Amount must be at least ${minimum} ${currency}.` };
   if (amount > STRIPE_MAXIMUM_AMOUNT) return { code: "amount_too_large", message: "Amount must be no more than 99999999." };
@@ -243,7 +275,16 @@ export class StripeDouble {
   outsideRefund(intentId: string, amount: number): StripeRefund {
     const intent = this.intent(intentId);
     this.#refunded.set(intent.id, (this.#refunded.get(intent.id) ?? 0) + amount);
-    const refund: StripeRefund = { id: `re_${this.#next()}`, object: "refund", amount, currency: intent.currency, status: "succeeded", payment_intent: intent.id, metadata: {}, failure_reason: null };
+    const refund: StripeRefund = {
+      id: `re_${this.#next()}`,
+      object: "refund",
+      amount,
+      currency: intent.currency,
+      status: "succeeded",
+      payment_intent: intent.id,
+      metadata: {},
+      failure_reason: null,
+    };
     this.refundObjects.set(refund.id, refund);
     return refund;
   }
@@ -256,7 +297,15 @@ export class StripeDouble {
 
   /** A Stripe event about a Refund as it is now (`refund.updated`, `refund.failed`, `charge.refund.updated`…). */
   refundEvent(type: string, refundId: string): StripeEvent {
-    return { id: `evt_${this.#next()}`, object: "event", api_version: "2024-06-20", created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object: structuredClone(this.refundObject(refundId)) } };
+    return {
+      id: `evt_${this.#next()}`,
+      object: "event",
+      api_version: "2024-06-20",
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      type,
+      data: { object: structuredClone(this.refundObject(refundId)) },
+    };
   }
 
   // ------------------------------------------------------------------ the API
@@ -291,19 +340,31 @@ export class StripeDouble {
     const key = post ? idempotencyKey! : null;
     const fingerprint = `${request.method} ${url.pathname} ${body}`;
     // Rate limiting comes first, before the idempotency layer: nothing is saved or replayed.
-    if (this.#takeFault(route, "429")) return respond(stripeError(429, { type: "invalid_request_error", code: "rate_limit", message: "Too many requests (double)." }));
+    if (this.#takeFault(route, "429"))
+      return respond(stripeError(429, { type: "invalid_request_error", code: "rate_limit", message: "Too many requests (double)." }));
 
     // Idempotent requests (https://docs.stripe.com/api/idempotent_requests): a request
     // that conflicts with one still executing under the same key gets 409
     // idempotency_key_in_use and nothing is saved; a key reused with other parameters gets
     // 400 idempotency_error; otherwise the saved status and body are replayed.
     if (key && this.#inFlight.has(key)) {
-      return respond(stripeError(409, { type: "idempotency_error", code: "idempotency_key_in_use", message: "There is currently another in-progress request using this Idempotency Key." }));
+      return respond(
+        stripeError(409, {
+          type: "idempotency_error",
+          code: "idempotency_key_in_use",
+          message: "There is currently another in-progress request using this Idempotency Key.",
+        }),
+      );
     }
     const stored = key ? this.#stored.get(key) : undefined;
     if (stored && stored.fingerprint !== fingerprint) {
       this.violations.push(`${route}: Idempotency-Key ${key} reused with different parameters`);
-      return respond(stripeError(400, { type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." }));
+      return respond(
+        stripeError(400, {
+          type: "idempotency_error",
+          message: "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+        }),
+      );
     }
     if (stored) return respond({ status: stored.status, body: stored.body }, true);
 
@@ -354,7 +415,12 @@ export class StripeDouble {
       // An empty string is not "no payment method" to Stripe: it is an invalid one.
       if (form.payment_method === "") {
         this.violations.push(`create: payment_method is ""`);
-        return stripeError(400, { type: "invalid_request_error", code: "parameter_invalid_empty", param: "payment_method", message: "You passed an empty string for 'payment_method'." });
+        return stripeError(400, {
+          type: "invalid_request_error",
+          code: "parameter_invalid_empty",
+          param: "payment_method",
+          message: "You passed an empty string for 'payment_method'.",
+        });
       }
       const problem = stripeAmountProblem(Number(form.amount), form.currency!);
       if (problem) {
@@ -365,7 +431,12 @@ export class StripeDouble {
     }
     if (route === "cancel" && form.cancellation_reason !== undefined && !CANCELLATION_REASONS.includes(form.cancellation_reason)) {
       this.violations.push(`cancel: cancellation_reason ${form.cancellation_reason}`);
-      return stripeError(400, { type: "invalid_request_error", code: "parameter_invalid", param: "cancellation_reason", message: "Invalid cancellation_reason." });
+      return stripeError(400, {
+        type: "invalid_request_error",
+        code: "parameter_invalid",
+        param: "cancellation_reason",
+        message: "Invalid cancellation_reason.",
+      });
     }
     if (route === "capture" && form.amount_to_capture !== undefined && !/^[1-9]\d*$/.test(form.amount_to_capture)) {
       return stripeError(400, { type: "invalid_request_error", code: "parameter_invalid_integer", param: "amount_to_capture", message: "Invalid integer." });
@@ -423,17 +494,29 @@ export class StripeDouble {
     if (!intent) return missing(id);
     if (!CONFIRMABLE.includes(intent.status)) return unexpectedState(intent, "confirm");
     const pm = form.payment_method ?? intent.payment_method;
-    if (!pm) return stripeError(400, { type: "invalid_request_error", code: "payment_intent_unexpected_state", message: "You cannot confirm this PaymentIntent because it's missing a payment method." });
+    if (!pm)
+      return stripeError(400, {
+        type: "invalid_request_error",
+        code: "payment_intent_unexpected_state",
+        message: "You cannot confirm this PaymentIntent because it's missing a payment method.",
+      });
     if (!(Object.values(PM) as string[]).includes(pm)) {
       return stripeError(400, { type: "invalid_request_error", code: "resource_missing", param: "payment_method", message: `No such PaymentMethod: '${pm}'` });
     }
     intent.payment_method = pm;
-    const declineCode = pm === PM.declined ? "generic_decline" : pm === PM.insufficientFunds ? "insufficient_funds" : fault === "decline" ? "do_not_honor" : null;
+    const declineCode =
+      pm === PM.declined ? "generic_decline" : pm === PM.insufficientFunds ? "insufficient_funds" : fault === "decline" ? "do_not_honor" : null;
     if (declineCode) {
       intent.status = "requires_payment_method";
       intent.amount_capturable = 0;
       intent.last_payment_error = { code: "card_declined", decline_code: declineCode, message: "Your card was declined." };
-      return stripeError(402, { type: "card_error", code: "card_declined", decline_code: declineCode, message: "Your card was declined.", payment_intent: structuredClone(intent) });
+      return stripeError(402, {
+        type: "card_error",
+        code: "card_declined",
+        decline_code: declineCode,
+        message: "Your card was declined.",
+        payment_intent: structuredClone(intent),
+      });
     }
     intent.last_payment_error = null;
     if (pm === PM.threeDSecure || pm === PM.threeDSecureOther) {
@@ -452,10 +535,16 @@ export class StripeDouble {
     const intent = this.intents.get(id);
     if (!intent) return missing(id);
     if (intent.status !== "requires_capture") return unexpectedState(intent, "capture");
-    if (fault === "decline") return stripeError(402, { type: "card_error", code: "card_declined", decline_code: "do_not_honor", message: "The capture was declined (double)." });
+    if (fault === "decline")
+      return stripeError(402, { type: "card_error", code: "card_declined", decline_code: "do_not_honor", message: "The capture was declined (double)." });
     const amount = form.amount_to_capture === undefined ? intent.amount_capturable : Number(form.amount_to_capture);
     if (amount > intent.amount_capturable) {
-      return stripeError(400, { type: "invalid_request_error", code: "amount_too_large", param: "amount_to_capture", message: "amount_to_capture must be at most amount_capturable." });
+      return stripeError(400, {
+        type: "invalid_request_error",
+        code: "amount_too_large",
+        param: "amount_to_capture",
+        message: "amount_to_capture must be at most amount_capturable.",
+      });
     }
     intent.status = "succeeded";
     intent.amount_received = amount;
@@ -482,7 +571,12 @@ export class StripeDouble {
     const amount = form.amount === undefined ? intent.amount_received - refunded : Number(form.amount);
     if (intent.status !== "succeeded") return unexpectedState(intent, "refund");
     if (!(amount > 0 && refunded + amount <= intent.amount_received)) {
-      return stripeError(400, { type: "invalid_request_error", code: "amount_too_large", param: "amount", message: "Refund amount is greater than the unrefunded amount (double)." });
+      return stripeError(400, {
+        type: "invalid_request_error",
+        code: "amount_too_large",
+        param: "amount",
+        message: "Refund amount is greater than the unrefunded amount (double).",
+      });
     }
     this.#refunded.set(intent.id, refunded + amount);
     this.refunds.push({ intent: intent.id, amount });
@@ -657,7 +751,11 @@ export function useStripeDouble(onInstall: (double: StripeDouble) => void): void
 }
 
 /** Completes a checkout with a Stripe payment method (a fresh Idempotency-Key unless one is given). */
-export function payWithStripe(cart: TestCart, paymentMethod: string, headers: Record<string, string> = { "idempotency-key": crypto.randomUUID() }): Promise<Res> {
+export function payWithStripe(
+  cart: TestCart,
+  paymentMethod: string,
+  headers: Record<string, string> = { "idempotency-key": crypto.randomUUID() },
+): Promise<Res> {
   return call("POST", `/v1/carts/${cart.id}/checkout/complete`, {
     headers: { ...cart.auth, ...headers },
     body: { payment: { method: "stripe", payment_method: paymentMethod } },

@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 import { AvailabilityCache } from "../../src/inventory/availability-cache";
 import type { StockLevel } from "../../src/inventory/stock-ledger";
 
-const level = (variantId: string, available: number, reserved = 0): StockLevel => ({ variantId, onHand: available + reserved, reserved, available, earliestLapseAt: null });
+const level = (variantId: string, available: number, reserved = 0): StockLevel => ({
+  variantId,
+  onHand: available + reserved,
+  reserved,
+  available,
+  earliestLapseAt: null,
+});
 
 function setup(maxEntries = 100) {
   let now = 1_000_000;
@@ -35,10 +41,23 @@ describe("AvailabilityCache", () => {
   it("refuses only on fresh knowledge of too few units, and never judges what it has not seen", async () => {
     const t = setup();
     t.cache.record([level("var_out", 0), level("var_two", 2)]);
-    const short = await t.cache.knownShortages([{ variantId: "var_out", quantity: 1 }, { variantId: "var_two", quantity: 2 }, { variantId: "var_new", quantity: 5 }], t.read);
+    const short = await t.cache.knownShortages(
+      [
+        { variantId: "var_out", quantity: 1 },
+        { variantId: "var_two", quantity: 2 },
+        { variantId: "var_new", quantity: 5 },
+      ],
+      t.read,
+    );
     expect(short.map((s) => s.variantId)).toEqual(["var_out"]);
     // Lines of one variant add up: 2 + 1 units of a variant with 2 free is short.
-    const summed = await t.cache.knownShortages([{ variantId: "var_two", quantity: 2 }, { variantId: "var_two", quantity: 1 }], t.read);
+    const summed = await t.cache.knownShortages(
+      [
+        { variantId: "var_two", quantity: 2 },
+        { variantId: "var_two", quantity: 1 },
+      ],
+      t.read,
+    );
     expect(summed).toEqual([{ variantId: "var_two", requested: 3, level: level("var_two", 2) }]);
     expect(t.reads).toEqual([]);
   });
@@ -79,7 +98,15 @@ describe("AvailabilityCache", () => {
     expect(await t.cache.knownShortages([{ variantId: "var_a", quantity: 1 }], failing)).toEqual([]);
     expect(await t.cache.knownShortages([{ variantId: "var_gone", quantity: 1 }], t.read)).toEqual([]);
     // Both were dropped: the next caller does not wait on them either.
-    expect(await t.cache.knownShortages([{ variantId: "var_a", quantity: 1 }, { variantId: "var_gone", quantity: 1 }], t.read)).toEqual([]);
+    expect(
+      await t.cache.knownShortages(
+        [
+          { variantId: "var_a", quantity: 1 },
+          { variantId: "var_gone", quantity: 1 },
+        ],
+        t.read,
+      ),
+    ).toEqual([]);
     expect(t.reads).toEqual([["var_gone"]]);
   });
 
@@ -92,7 +119,10 @@ describe("AvailabilityCache", () => {
     t.cache.forget(["var_a"]);
     expect(await t.cache.knownShortages([{ variantId: "var_a", quantity: 1 }], t.read)).toEqual([]);
     t.cache.record(["var_1", "var_2", "var_3", "var_4"].map((id) => level(id, 0)));
-    const short = await t.cache.knownShortages(["var_1", "var_2", "var_3", "var_4"].map((variantId) => ({ variantId, quantity: 1 })), t.read);
+    const short = await t.cache.knownShortages(
+      ["var_1", "var_2", "var_3", "var_4"].map((variantId) => ({ variantId, quantity: 1 })),
+      t.read,
+    );
     expect(short.map((s) => s.variantId)).toEqual(["var_2", "var_3", "var_4"]);
   });
 });

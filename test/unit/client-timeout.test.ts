@@ -21,8 +21,17 @@ describe("client timeouts", () => {
   it("a hanging attempt counts as lost: retried under the same key, then a CheckoutNetworkError", async () => {
     const { keys, fetch } = recording(never);
     const sleeps: number[] = [];
-    const client = createCheckoutClient({ baseUrl: "https://checkout.test", fetch, timeoutMs: 20, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
-    const error = await client.cart({ id: "cart_1", token: "t" }).addLine({ variant_id: "var_1", quantity: 1 }).catch((e: unknown) => e);
+    const client = createCheckoutClient({
+      baseUrl: "https://checkout.test",
+      fetch,
+      timeoutMs: 20,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0.5,
+    });
+    const error = await client
+      .cart({ id: "cart_1", token: "t" })
+      .addLine({ variant_id: "var_1", quantity: 1 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckoutNetworkError);
     expect((error as Error).message).toMatch(/POST \/v1\/carts\/cart_1\/lines got no answer: no answer within 0\.02 s/);
     expect(keys).toHaveLength(3);
@@ -74,10 +83,26 @@ describe("client timeouts", () => {
 describe("client errors", () => {
   it("carry the answer's X-Request-Id, or the envelope's request_id without the header", async () => {
     const envelope = (extra: object) => ({ error: { code: "internal_error", message: "Something went wrong on our side.", ...extra } });
-    const withHeader = createCheckoutClient({ baseUrl: "https://c.test", retry: { maxAttempts: 1 }, fetch: async () => Response.json(envelope({ request_id: "r-1" }), { status: 500, headers: { "x-request-id": "r-1" } }) });
-    const fromBody = createCheckoutClient({ baseUrl: "https://c.test", retry: { maxAttempts: 1 }, fetch: async () => Response.json(envelope({ request_id: "r-2" }), { status: 500 }) });
-    const none = createCheckoutClient({ baseUrl: "https://c.test", retry: { maxAttempts: 1 }, fetch: async () => Response.json(envelope({}), { status: 500 }) });
-    for (const [client, id] of [[withHeader, "r-1"], [fromBody, "r-2"], [none, null]] as const) {
+    const withHeader = createCheckoutClient({
+      baseUrl: "https://c.test",
+      retry: { maxAttempts: 1 },
+      fetch: async () => Response.json(envelope({ request_id: "r-1" }), { status: 500, headers: { "x-request-id": "r-1" } }),
+    });
+    const fromBody = createCheckoutClient({
+      baseUrl: "https://c.test",
+      retry: { maxAttempts: 1 },
+      fetch: async () => Response.json(envelope({ request_id: "r-2" }), { status: 500 }),
+    });
+    const none = createCheckoutClient({
+      baseUrl: "https://c.test",
+      retry: { maxAttempts: 1 },
+      fetch: async () => Response.json(envelope({}), { status: 500 }),
+    });
+    for (const [client, id] of [
+      [withHeader, "r-1"],
+      [fromBody, "r-2"],
+      [none, null],
+    ] as const) {
       const error = await client.listProducts().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CheckoutApiError);
       expect((error as CheckoutApiError).requestId).toBe(id);

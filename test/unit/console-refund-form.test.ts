@@ -24,7 +24,12 @@ describe("console refund form", () => {
       restock: true,
       reason: "broken",
     });
-    expect(readRefundForm({ mode: "amount", amount: "3.10", restock: "on" }, lines, 2)).toMatchObject({ ok: true, ask: { kind: "amount", amount: 310 }, restock: false, reason: null });
+    expect(readRefundForm({ mode: "amount", amount: "3.10", restock: "on" }, lines, 2)).toMatchObject({
+      ok: true,
+      ask: { kind: "amount", amount: 310 },
+      restock: false,
+      reason: null,
+    });
     expect(readRefundForm({ mode: "remaining" }, lines, 2)).toMatchObject({ ok: true, ask: { kind: "remaining" } });
     expect(readRefundForm({ mode: "lines", "qty.line_a": "1.5" }, lines, 2)).toMatchObject({ ok: false, message: "Quantities are whole numbers of units." });
     expect(readRefundForm({ mode: "lines" }, lines, 2)).toMatchObject({ ok: false });

@@ -86,7 +86,9 @@ describe("the reference checker itself", () => {
   });
 
   it("flags a missing file, a missing heading and a missing path, and accepts what exists", () => {
-    expect(broken("[a](a.md) [b](a.md#the-post-v1x-call) [c](a.md#title-1) [d](../src/app.ts) [e](https://example.com/x.md) [f](#nowhere)")).toEqual(["#nowhere"]);
+    expect(broken("[a](a.md) [b](a.md#the-post-v1x-call) [c](a.md#title-1) [d](../src/app.ts) [e](https://example.com/x.md) [f](#nowhere)")).toEqual([
+      "#nowhere",
+    ]);
     expect(broken("[a](missing.md) [b](a.md#missing)")).toEqual(["missing.md", "a.md#missing"]);
     expect(broken("see `src/app.ts`, `src/gone.ts`, `test/integration/stripe-*.test.ts`, `test/unit/*.property.test.ts`")).toEqual([
       "src/gone.ts",

@@ -102,7 +102,12 @@ describe("Stripe units per currency", () => {
 
 describe("the test gateway", () => {
   it("takes the catalog's units as they are, any positive amount", () => {
-    for (const [currency, exponent] of [["USD", 2], ["ISK", 0], ["KWD", 3], ["JPY", 0]] as const) {
+    for (const [currency, exponent] of [
+      ["USD", 2],
+      ["ISK", 0],
+      ["KWD", 3],
+      ["JPY", 0],
+    ] as const) {
       expect(gatewayAmount("test", currency, 1, exponent)).toEqual({ ok: true, amount: 1 });
       expect(gatewayAmount("test", currency, 12_345, exponent)).toEqual({ ok: true, amount: 12_345 });
       expect(catalogAmount("test", currency, 12_345, exponent)).toEqual({ ok: true, amount: 12_345 });

@@ -126,29 +126,31 @@ const pricingInputArb: fc.Arbitrary<PricingInput> = fc
       basePrice: priceArb,
       cartPrice: fc.option(priceArb, { nil: null }),
     });
-    return fc.record({
-      rate: isBase ? fc.constant("1") : rateArb(shift > 0 ? 9 : 999),
-      country: fc.option(fc.constantFrom(...COUNTRIES), { nil: null, freq: 4 }),
-      lines: fc.array(lineArb, { minLength: 1, maxLength: 20 }),
-      discounts: fc.array(discountArb(cartCode, "USD"), { maxLength: 4 }),
-      taxRates: fc.array(taxRateArb, { maxLength: 8 }),
-      ownReservationCounted: fc.boolean(),
-    }).map(({ rate, country, lines, discounts, taxRates, ownReservationCounted }) => ({
-      currency: isBase ? base : { code: cartCode, exponent: cartExp, rateFromBase: rate, updatedAt: "2026-11-21T00:00:00.000Z" },
-      baseCurrency: base,
-      country,
-      lines: lines.map(({ basePrice, cartPrice, ...rest }, i) => ({
-        ...rest,
-        lineId: `line_${i}`,
-        variantId: `var_${i}`,
-        sku: `SKU-${i}`,
-        title: `Item ${i}`,
-        prices: cartPrice === null || isBase ? { USD: basePrice } : { USD: basePrice, [cartCode]: cartPrice },
-      })),
-      discounts,
-      taxRates,
-      ownReservationCounted,
-    }));
+    return fc
+      .record({
+        rate: isBase ? fc.constant("1") : rateArb(shift > 0 ? 9 : 999),
+        country: fc.option(fc.constantFrom(...COUNTRIES), { nil: null, freq: 4 }),
+        lines: fc.array(lineArb, { minLength: 1, maxLength: 20 }),
+        discounts: fc.array(discountArb(cartCode, "USD"), { maxLength: 4 }),
+        taxRates: fc.array(taxRateArb, { maxLength: 8 }),
+        ownReservationCounted: fc.boolean(),
+      })
+      .map(({ rate, country, lines, discounts, taxRates, ownReservationCounted }) => ({
+        currency: isBase ? base : { code: cartCode, exponent: cartExp, rateFromBase: rate, updatedAt: "2026-11-21T00:00:00.000Z" },
+        baseCurrency: base,
+        country,
+        lines: lines.map(({ basePrice, cartPrice, ...rest }, i) => ({
+          ...rest,
+          lineId: `line_${i}`,
+          variantId: `var_${i}`,
+          sku: `SKU-${i}`,
+          title: `Item ${i}`,
+          prices: cartPrice === null || isBase ? { USD: basePrice } : { USD: basePrice, [cartCode]: cartPrice },
+        })),
+        discounts,
+        taxRates,
+        ownReservationCounted,
+      }));
   });
 
 const isNonNegativeInteger = (v: number) => Number.isSafeInteger(v) && v >= 0;
@@ -159,7 +161,15 @@ describe("priceCart properties", () => {
       fc.property(pricingInputArb, (input) => {
         const priced = priceCart(input, NOW);
         for (const l of priced.lines) {
-          for (const v of [l.unitPrice, l.subtotal, l.discountTotal, l.taxTotal, l.total, ...l.discounts.map((d) => d.amount), ...l.taxes.map((t) => t.amount)]) {
+          for (const v of [
+            l.unitPrice,
+            l.subtotal,
+            l.discountTotal,
+            l.taxTotal,
+            l.total,
+            ...l.discounts.map((d) => d.amount),
+            ...l.taxes.map((t) => t.amount),
+          ]) {
             expect(isNonNegativeInteger(v)).toBe(true);
           }
           expect(l.total).toBe(l.subtotal - l.discountTotal + l.taxTotal);

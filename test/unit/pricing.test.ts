@@ -315,9 +315,7 @@ describe("discount rejections", () => {
     expect(rejection({ ...everythingWrong, active: true, startsAt: null })).toBe("expired");
     expect(rejection({ ...everythingWrong, active: true, startsAt: null, endsAt: null })).toBe("used_up");
     expect(rejection({ ...everythingWrong, active: true, startsAt: null, endsAt: null, usageLimit: null })).toBe("currency_mismatch");
-    expect(rejection({ ...everythingWrong, active: true, startsAt: null, endsAt: null, usageLimit: null, currency: "USD" })).toBe(
-      "min_subtotal",
-    );
+    expect(rejection({ ...everythingWrong, active: true, startsAt: null, endsAt: null, usageLimit: null, currency: "USD" })).toBe("min_subtotal");
   });
 
   it("treats a fixed discount in the base currency code as a mismatch in a non-base cart", () => {
@@ -353,9 +351,7 @@ describe("discount rejections", () => {
 
   it("rejected codes change nothing", () => {
     const base = price(cart({ lines, discounts: withCodes(rule("OK")) }));
-    const noisy = price(
-      cart({ lines, discounts: withCodes(["NOPE", null], rule("OFF", { active: false }), rule("OK"), fixed("EUR", 1, "EUR")) }),
-    );
+    const noisy = price(cart({ lines, discounts: withCodes(["NOPE", null], rule("OFF", { active: false }), rule("OK"), fixed("EUR", 1, "EUR")) }));
     expect(noisy.lines).toEqual(base.lines);
     expect(noisy.total).toBe(base.total);
     expect(noisy.rejectedDiscounts.map((r) => [r.code, r.reason])).toEqual([

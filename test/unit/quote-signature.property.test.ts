@@ -166,38 +166,45 @@ describe("quote signatures (properties)", () => {
   it("adding or removing a field, or adding, dropping or reordering an array element, is detected", async () => {
     const edit = fc.constantFrom("add_key", "delete_key", "drop_item", "duplicate_item", "swap_items");
     await fc.assert(
-      fc.asyncProperty(unsignedQuote, fc.nat(), edit, fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), async (q, pick, kind, key, value) => {
-        const quote = await signed(q);
-        const targets = containers(quote).filter((p) => {
-          const node = at(quote, p);
-          if (kind === "add_key") return !Array.isArray(node);
-          if (kind === "delete_key") return !Array.isArray(node) && Object.keys(node as JsonObject).some((k) => !(p.length === 0 && k === "signature"));
-          if (kind === "swap_items") return Array.isArray(node) && new Set(node.map((n) => canonicalJson(n))).size > 1;
-          return Array.isArray(node) && node.length > 0;
-        });
-        fc.pre(targets.length > 0);
-        const path = targets[pick % targets.length]!;
-        const tampered = clone(quote) as unknown as JsonObject;
-        const node = at(tampered, path);
-        if (Array.isArray(node)) {
-          if (kind === "drop_item") node.splice(pick % node.length, 1);
-          else if (kind === "duplicate_item") node.push(clone(node[pick % node.length]));
-          else {
-            const i = node.findIndex((n) => canonicalJson(n) !== canonicalJson(node[0]));
-            [node[0], node[i]] = [node[i], node[0]];
-          }
-        } else {
-          const obj = node as JsonObject;
-          if (kind === "add_key") {
-            fc.pre(!Object.hasOwn(obj, key) && key !== "__proto__" && !(path.length === 0 && key === "signature"));
-            obj[key] = value;
+      fc.asyncProperty(
+        unsignedQuote,
+        fc.nat(),
+        edit,
+        fc.string({ minLength: 1, maxLength: 8 }),
+        fc.jsonValue({ maxDepth: 1 }),
+        async (q, pick, kind, key, value) => {
+          const quote = await signed(q);
+          const targets = containers(quote).filter((p) => {
+            const node = at(quote, p);
+            if (kind === "add_key") return !Array.isArray(node);
+            if (kind === "delete_key") return !Array.isArray(node) && Object.keys(node as JsonObject).some((k) => !(p.length === 0 && k === "signature"));
+            if (kind === "swap_items") return Array.isArray(node) && new Set(node.map((n) => canonicalJson(n))).size > 1;
+            return Array.isArray(node) && node.length > 0;
+          });
+          fc.pre(targets.length > 0);
+          const path = targets[pick % targets.length]!;
+          const tampered = clone(quote) as unknown as JsonObject;
+          const node = at(tampered, path);
+          if (Array.isArray(node)) {
+            if (kind === "drop_item") node.splice(pick % node.length, 1);
+            else if (kind === "duplicate_item") node.push(clone(node[pick % node.length]));
+            else {
+              const i = node.findIndex((n) => canonicalJson(n) !== canonicalJson(node[0]));
+              [node[0], node[i]] = [node[i], node[0]];
+            }
           } else {
-            const keys = Object.keys(obj).filter((k) => !(path.length === 0 && k === "signature"));
-            delete obj[keys[pick % keys.length]!];
+            const obj = node as JsonObject;
+            if (kind === "add_key") {
+              fc.pre(!Object.hasOwn(obj, key) && key !== "__proto__" && !(path.length === 0 && key === "signature"));
+              obj[key] = value;
+            } else {
+              const keys = Object.keys(obj).filter((k) => !(path.length === 0 && k === "signature"));
+              delete obj[keys[pick % keys.length]!];
+            }
           }
-        }
-        expect(await verifies(tampered), `${kind} at ${path.join(".") || "(root)"}`).toBe(false);
-      }),
+          expect(await verifies(tampered), `${kind} at ${path.join(".") || "(root)"}`).toBe(false);
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
   });

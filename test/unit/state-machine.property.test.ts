@@ -144,7 +144,10 @@ describe("checkout state machine (properties)", () => {
 
   it("the happy path walks the seven phases in order", () => {
     const path: CheckoutEvent[] = ["validated", "price_locked", "pay", "authorized", "order_created", "captured", "committed"];
-    const visited = walk("validating", path.map((e) => [e, undefined]));
+    const visited = walk(
+      "validating",
+      path.map((e) => [e, undefined]),
+    );
     expect(visited).toEqual(["validating", "reserving", "locked", "authorizing", "creating_order", "capturing", "committing", "completed"]);
     expect(visited.map((s) => PHASE_OF_STATE[s as keyof typeof PHASE_OF_STATE])).toEqual([
       "cart_validation",

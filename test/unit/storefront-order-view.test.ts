@@ -16,7 +16,20 @@ const base: Order = {
   currency: "USD",
   currency_exponent: 2,
   email: "shopper@example.com",
-  lines: [{ line_id: "line_1", variant_id: "var_1", sku: "MUG", title: "Mug", quantity: 3, unit_price: 1000, subtotal: 3000, discount_total: 0, tax_total: 240, total: 3240 }],
+  lines: [
+    {
+      line_id: "line_1",
+      variant_id: "var_1",
+      sku: "MUG",
+      title: "Mug",
+      quantity: 3,
+      unit_price: 1000,
+      subtotal: 3000,
+      discount_total: 0,
+      tax_total: 240,
+      total: 3240,
+    },
+  ],
   subtotal: 3000,
   discount_total: 0,
   tax_total: 240,
@@ -87,7 +100,11 @@ describe("storefront order view", () => {
       ...base,
       status: "partially_refunded",
       refunded_total: 1080,
-      refunds: [refund({ id: "ref_ok" }), refund({ id: "ref_wait", status: "pending", amount: 500, lines: [], settled_at: null }), refund({ id: "ref_no", status: "failed", amount: 999 })],
+      refunds: [
+        refund({ id: "ref_ok" }),
+        refund({ id: "ref_wait", status: "pending", amount: 500, lines: [], settled_at: null }),
+        refund({ id: "ref_no", status: "failed", amount: 999 }),
+      ],
     });
     expect(testId(page, "order-total")).toBe("$32.40");
     expect(testId(page, "order-refunded")).toBe("−$10.80");
@@ -100,7 +117,12 @@ describe("storefront order view", () => {
   });
 
   it("says a cancelled order was cancelled and shows its refund", async () => {
-    const page = html({ ...base, status: "cancelled", refunded_total: 3240, refunds: [refund({ id: "ref_cancel", kind: "cancel", amount: 3240, lines: [{ line_id: "line_1", quantity: 3, amount: 3240 }] })] });
+    const page = html({
+      ...base,
+      status: "cancelled",
+      refunded_total: 3240,
+      refunds: [refund({ id: "ref_cancel", kind: "cancel", amount: 3240, lines: [{ line_id: "line_1", quantity: 3, amount: 3240 }] })],
+    });
     expect(page).toContain("Order #1042 was cancelled");
     expect(page).not.toContain("is confirmed");
     expect(page).toMatch(/data-refund-id="ref_cancel"[\s\S]*?Cancellation/);

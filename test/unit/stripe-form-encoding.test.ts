@@ -5,7 +5,14 @@ import { paymentIntentParams } from "../../src/payments/stripe-gateway";
 
 describe("Stripe form encoding", () => {
   it("nests objects and arrays in brackets, leaves out null and undefined, escapes values", () => {
-    const body = encodeStripeForm({ amount: 4498, confirm: true, metadata: { checkout_id: "chk_1", note: "a&b=c" }, types: ["card", "link"], skip: null, gone: undefined });
+    const body = encodeStripeForm({
+      amount: 4498,
+      confirm: true,
+      metadata: { checkout_id: "chk_1", note: "a&b=c" },
+      types: ["card", "link"],
+      skip: null,
+      gone: undefined,
+    });
     expect(body).toBe("amount=4498&confirm=true&metadata%5Bcheckout_id%5D=chk_1&metadata%5Bnote%5D=a%26b%3Dc&types%5B0%5D=card&types%5B1%5D=link");
     expect(Object.fromEntries(new URLSearchParams(body))).toEqual({
       amount: "4498",

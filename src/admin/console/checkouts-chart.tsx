@@ -25,7 +25,12 @@ export const CheckoutsChart: FC<{ points: SeriesPoint[]; bucket: "hour" | "day" 
   const every = Math.max(1, Math.ceil(points.length / 8));
   return (
     <figure class="card">
-      <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${total} checkouts, ${points.length} ${bucket}s, at most ${max} in one ${bucket}`}>
+      <svg
+        class="chart"
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-label={`${total} checkouts, ${points.length} ${bucket}s, at most ${max} in one ${bucket}`}
+      >
         <line x1={PAD_LEFT} y1={HEIGHT - PAD_BOTTOM} x2={WIDTH - PAD_RIGHT} y2={HEIGHT - PAD_BOTTOM} />
         <line x1={PAD_LEFT} y1={PAD_TOP} x2={WIDTH - PAD_RIGHT} y2={PAD_TOP} />
         <text x={PAD_LEFT - 4} y={PAD_TOP + 4} text-anchor="end">

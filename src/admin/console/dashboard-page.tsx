@@ -45,8 +45,8 @@ export const DashboardPage: FC<DashboardProps> = ({ windows, detail, csrf, who }
       <h1>Dashboard</h1>
       {detail.expired_pending_cleanup > 0 && (
         <Notice kind="warn">
-          {detail.expired_pending_cleanup} active checkout(s) are past their deadline. Their alarms or the cleanup job expire them; if the number stays,
-          run <code>npx checkout-admin cleanup</code> and check <a href="/admin/diagnostics">diagnostics</a>.
+          {detail.expired_pending_cleanup} active checkout(s) are past their deadline. Their alarms or the cleanup job expire them; if the number stays, run{" "}
+          <code>npx checkout-admin cleanup</code> and check <a href="/admin/diagnostics">diagnostics</a>.
         </Notice>
       )}
       <div class="grid">

@@ -17,7 +17,15 @@ export interface DiagnosticsPageProps {
 
 export const DiagnosticsPage: FC<DiagnosticsPageProps> = ({ status, generatedAt, checks, lockId, explanation, error, csrf, who }) => (
   <Layout title="Diagnostics" section="diagnostics" csrf={csrf} who={who}>
-    <h1>Diagnostics{lockId && <> of <span class="mono">{lockId}</span></>}</h1>
+    <h1>
+      Diagnostics
+      {lockId && (
+        <>
+          {" "}
+          of <span class="mono">{lockId}</span>
+        </>
+      )}
+    </h1>
     <form class="inline" method="get" action="/admin/diagnostics">
       <label>
         Checkout id (optional)

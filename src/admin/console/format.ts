@@ -17,7 +17,14 @@ export function relative(iso: string | null | undefined, now: number): string {
   if (!iso) return "";
   const delta = Date.parse(iso) - now;
   const abs = Math.abs(delta);
-  const text = abs < 60_000 ? `${Math.round(abs / 1000)} s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : abs < 172_800_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} d`;
+  const text =
+    abs < 60_000
+      ? `${Math.round(abs / 1000)} s`
+      : abs < 3_600_000
+        ? `${Math.round(abs / 60_000)} min`
+        : abs < 172_800_000
+          ? `${Math.round(abs / 3_600_000)} h`
+          : `${Math.round(abs / 86_400_000)} d`;
   return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 

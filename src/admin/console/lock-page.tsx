@@ -157,7 +157,8 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
           </div>
           <p class="muted">
             Quote <span class="mono">{quote.id}</span> ({lock.quote_status}), exchange rate {quote.exchange_rate}
-            {quote.discount_codes?.length ? `, codes ${quote.discount_codes.join(", ")}` : ""}, signature <span class="mono">{quote.signature.slice(0, 24)}…</span>
+            {quote.discount_codes?.length ? `, codes ${quote.discount_codes.join(", ")}` : ""}, signature{" "}
+            <span class="mono">{quote.signature.slice(0, 24)}…</span>
           </p>
         </>
       ) : (
@@ -272,7 +273,11 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
           <dt>Total</dt>
           <dd>{money(lock.order.total, lock.order, locale)}</dd>
           <dt>Payment</dt>
-          <dd>{lock.order.payment ? `${lock.order.payment.provider} ${lock.order.payment.status} ${money(lock.order.payment.amount, lock.order, locale)}` : "none captured"}</dd>
+          <dd>
+            {lock.order.payment
+              ? `${lock.order.payment.provider} ${lock.order.payment.status} ${money(lock.order.payment.amount, lock.order, locale)}`
+              : "none captured"}
+          </dd>
           <dt>Email</dt>
           <dd>{lock.order.email ?? "—"}</dd>
           <dt>Created</dt>

@@ -206,7 +206,16 @@ export const OrderPage: FC<OrderPageProps> = ({ detail, notice, error, fields, c
                   return (
                     <label>
                       {l.sku} ({left} of {l.quantity} left)
-                      <input type="number" name={quantityField(l.line_id)} min={0} max={left} step={1} value={fields?.quantities[l.line_id] ?? ""} disabled={left === 0} inputmode="numeric" />
+                      <input
+                        type="number"
+                        name={quantityField(l.line_id)}
+                        min={0}
+                        max={left}
+                        step={1}
+                        value={fields?.quantities[l.line_id] ?? ""}
+                        disabled={left === 0}
+                        inputmode="numeric"
+                      />
                     </label>
                   );
                 })}

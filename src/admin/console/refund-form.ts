@@ -17,7 +17,9 @@ export interface RefundFormFields {
   reason: string;
 }
 
-export type RefundFormResult = { ok: true; ask: RefundAsk; restock: boolean; reason: string | null; fields: RefundFormFields } | { ok: false; message: string; fields: RefundFormFields };
+export type RefundFormResult =
+  | { ok: true; ask: RefundAsk; restock: boolean; reason: string | null; fields: RefundFormFields }
+  | { ok: false; message: string; fields: RefundFormFields };
 
 /** The field of a line's quantity. */
 export const quantityField = (lineId: string) => `qty.${lineId}`;
@@ -35,7 +37,10 @@ export function readRefundForm(form: Record<string, unknown>, lineIds: readonly 
   if (mode === "remaining") return { ok: true, ask: { kind: "remaining" }, restock: false, reason, fields };
   if (mode === "amount") {
     const amount = minorUnits(fields.amount, exponent);
-    if (amount === null) return fail(`Type the amount in the currency's units, with at most ${exponent} decimal${exponent === 1 ? "" : "s"} (like ${exponent ? `12.${"5".padEnd(exponent, "0")}` : "1250"}).`);
+    if (amount === null)
+      return fail(
+        `Type the amount in the currency's units, with at most ${exponent} decimal${exponent === 1 ? "" : "s"} (like ${exponent ? `12.${"5".padEnd(exponent, "0")}` : "1250"}).`,
+      );
     if (amount === 0) return fail("The amount must be more than zero.");
     return { ok: true, ask: { kind: "amount", amount }, restock: false, reason, fields };
   }

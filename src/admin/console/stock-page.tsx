@@ -64,7 +64,13 @@ export const StockListPage: FC<{ variants: VariantStock[]; search: string | null
   </Layout>
 );
 
-export const VariantStockPage: FC<{ variant: VariantStock; holders: CustomerHolding[]; notice: string | null; csrf: string; who: string | null }> = ({ variant: v, holders, notice, csrf, who }) => {
+export const VariantStockPage: FC<{ variant: VariantStock; holders: CustomerHolding[]; notice: string | null; csrf: string; who: string | null }> = ({
+  variant: v,
+  holders,
+  notice,
+  csrf,
+  who,
+}) => {
   const shown = notice ? LIMIT_NOTICES[notice] : undefined;
   return (
     <Layout title={`Stock ${v.sku}`} section="stock" csrf={csrf} who={who}>
@@ -96,7 +102,8 @@ export const VariantStockPage: FC<{ variant: VariantStock; holders: CustomerHold
         </button>
       </form>
       <p class="muted">
-        A customer is the cart's email in lower case; their units in active checkouts plus their orders never pass the limit. Lowering it keeps what customers hold.
+        A customer is the cart's email in lower case; their units in active checkouts plus their orders never pass the limit. Lowering it keeps what customers
+        hold.
       </p>
       {v.max_per_customer !== null && (
         <>

@@ -78,7 +78,11 @@ export async function finishRollback(ctx: SagaContext, rec: CheckoutRecord): Pro
  * An interrupted or failed payment: void it, cancel its order and open the checkout
  * again (its stock and quote are still held until the deadline), as after a decline.
  */
-export async function resetPayment(ctx: SagaContext, rec: CheckoutRecord, reason: "interrupted" | "payment_gateway_error" = "interrupted"): Promise<StepResult> {
+export async function resetPayment(
+  ctx: SagaContext,
+  rec: CheckoutRecord,
+  reason: "interrupted" | "payment_gateway_error" = "interrupted",
+): Promise<StepResult> {
   if ((await voidAttempts(ctx, rec)) === "retrying") return "retrying";
   const now = isoNow();
   const { db } = ctx;

@@ -47,6 +47,7 @@ export function voidAttempt(gateway: PaymentGateway, rec: CheckoutRecord, attemp
 
 /** Where a waiting authorization (3-D Secure) stands now, in the gateway's words. */
 export function retrieveAuthorization(gateway: PaymentGateway, rec: CheckoutRecord, attempt: PaymentAttempt): Promise<AuthorizeResult> {
-  if (!gateway.retrieve || !attempt.reference) return Promise.resolve({ status: "error", message: "The gateway cannot resume this payment.", retryable: false });
+  if (!gateway.retrieve || !attempt.reference)
+    return Promise.resolve({ status: "error", message: "The gateway cannot resume this payment.", retryable: false });
   return gateway.retrieve({ reference: attempt.reference, authorization: authorizeRequest(rec, attempt) });
 }

@@ -28,7 +28,9 @@ async function carryOut(ctx: SagaContext, rec: CheckoutRecord): Promise<StepResu
       return "done";
     case "rollback": {
       const failure =
-        plan.reason === "interrupted" ? { phase: rec.phase, code: "interrupted", message: "The checkout was interrupted and rolled back." } : expiredFailure(rec);
+        plan.reason === "interrupted"
+          ? { phase: rec.phase, code: "interrupted", message: "The checkout was interrupted and rolled back." }
+          : expiredFailure(rec);
       return rollback(ctx, rec, plan.target, failure);
     }
     case "reset_payment":

@@ -14,7 +14,8 @@ export function cartCompleted(cart: CartState): AppError {
 }
 
 export function checkoutInProgress(rec: CheckoutRecord, message = "A checkout is already active for this cart."): AppError {
-  return new AppError("checkout_in_progress",
+  return new AppError(
+    "checkout_in_progress",
     message,
     { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
     { "Retry-After": "1" },

@@ -74,7 +74,8 @@ export function productBody(options: CommandContext["options"], readText: (path:
   const title = stringOption(options, "title");
   const sku = stringOption(options, "sku");
   const prices = listOption(options, "price").map(parsePrice);
-  if (!title || !sku || prices.length === 0) throw new UsageError("products create needs --title, --sku and at least one --price CUR=AMOUNT (or --file product.json).");
+  if (!title || !sku || prices.length === 0)
+    throw new UsageError("products create needs --title, --sku and at least one --price CUR=AMOUNT (or --file product.json).");
   const variantTitle = stringOption(options, "variant-title");
   const taxClass = stringOption(options, "tax-class");
   return {
@@ -105,11 +106,16 @@ const productsCreate: Command = {
     "variant-title": { type: "string", value: "T", help: "the variant's own title (default the product's)" },
     file: { type: "string", value: "FILE", help: `the request body as JSON ({"title", "variants": [{"sku", "prices", "stock", …}]}); - reads stdin` },
   },
-  examples: ["checkout-admin products create --title 'Mug' --sku MUG-1 --price USD=1200 --price EUR=1100 --stock 40", "checkout-admin products create --file product.json"],
+  examples: [
+    "checkout-admin products create --title 'Mug' --sku MUG-1 --price USD=1200 --price EUR=1100 --stock 40",
+    "checkout-admin products create --file product.json",
+  ],
   async run(ctx) {
     const body = productBody(ctx.options);
     try {
-      const result = await ctx.client.post<{ product: { id: string; title: string; variants: Array<{ id: string; sku: string; prices: Record<string, number>; stock: { on_hand: number } }> } }>("/admin/api/products", body);
+      const result = await ctx.client.post<{
+        product: { id: string; title: string; variants: Array<{ id: string; sku: string; prices: Record<string, number>; stock: { on_hand: number } }> };
+      }>("/admin/api/products", body);
       const p = result.product;
       return printResult(
         ctx,
@@ -117,7 +123,13 @@ const productsCreate: Command = {
         `${ctx.io.paint.ok("Created")} ${p.id} "${p.title}"\n${table(p.variants, [
           { title: "VARIANT", value: (v) => v.id },
           { title: "SKU", value: (v) => v.sku },
-          { title: "PRICES", value: (v) => Object.entries(v.prices).map(([c, a]) => money(a, c)).join(", ") },
+          {
+            title: "PRICES",
+            value: (v) =>
+              Object.entries(v.prices)
+                .map(([c, a]) => money(a, c))
+                .join(", "),
+          },
           { title: "ON HAND", value: (v) => String(v.stock.on_hand), align: "right" },
         ])}`,
       );
@@ -134,7 +146,13 @@ interface Stock {
   available: number;
 }
 
-const stockText = (s: Stock) => keyValues([["Variant", s.variant_id], ["On hand", String(s.on_hand)], ["Reserved", String(s.reserved)], ["Available", String(s.available)]]);
+const stockText = (s: Stock) =>
+  keyValues([
+    ["Variant", s.variant_id],
+    ["On hand", String(s.on_hand)],
+    ["Reserved", String(s.reserved)],
+    ["Available", String(s.available)],
+  ]);
 
 const stockGet: Command = {
   name: "stock get",
@@ -184,7 +202,13 @@ const pricesSet: Command = {
     const prices = Object.fromEntries(pairs.map(parsePrice));
     try {
       const result = await ctx.client.put<{ variant_id: string; prices: Record<string, number> }>(`/admin/api/variants/${segment(id)}/prices`, prices);
-      return printResult(ctx, result, `${ctx.io.paint.ok("Prices set")} for ${result.variant_id}: ${Object.entries(result.prices).map(([c, a]) => money(a, c)).join(", ")}`);
+      return printResult(
+        ctx,
+        result,
+        `${ctx.io.paint.ok("Prices set")} for ${result.variant_id}: ${Object.entries(result.prices)
+          .map(([c, a]) => money(a, c))
+          .join(", ")}`,
+      );
     } catch (error) {
       return refusal(error, ctx.io, { missing: `No variant ${id}.`, refused: "Not set" });
     }
@@ -197,7 +221,7 @@ const currenciesSet: Command = {
   usage: "CODE --rate R --exponent E",
   args: [1, 1],
   options: {
-    rate: { type: "string", value: "R", help: 'units of it per unit of the base currency, a decimal like 0.92 (1 for the base currency)' },
+    rate: { type: "string", value: "R", help: "units of it per unit of the base currency, a decimal like 0.92 (1 for the base currency)" },
     exponent: { type: "string", value: "E", help: "its minor-unit digits, 0-4 (2 for EUR, 0 for JPY)" },
   },
   details: "A price missing in a cart's currency converts from the base currency at this rate; a quote keeps the rate it was made with.",
@@ -206,8 +230,12 @@ const currenciesSet: Command = {
     const code = ctx.positionals[0]!.toUpperCase();
     const rate = stringOption(ctx.options, "rate");
     const exponent = intOption(ctx.options, "exponent", 0, 4);
-    if (rate === undefined || exponent === undefined) throw new UsageError("currencies set needs --rate and --exponent: checkout-admin currencies set EUR --rate 0.92 --exponent 2");
-    const result = await ctx.client.put<{ code: string; rate_from_base: string; exponent: number }>(`/admin/api/currencies/${segment(code)}`, { rate_from_base: rate, exponent });
+    if (rate === undefined || exponent === undefined)
+      throw new UsageError("currencies set needs --rate and --exponent: checkout-admin currencies set EUR --rate 0.92 --exponent 2");
+    const result = await ctx.client.put<{ code: string; rate_from_base: string; exponent: number }>(`/admin/api/currencies/${segment(code)}`, {
+      rate_from_base: rate,
+      exponent,
+    });
     return printResult(ctx, result, `${ctx.io.paint.ok("Currency set")} ${result.code}: rate from base ${result.rate_from_base}, exponent ${result.exponent}`);
   },
 };
@@ -232,7 +260,11 @@ const taxRatesSet: Command = {
       `/admin/api/tax-rates/${segment(country.toUpperCase())}/${segment(taxClass)}`,
       { name, rate_bps: rateBps, inclusive: flag(ctx.options, "inclusive") },
     );
-    return printResult(ctx, result, `${ctx.io.paint.ok("Tax rate set")} ${result.country}/${result.tax_class}: ${result.name} ${(result.rate_bps / 100).toFixed(2)} %${result.inclusive ? " (inclusive)" : ""}`);
+    return printResult(
+      ctx,
+      result,
+      `${ctx.io.paint.ok("Tax rate set")} ${result.country}/${result.tax_class}: ${result.name} ${(result.rate_bps / 100).toFixed(2)} %${result.inclusive ? " (inclusive)" : ""}`,
+    );
   },
 };
 
@@ -240,7 +272,8 @@ export function discountBody(code: string, options: CommandContext["options"]): 
   const percent = stringOption(options, "percent");
   const amount = stringOption(options, "amount");
   if ((percent === undefined) === (amount === undefined)) throw new UsageError("A discount is --percent P or --amount N (with --currency): one of them.");
-  if (percent !== undefined && !/^\d{1,3}(\.\d{1,2})?$/.test(percent)) throw new UsageError("--percent is a number above 0 up to 100 with at most two decimals, e.g. 10 or 12.5.");
+  if (percent !== undefined && !/^\d{1,3}(\.\d{1,2})?$/.test(percent))
+    throw new UsageError("--percent is a number above 0 up to 100 with at most two decimals, e.g. 10 or 12.5.");
   const currency = stringOption(options, "currency");
   const minSubtotal = stringOption(options, "min-subtotal");
   const usageLimit = intOption(options, "usage-limit", 1, 1_000_000_000);
@@ -253,7 +286,10 @@ export function discountBody(code: string, options: CommandContext["options"]): 
     ...(usageLimit !== undefined ? { usage_limit: usageLimit } : {}),
     ...(minSubtotal !== undefined ? { min_subtotal: wholeNumber(minSubtotal, "--min-subtotal (minor units)", 0, MAX_MINOR_UNITS) } : {}),
   };
-  for (const [option, field] of [["starts-at", "starts_at"], ["ends-at", "ends_at"]] as const) {
+  for (const [option, field] of [
+    ["starts-at", "starts_at"],
+    ["ends-at", "ends_at"],
+  ] as const) {
     const value = stringOption(options, option);
     if (value === undefined) continue;
     const at = new Date(value);
@@ -281,9 +317,15 @@ const discountsCreate: Command = {
   async run(ctx) {
     const body = discountBody(ctx.positionals[0]!, ctx.options);
     try {
-      const result = await ctx.client.post<{ discount: { code: string; type: string; percent: number | null; amount: number | null; currency: string | null } }>("/admin/api/discounts", body);
+      const result = await ctx.client.post<{
+        discount: { code: string; type: string; percent: number | null; amount: number | null; currency: string | null };
+      }>("/admin/api/discounts", body);
       const d = result.discount;
-      return printResult(ctx, result, `${ctx.io.paint.ok("Created")} discount ${d.code}: ${d.type === "percentage" ? `${d.percent} % off` : `${money(d.amount, d.currency)} off`}`);
+      return printResult(
+        ctx,
+        result,
+        `${ctx.io.paint.ok("Created")} discount ${d.code}: ${d.type === "percentage" ? `${d.percent} % off` : `${money(d.amount, d.currency)} off`}`,
+      );
     } catch (error) {
       return refusal(error, ctx.io, { missing: "Not found.", refused: "Not created" });
     }
@@ -302,8 +344,14 @@ const limitsSet: Command = {
     const [id, value] = ctx.positionals as [string, string];
     const max = value === "none" ? null : wholeNumber(value, "MAX_PER_CUSTOMER", 1, 1_000_000);
     try {
-      const result = await ctx.client.put<{ variant_id: string; max_per_customer: number | null }>(`/admin/api/variants/${segment(id)}/limits`, { max_per_customer: max });
-      return printResult(ctx, result, `${ctx.io.paint.ok("Limit set")} for ${result.variant_id}: ${result.max_per_customer === null ? "none" : `at most ${result.max_per_customer} per customer`}`);
+      const result = await ctx.client.put<{ variant_id: string; max_per_customer: number | null }>(`/admin/api/variants/${segment(id)}/limits`, {
+        max_per_customer: max,
+      });
+      return printResult(
+        ctx,
+        result,
+        `${ctx.io.paint.ok("Limit set")} for ${result.variant_id}: ${result.max_per_customer === null ? "none" : `at most ${result.max_per_customer} per customer`}`,
+      );
     } catch (error) {
       return refusal(error, ctx.io, { missing: `No variant ${id}.`, refused: "Not set" });
     }

@@ -129,7 +129,9 @@ const redeliver: Command = {
     const id = positionals[0];
     const bulk = (["dead", "undeliverable"] as const).filter((s) => flag(options, s));
     if (bulk.length > 1 || (id === undefined) === (bulk.length === 0)) {
-      throw new UsageError("redeliver takes one event id, or --dead (or --undeliverable) for the oldest of them: checkout-admin redeliver evt_… | checkout-admin redeliver --dead");
+      throw new UsageError(
+        "redeliver takes one event id, or --dead (or --undeliverable) for the oldest of them: checkout-admin redeliver evt_… | checkout-admin redeliver --dead",
+      );
     }
     if (id !== undefined && options.limit !== undefined) throw new UsageError("--limit goes with --dead or --undeliverable, not with an event id.");
     const status = bulk[0];
@@ -138,7 +140,10 @@ const redeliver: Command = {
       let sent = 0;
       let more = true;
       while (more && sent < total) {
-        const result = await client.post<{ redelivered: number; more: boolean }>("/admin/api/events/redeliver", { status, limit: Math.min(REDELIVER_BATCH, total - sent) });
+        const result = await client.post<{ redelivered: number; more: boolean }>("/admin/api/events/redeliver", {
+          status,
+          limit: Math.min(REDELIVER_BATCH, total - sent),
+        });
         sent += result.redelivered;
         more = result.more && result.redelivered > 0;
         if (more) io.progress(`Redelivered ${sent} ${status} events…`);
@@ -154,7 +159,10 @@ const redeliver: Command = {
     try {
       const result = await client.post<{ event: EventSummary }>(`/admin/api/events/${encodeURIComponent(id!)}/redeliver`);
       if (json) io.out(JSON.stringify(result, null, 2));
-      else io.out(`${io.paint.ok("Redelivered")} ${result.event.id}: ${result.event.status} (same webhook-id; ${plural(result.event.attempts, "attempt")} before this one).`);
+      else
+        io.out(
+          `${io.paint.ok("Redelivered")} ${result.event.id}: ${result.event.status} (same webhook-id; ${plural(result.event.attempts, "attempt")} before this one).`,
+        );
       return EXIT.ok;
     } catch (error) {
       return refusal(error, io, { missing: `No event ${id}.`, refused: "Not redelivered" });

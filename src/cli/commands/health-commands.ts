@@ -139,7 +139,11 @@ const cleanup: Command = {
     if (json) io.out(JSON.stringify(result, null, 2));
     else {
       const entries = Object.entries(result).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)] as [string, string]);
-      io.out([io.paint.bold("Cleanup"), keyValues(entries), ...(result.done === false ? ["", "More work is left (done: false): run cleanup again."] : [])].join("\n"));
+      io.out(
+        [io.paint.bold("Cleanup"), keyValues(entries), ...(result.done === false ? ["", "More work is left (done: false): run cleanup again."] : [])].join(
+          "\n",
+        ),
+      );
     }
     const errors = Number(result.errors ?? 0) + Number(result.captured_without_order ?? 0);
     return errors > 0 ? EXIT.failed : EXIT.ok;

@@ -84,7 +84,15 @@ export interface LockDetail {
   };
   timeline: Array<{ at: string; state: string; phase: string; event: string; detail: unknown }>;
   reservations: Array<{ variant_id: string; sku: string | null; quantity: number; status: string; expires_at: string }>;
-  payments: Array<{ attempt: number; provider: string; status: string; amount: number; captured_amount: number | null; currency: string; decline_code: string | null }>;
+  payments: Array<{
+    attempt: number;
+    provider: string;
+    status: string;
+    amount: number;
+    captured_amount: number | null;
+    currency: string;
+    decline_code: string | null;
+  }>;
   order: { id: string; number?: number | string; status?: string } | null;
 }
 
@@ -101,41 +109,66 @@ export function formatLock(d: LockDetail, paint: Paint): string {
       ["Completed", c.completed_at ? `${time(c.completed_at)} UTC` : "—"],
       ["Failure", c.failure ? paint.fail(`${c.failure.code} in ${c.failure.phase}: ${c.failure.message}`) : "—"],
       ["Order", d.order ? `${d.order.id}${d.order.number !== undefined ? ` (#${d.order.number}, ${d.order.status})` : ""}` : "—"],
-      ["Total", q ? `${money(q.total, q.currency)} (subtotal ${money(q.subtotal, q.currency)}, discounts ${money(q.discount_total, q.currency)}, tax ${money(q.tax_total, q.currency)})` : "— (no quote yet)"],
+      [
+        "Total",
+        q
+          ? `${money(q.total, q.currency)} (subtotal ${money(q.subtotal, q.currency)}, discounts ${money(q.discount_total, q.currency)}, tax ${money(q.tax_total, q.currency)})`
+          : "— (no quote yet)",
+      ],
     ]),
   ];
   if (q?.lines.length) {
-    parts.push("", table(q.lines, [
-      { title: "SKU", value: (l) => l.sku },
-      { title: "QTY", value: (l) => String(l.quantity), align: "right" },
-      { title: "UNIT", value: (l) => money(l.unit_price, q.currency), align: "right" },
-      { title: "TOTAL", value: (l) => money(l.total, q.currency), align: "right" },
-    ]));
+    parts.push(
+      "",
+      table(q.lines, [
+        { title: "SKU", value: (l) => l.sku },
+        { title: "QTY", value: (l) => String(l.quantity), align: "right" },
+        { title: "UNIT", value: (l) => money(l.unit_price, q.currency), align: "right" },
+        { title: "TOTAL", value: (l) => money(l.total, q.currency), align: "right" },
+      ]),
+    );
   }
   if (d.reservations.length) {
-    parts.push("", table(d.reservations, [
-      { title: "RESERVED", value: (r) => r.sku ?? r.variant_id },
-      { title: "QTY", value: (r) => String(r.quantity), align: "right" },
-      { title: "STATUS", value: (r) => r.status },
-      { title: "EXPIRES (UTC)", value: (r) => time(r.expires_at) },
-    ]));
+    parts.push(
+      "",
+      table(d.reservations, [
+        { title: "RESERVED", value: (r) => r.sku ?? r.variant_id },
+        { title: "QTY", value: (r) => String(r.quantity), align: "right" },
+        { title: "STATUS", value: (r) => r.status },
+        { title: "EXPIRES (UTC)", value: (r) => time(r.expires_at) },
+      ]),
+    );
   }
   if (d.payments.length) {
-    parts.push("", table(d.payments, [
-      { title: "PAYMENT", value: (p) => `#${p.attempt} ${p.provider}` },
-      { title: "STATUS", value: (p) => p.status, paint: paintCell((s) => (s === "captured" ? paint.ok(s) : s === "declined" || s === "failed" ? paint.fail(s) : s)) },
-      { title: "AMOUNT", value: (p) => money(p.amount, p.currency), align: "right" },
-      { title: "CAPTURED", value: (p) => money(p.captured_amount, p.currency), align: "right" },
-      { title: "DECLINE", value: (p) => p.decline_code ?? "" },
-    ]));
+    parts.push(
+      "",
+      table(d.payments, [
+        { title: "PAYMENT", value: (p) => `#${p.attempt} ${p.provider}` },
+        {
+          title: "STATUS",
+          value: (p) => p.status,
+          paint: paintCell((s) => (s === "captured" ? paint.ok(s) : s === "declined" || s === "failed" ? paint.fail(s) : s)),
+        },
+        { title: "AMOUNT", value: (p) => money(p.amount, p.currency), align: "right" },
+        { title: "CAPTURED", value: (p) => money(p.captured_amount, p.currency), align: "right" },
+        { title: "DECLINE", value: (p) => p.decline_code ?? "" },
+      ]),
+    );
   }
-  parts.push("", table(d.timeline, [
-    { title: "AT (UTC)", value: (t) => time(t.at) },
-    { title: "STATE", value: (t) => t.state },
-    { title: "PHASE", value: (t) => t.phase },
-    { title: "EVENT", value: (t) => t.event },
-    { title: "DETAIL", value: (t) => (t.detail === null || t.detail === undefined ? "" : typeof t.detail === "string" ? t.detail : JSON.stringify(t.detail)), max: 70 },
-  ]));
+  parts.push(
+    "",
+    table(d.timeline, [
+      { title: "AT (UTC)", value: (t) => time(t.at) },
+      { title: "STATE", value: (t) => t.state },
+      { title: "PHASE", value: (t) => t.phase },
+      { title: "EVENT", value: (t) => t.event },
+      {
+        title: "DETAIL",
+        value: (t) => (t.detail === null || t.detail === undefined ? "" : typeof t.detail === "string" ? t.detail : JSON.stringify(t.detail)),
+        max: 70,
+      },
+    ]),
+  );
   return parts.join("\n");
 }
 
@@ -179,9 +212,14 @@ const release: Command = {
         io.err("Not released.");
         return EXIT.failed;
       }
-      const result = await client.post<{ checkout: { id: string; state: string; cancel_reason?: string } }>(`/admin/api/checkout-locks/${encodeURIComponent(id)}/release`);
+      const result = await client.post<{ checkout: { id: string; state: string; cancel_reason?: string } }>(
+        `/admin/api/checkout-locks/${encodeURIComponent(id)}/release`,
+      );
       if (json) io.out(JSON.stringify(result, null, 2));
-      else io.out(`${io.paint.ok("Released")} ${result.checkout.id}: ${result.checkout.state} (${result.checkout.cancel_reason ?? "admin_release"}); stock, quote and discounts given back.`);
+      else
+        io.out(
+          `${io.paint.ok("Released")} ${result.checkout.id}: ${result.checkout.state} (${result.checkout.cancel_reason ?? "admin_release"}); stock, quote and discounts given back.`,
+        );
       return EXIT.ok;
     } catch (error) {
       return refusal(error, io, { missing: `No checkout ${id}.`, refused: "Not released" });

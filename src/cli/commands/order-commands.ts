@@ -95,7 +95,10 @@ export function formatOrder(d: OrderDetail, paint: Paint): string {
       ["Status", o.status],
       ["Email", o.email ?? "—"],
       ["Created", `${time(o.created_at)} UTC`],
-      ["Total", `${money(o.total, o.currency)} (subtotal ${money(o.subtotal, o.currency)}, discounts ${money(o.discount_total, o.currency)}, tax ${money(o.tax_total, o.currency)})`],
+      [
+        "Total",
+        `${money(o.total, o.currency)} (subtotal ${money(o.subtotal, o.currency)}, discounts ${money(o.discount_total, o.currency)}, tax ${money(o.tax_total, o.currency)})`,
+      ],
       ["Refunded", money(o.refunded_total, o.currency)],
       ["Checkout", o.checkout_id],
       ["Cart", o.cart_id],
@@ -110,15 +113,18 @@ export function formatOrder(d: OrderDetail, paint: Paint): string {
     ]),
   ];
   if (refunds.length) {
-    parts.push("", table(refunds, [
-      { title: "REFUND", value: (r) => r.id },
-      { title: "STATUS", value: (r) => r.status },
-      { title: "AMOUNT", value: (r) => money(r.amount, r.currency), align: "right" },
-      { title: "LINES", value: (r) => r.lines.map((l) => `${l.line_id}×${l.quantity}`).join(" ") },
-      { title: "RESTOCKED", value: (r) => (r.restocked ? "yes" : "no") },
-      { title: "AT (UTC)", value: (r) => time(r.created_at) },
-      { title: "REASON", value: (r) => r.reason ?? "", max: 40 },
-    ]));
+    parts.push(
+      "",
+      table(refunds, [
+        { title: "REFUND", value: (r) => r.id },
+        { title: "STATUS", value: (r) => r.status },
+        { title: "AMOUNT", value: (r) => money(r.amount, r.currency), align: "right" },
+        { title: "LINES", value: (r) => r.lines.map((l) => `${l.line_id}×${l.quantity}`).join(" ") },
+        { title: "RESTOCKED", value: (r) => (r.restocked ? "yes" : "no") },
+        { title: "AT (UTC)", value: (r) => time(r.created_at) },
+        { title: "REASON", value: (r) => r.reason ?? "", max: 40 },
+      ]),
+    );
   }
   return parts.join("\n");
 }
@@ -170,7 +176,10 @@ function refundQuestion(o: Order, body: Record<string, unknown>): string {
     body.amount !== undefined
       ? money(body.amount as number, o.currency)
       : lines.length
-        ? `${plural(lines.reduce((n, l) => n + l.quantity, 0), "unit")} of ${plural(lines.length, "line")}${body.restock ? " (restocked)" : ""}`
+        ? `${plural(
+            lines.reduce((n, l) => n + l.quantity, 0),
+            "unit",
+          )} of ${plural(lines.length, "line")}${body.restock ? " (restocked)" : ""}`
         : `everything not yet refunded (${money(o.total - o.refunded_total, o.currency)})`;
   return `Refund ${what} of order #${o.number} ${o.id} (total ${money(o.total, o.currency)}, refunded so far ${money(o.refunded_total, o.currency)})?`;
 }
@@ -189,7 +198,11 @@ const refund: Command = {
     ...YES_OPTION,
   },
   details: "With neither --line nor --amount it refunds everything not yet refunded. A refund counts in the order once the gateway confirmed it.",
-  examples: ["checkout-admin refund ord_…", "checkout-admin refund ord_… --line line_…:1 --restock --yes", "checkout-admin refund ord_… --amount 500 --reason goodwill"],
+  examples: [
+    "checkout-admin refund ord_…",
+    "checkout-admin refund ord_… --line line_…:1 --restock --yes",
+    "checkout-admin refund ord_… --amount 500 --reason goodwill",
+  ],
   async run(ctx) {
     const { client, positionals, options, io, json } = ctx;
     const id = positionals[0]!;
@@ -204,16 +217,23 @@ const refund: Command = {
       const result = await client.post<{ refund: Refund; order: Order }>(`${orderPath(id)}/refunds`, body, { "idempotency-key": key });
       const r = result.refund;
       if (json) io.out(JSON.stringify(result, null, 2));
-      else if (r.status === "pending") io.out(`Refund ${r.id} of ${money(r.amount, r.currency)} is pending at the gateway; the order counts it once the gateway confirms.`);
+      else if (r.status === "pending")
+        io.out(`Refund ${r.id} of ${money(r.amount, r.currency)} is pending at the gateway; the order counts it once the gateway confirms.`);
       else if (r.status === "failed") io.err(`Refund ${r.id} failed at the gateway: nothing refunded.`);
-      else io.out(`${io.paint.ok("Refunded")} ${money(r.amount, r.currency)} of order #${result.order.number} (${r.id}${r.restocked ? ", restocked" : ""}): order ${result.order.status}, ${money(result.order.refunded_total, result.order.currency)} refunded in all.`);
+      else
+        io.out(
+          `${io.paint.ok("Refunded")} ${money(r.amount, r.currency)} of order #${result.order.number} (${r.id}${r.restocked ? ", restocked" : ""}): order ${result.order.status}, ${money(result.order.refunded_total, result.order.currency)} refunded in all.`,
+        );
       return r.status === "failed" ? EXIT.failed : EXIT.ok;
     } catch (error) {
       if (error instanceof ApiError && error.status === 502) {
         io.err(`Not refunded: ${error.message} Nothing was refunded; retrying is safe.`);
         return EXIT.failed;
       }
-      if (error instanceof ConnectionError) io.err(`The refund's outcome is unknown. To repeat it without refunding twice: checkout-admin refund ${id} --idempotency-key ${key} (with the same options).`);
+      if (error instanceof ConnectionError)
+        io.err(
+          `The refund's outcome is unknown. To repeat it without refunding twice: checkout-admin refund ${id} --idempotency-key ${key} (with the same options).`,
+        );
       return refusal(error, io, { missing: `No order ${id}.`, refused: "Not refunded" });
     }
   },

@@ -18,8 +18,8 @@ export function LockBanner(props: { lock: LockDetails; now: number; busy: boolea
         <LockIcon /> Your cart is locked while you check out
       </h2>
       <p>
-        Checkout <code>{lock.checkout_id}</code> holds your items and prices ({stateName({ state: lock.state })}, {formatRemaining(lock, now)} left), so the cart cannot
-        change now. Pay to finish, or cancel the checkout to edit the cart again.
+        Checkout <code>{lock.checkout_id}</code> holds your items and prices ({stateName({ state: lock.state })}, {formatRemaining(lock, now)} left), so the
+        cart cannot change now. Pay to finish, or cancel the checkout to edit the cart again.
       </p>
       <div class="actions">
         <button type="button" class="primary" onClick={props.onOpenCheckout}>

@@ -47,12 +47,15 @@ export function CheckoutView(props: {
       <div class="checkout-head">
         <h2 id="checkout-title">Checkout</h2>
         <p class={left < URGENT_MS ? "deadline urgent" : "deadline"} role="timer" aria-live="off">
-          <LockIcon /> Held for you: <span class="countdown" data-testid="countdown">{formatRemaining(status, now)}</span>
+          <LockIcon /> Held for you:{" "}
+          <span class="countdown" data-testid="countdown">
+            {formatRemaining(status, now)}
+          </span>
         </p>
       </div>
       <p class="muted small">
-        Status: <strong data-testid="checkout-state">{stateName(status)}</strong>. Your stock is reserved and these prices are frozen until the timer runs out; the cart
-        cannot change meanwhile.
+        Status: <strong data-testid="checkout-state">{stateName(status)}</strong>. Your stock is reserved and these prices are frozen until the timer runs out;
+        the cart cannot change meanwhile.
       </p>
 
       {quote ? (

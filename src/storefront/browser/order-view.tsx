@@ -39,7 +39,9 @@ export function OrderView(props: { order: Order | null; error: string | null; on
         </span>
         <div>
           <h2 id="order-title">
-            {cancelled ? `Order ${order.number === null ? order.id : `#${order.number}`} was cancelled` : `Thank you! Order ${order.number === null ? order.id : `#${order.number}`} is confirmed`}
+            {cancelled
+              ? `Order ${order.number === null ? order.id : `#${order.number}`} was cancelled`
+              : `Thank you! Order ${order.number === null ? order.id : `#${order.number}`} is confirmed`}
           </h2>
           <p class="muted small">
             {order.email ? `A receipt goes to ${order.email}. ` : ""}Placed {new Date(order.created_at).toLocaleString()}.

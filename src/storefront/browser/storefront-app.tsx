@@ -147,7 +147,11 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
       setCheckout(null);
       await Promise.all([loadCart(), loadProducts()]);
       navigate({ name: "shop" });
-      setNotice({ kind: "error", title: "Your checkout expired", text: "The reserved stock and frozen prices were released. Check out again to lock the current prices." });
+      setNotice({
+        kind: "error",
+        title: "Your checkout expired",
+        text: "The reserved stock and frozen prices were released. Check out again to lock the current prices.",
+      });
       return;
     }
     if (error.is("price_changed")) {

@@ -28,7 +28,10 @@ export function ProductGrid(props: { products: Product[]; locale: string | undef
               <li class="variant" data-variant-id={variant.id}>
                 <span class="variant-title">{variant.title}</span>
                 <span class="price">{formatAmountOf(variant.price, variant, props.locale)}</span>
-                <span class={variant.available <= 0 ? "stock sold-out" : variant.available <= LOW_STOCK ? "stock low" : "stock"} data-available={String(variant.available)}>
+                <span
+                  class={variant.available <= 0 ? "stock sold-out" : variant.available <= LOW_STOCK ? "stock low" : "stock"}
+                  data-available={String(variant.available)}
+                >
                   {availabilityText(variant.available)}
                 </span>
                 <button

@@ -49,11 +49,36 @@ describe("confirmation", () => {
   });
 });
 
-const order = { id: "ord_1", number: 7, cart_id: "cart_1", checkout_id: "chk_1", status: "paid", currency: "USD", email: null, lines: [], subtotal: 3000, discount_total: 0, tax_total: 0, total: 3000, refunded_total: 1000, created_at: "2026-12-01T10:00:00.000Z" };
+const order = {
+  id: "ord_1",
+  number: 7,
+  cart_id: "cart_1",
+  checkout_id: "chk_1",
+  status: "paid",
+  currency: "USD",
+  email: null,
+  lines: [],
+  subtotal: 3000,
+  discount_total: 0,
+  tax_total: 0,
+  total: 3000,
+  refunded_total: 1000,
+  created_at: "2026-12-01T10:00:00.000Z",
+};
 
 describe("refund and cancel", () => {
   it("refund sends the lines, restock and a fresh Idempotency-Key, and asks with the order's figures", async () => {
-    const refund = { id: "ref_1", status: "succeeded", amount: 1500, currency: "USD", lines: [{ line_id: "line_a", quantity: 2, amount: 1500 }], restocked: true, reason: null, created_at: "x", gateway_reference: null };
+    const refund = {
+      id: "ref_1",
+      status: "succeeded",
+      amount: 1500,
+      currency: "USD",
+      lines: [{ line_id: "line_a", quantity: 2, amount: 1500 }],
+      restocked: true,
+      reason: null,
+      created_at: "x",
+      gateway_reference: null,
+    };
     const requests = fakeAdminApi({
       "GET /admin/api/orders/ord_1": { body: { order, refunds: [], timeline: [] } },
       "POST /admin/api/orders/ord_1/refunds": { status: 201, body: { refund, order: { ...order, status: "partially_refunded", refunded_total: 2500 } } },
@@ -78,7 +103,10 @@ describe("refund and cancel", () => {
 
   it("a refund the server refuses exits 1 with its reason; a gateway failure says retrying is safe", async () => {
     fakeAdminApi({
-      "POST /admin/api/orders/ord_1/refunds": { status: 409, body: { error: { code: "refund_exceeds_captured", message: "Only 20.00 is left to refund.", details: { refundable: 2000 } } } },
+      "POST /admin/api/orders/ord_1/refunds": {
+        status: 409,
+        body: { error: { code: "refund_exceeds_captured", message: "Only 20.00 is left to refund.", details: { refundable: 2000 } } },
+      },
       "POST /admin/api/orders/ord_2/refunds": { status: 502, body: { error: { code: "payment_gateway_error", message: "The gateway failed." } } },
     });
     const refused = await runCli(["refund", "ord_1", "--amount", "5000", "--yes"]);
@@ -124,7 +152,11 @@ describe("redeliver --dead", () => {
     });
     const run = await runCli(["redeliver", "--dead"]);
     expect(run.code).toBe(0);
-    expect(requests.map((r) => r.body)).toEqual([{ status: "dead", limit: 100 }, { status: "dead", limit: 100 }, { status: "dead", limit: 100 }]);
+    expect(requests.map((r) => r.body)).toEqual([
+      { status: "dead", limit: 100 },
+      { status: "dead", limit: 100 },
+      { status: "dead", limit: 100 },
+    ]);
     expect(run.progress).toEqual(["Redelivered 100 dead events…", "Redelivered 200 dead events…", "(cleared)"]);
     expect(run.stdout).toBe("Redelivered 250 dead events: enqueued now.");
   });
@@ -142,7 +174,16 @@ describe("exit codes", () => {
     fakeAdminApi({
       "GET /admin/api/checkout-locks": { status: 401, body: { error: { code: "unauthorized", message: "no" } } },
       "GET /admin/api/events": { status: 500, body: { error: { code: "internal_error", message: "Something went wrong on our side." } } },
-      "PUT /admin/api/currencies/EUR": { status: 400, body: { error: { code: "validation_error", message: "The request is not valid.", details: { issues: [{ path: "rate_from_base", message: "Must be above 0" }] } } } },
+      "PUT /admin/api/currencies/EUR": {
+        status: 400,
+        body: {
+          error: {
+            code: "validation_error",
+            message: "The request is not valid.",
+            details: { issues: [{ path: "rate_from_base", message: "Must be above 0" }] },
+          },
+        },
+      },
       "GET /admin/api/variants/var_x/stock": { status: 404, body: { error: { code: "not_found", message: "Variant not found." } } },
     });
     expect((await runCli(["locks"])).code).toBe(3);

@@ -38,10 +38,18 @@ describe("catalog commands", () => {
   it("stock get shows a variant; stock below reserved is refused with the server's reason", async () => {
     fakeAdminApi({
       "GET /admin/api/variants/var_1/stock": { body: { variant_id: "var_1", on_hand: 5, reserved: 3, available: 2 } },
-      "PUT /admin/api/variants/var_1/stock": { status: 409, body: { error: { code: "stock_below_reserved", message: "on_hand cannot go below the units reserved by active checkouts." } } },
+      "PUT /admin/api/variants/var_1/stock": {
+        status: 409,
+        body: { error: { code: "stock_below_reserved", message: "on_hand cannot go below the units reserved by active checkouts." } },
+      },
     });
-    expect((await runCli(["stock", "get", "var_1", "--json"])).stdout).toBe(JSON.stringify({ variant_id: "var_1", on_hand: 5, reserved: 3, available: 2 }, null, 2));
-    expect(await runCli(["stock", "set", "var_1", "1"])).toMatchObject({ code: 1, stderr: "Not set: on_hand cannot go below the units reserved by active checkouts." });
+    expect((await runCli(["stock", "get", "var_1", "--json"])).stdout).toBe(
+      JSON.stringify({ variant_id: "var_1", on_hand: 5, reserved: 3, available: 2 }, null, 2),
+    );
+    expect(await runCli(["stock", "set", "var_1", "1"])).toMatchObject({
+      code: 1,
+      stderr: "Not set: on_hand cannot go below the units reserved by active checkouts.",
+    });
   });
 
   it("refuses malformed numbers and prices before sending", async () => {
@@ -63,9 +71,24 @@ describe("catalog commands", () => {
   });
 
   it("builds discount and product bodies", () => {
-    expect(discountBody("SAVE10", { percent: "12.5", "usage-limit": "100", "ends-at": "2026-12-24" })).toEqual({ code: "SAVE10", type: "percentage", percent: 12.5, usage_limit: 100, ends_at: "2026-12-24T00:00:00.000Z" });
-    expect(discountBody("FIVE", { amount: "500", currency: "usd", "min-subtotal": "2000" })).toEqual({ code: "FIVE", type: "fixed", amount: 500, currency: "USD", min_subtotal: 2000 });
-    expect(productBody({ title: "Mug", sku: "MUG-1", price: ["USD=1200", "EUR=1100"], stock: "40" })).toEqual({ title: "Mug", variants: [{ sku: "MUG-1", prices: { USD: 1200, EUR: 1100 }, stock: 40 }] });
+    expect(discountBody("SAVE10", { percent: "12.5", "usage-limit": "100", "ends-at": "2026-12-24" })).toEqual({
+      code: "SAVE10",
+      type: "percentage",
+      percent: 12.5,
+      usage_limit: 100,
+      ends_at: "2026-12-24T00:00:00.000Z",
+    });
+    expect(discountBody("FIVE", { amount: "500", currency: "usd", "min-subtotal": "2000" })).toEqual({
+      code: "FIVE",
+      type: "fixed",
+      amount: 500,
+      currency: "USD",
+      min_subtotal: 2000,
+    });
+    expect(productBody({ title: "Mug", sku: "MUG-1", price: ["USD=1200", "EUR=1100"], stock: "40" })).toEqual({
+      title: "Mug",
+      variants: [{ sku: "MUG-1", prices: { USD: 1200, EUR: 1100 }, stock: 40 }],
+    });
     expect(productBody({ file: "p.json" }, () => '{"title":"T","variants":[]}')).toEqual({ title: "T", variants: [] });
     expect(() => productBody({ file: "p.json", sku: "x" }, () => "{}")).toThrow(/drop --sku/);
     expect(() => productBody({ file: "p.json" }, () => "{nope")).toThrow(UsageError);
@@ -75,7 +98,9 @@ describe("catalog commands", () => {
 
   it("products list shows every variant with its price", async () => {
     fakeAdminApi({
-      "GET /v1/products?currency=JPY": { body: { data: [{ id: "prod_1", title: "Tee", variants: [{ id: "var_1", sku: "TEE-S", title: "Tee S", price: 2500, currency: "JPY", available: 7 }] }] } },
+      "GET /v1/products?currency=JPY": {
+        body: { data: [{ id: "prod_1", title: "Tee", variants: [{ id: "var_1", sku: "TEE-S", title: "Tee S", price: 2500, currency: "JPY", available: 7 }] }] },
+      },
     });
     const run = await runCli(["products", "list", "--currency", "jpy"]);
     expect(run.stdout).toMatch(/Tee\s+var_1\s+TEE-S\s+Tee S\s+2500 JPY\s+7/);

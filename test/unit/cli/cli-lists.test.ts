@@ -80,7 +80,19 @@ describe("checkout-admin lists", () => {
   });
 
   it("orders: filters go to the query, money and refunds in the table", async () => {
-    const order = { id: "ord_1", number: 1042, cart_id: "cart_1", checkout_id: "chk_1", status: "partially_refunded", currency: "JPY", email: "a@b.co", total: 5000, refunded_total: 1200, created_at: "2026-12-01T10:00:00.000Z", lines: [] };
+    const order = {
+      id: "ord_1",
+      number: 1042,
+      cart_id: "cart_1",
+      checkout_id: "chk_1",
+      status: "partially_refunded",
+      currency: "JPY",
+      email: "a@b.co",
+      total: 5000,
+      refunded_total: 1200,
+      created_at: "2026-12-01T10:00:00.000Z",
+      lines: [],
+    };
     const requests = fakeAdminApi({ "GET /admin/api/orders?status=partially_refunded&email=a%40b.co": { body: { data: [order], next_cursor: null } } });
     const run = await runCli(["orders", "--status", "partially_refunded", "--email", "a@b.co"]);
     expect(run.code, run.stderr).toBe(0);

@@ -27,7 +27,8 @@ export function fakeAdminApi(routes: Record<string, Route>) {
     };
     requests.push(recorded);
     const route = routes[`${recorded.method} ${recorded.path}`];
-    const answer = typeof route === "function" ? route(recorded) : (route ?? { status: 404, body: { error: { code: "not_found", message: "No such route." } } });
+    const answer =
+      typeof route === "function" ? route(recorded) : (route ?? { status: 404, body: { error: { code: "not_found", message: "No such route." } } });
     return new Response(JSON.stringify(answer.body), { status: answer.status ?? 200, headers: { "content-type": "application/json", ...answer.headers } });
   });
   return requests;

@@ -101,7 +101,11 @@ export async function authorize(ctx: SagaContext, rec: CheckoutRecord, input: Pa
       const deadlineExtension = await extendForChallenge(ctx, rec);
       const outcome: ActionRequired = {
         status: 202,
-        body: { checkout: checkoutJson(rec, Date.now()), next_action: { type: "stripe_sdk", client_secret: auth.clientSecret }, deadline_extension: deadlineExtension },
+        body: {
+          checkout: checkoutJson(rec, Date.now()),
+          next_action: { type: "stripe_sdk", client_secret: auth.clientSecret },
+          deadline_extension: deadlineExtension,
+        },
       };
       return { stop: "answer", outcome };
     }
@@ -130,7 +134,11 @@ export async function authorize(ctx: SagaContext, rec: CheckoutRecord, input: Pa
   // Compared in the gateway's units with exactly what was asked: never rounded either way.
   const asked = attemptAmount(rec, attempt);
   if (auth.amount !== asked) {
-    const failure: CheckoutFailure = { phase: "payment_authorization", code: "amount_mismatch", message: `Authorized ${auth.amount}, asked for ${asked} (quote ${quote.total}).` };
+    const failure: CheckoutFailure = {
+      phase: "payment_authorization",
+      code: "amount_mismatch",
+      message: `Authorized ${auth.amount}, asked for ${asked} (quote ${quote.total}).`,
+    };
     ctx.log.error("payment.amount_mismatch", ctx.fields(rec, { authorized: auth.amount, asked, quote_total: quote.total, reference: auth.reference }));
     return { stop: "roll_back", target: "failed", failure, error: clientError(rec, new AppError("payment_gateway_error", failure.message), failure) };
   }
@@ -226,7 +234,12 @@ export async function voidAttempts(ctx: SagaContext, rec: CheckoutRecord, handOv
       // Should not happen before the pivot; if it does, give the money back.
       ctx.log.error("payment.captured_during_rollback", ctx.fields(rec, { attempt: attempt.number }));
       const refund = await safely(() =>
-        host.gateway.refund({ idempotencyKey: paymentKeys.refund(rec.id, attempt.number), reference: attempt.reference ?? "", amount: result.amount, currency: rec.currency }),
+        host.gateway.refund({
+          idempotencyKey: paymentKeys.refund(rec.id, attempt.number),
+          reference: attempt.reference ?? "",
+          amount: result.amount,
+          currency: rec.currency,
+        }),
       );
       if (refund.status !== "refunded") return ctx.retryLater(rec, new Error(refund.message));
       attempt.status = "refunded";

@@ -22,11 +22,17 @@ export async function capture(ctx: SagaContext, rec: CheckoutRecord, attempt: Pa
     await ctx.checkpoint("payment_capture");
     // The amount is checked against the signed quote again.
     if (!(await isQuoteIntact(host.quoteSecret, quote))) throw new Error("The quote signature does not match its contents.");
-    return host.gateway.capture({ idempotencyKey: paymentKeys.capture(rec.id, attempt.number), reference: attempt.reference!, amount: asked, currency: quote.currency });
+    return host.gateway.capture({
+      idempotencyKey: paymentKeys.capture(rec.id, attempt.number),
+      reference: attempt.reference!,
+      amount: asked,
+      currency: quote.currency,
+    });
   });
   await ctx.checkpoint("payment_capture:sent");
   if (result.status === "captured") {
-    if (result.amount !== asked) ctx.log.error("payment.capture_amount_mismatch", ctx.fields(rec, { captured: result.amount, asked, quote_total: quote.total }));
+    if (result.amount !== asked)
+      ctx.log.error("payment.capture_amount_mismatch", ctx.fields(rec, { captured: result.amount, asked, quote_total: quote.total }));
     return pivot(ctx, rec, attempt);
   }
   if (result.status === "error") {

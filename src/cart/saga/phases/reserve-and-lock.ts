@@ -76,7 +76,10 @@ export async function explainReservationError(ctx: SagaContext, rec: CheckoutRec
     return limited;
   }
   if (isStockConstraintError(error)) {
-    const stock = await readStock(ctx.db, rec.lines.map((l) => l.variantId)).catch(() => new Map());
+    const stock = await readStock(
+      ctx.db,
+      rec.lines.map((l) => l.variantId),
+    ).catch(() => new Map());
     const lines = stockLines(rec.lines, stock);
     const short = lines.filter(isShort);
     rec.phase = "inventory_reservation";
