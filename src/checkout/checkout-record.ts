@@ -3,7 +3,6 @@
  * pending retry. The cart object keeps the current one in its storage; D1 mirrors it
  * (db/checkout-records.ts). Plain data, so every layer can speak of it.
  */
-import type { PaymentMethodInput } from "../payments/gateway";
 import type { Quote } from "./quote";
 import type { CheckoutPhase, CheckoutState, RollbackTarget } from "./state-machine";
 
@@ -13,6 +12,9 @@ export interface CartLine {
   quantity: number;
   addedAt: string;
 }
+
+/** How the shopper chose to pay: a test-gateway token or a Stripe PaymentMethod id. */
+export type PaymentMethodInput = { method: "test"; token: string } | { method: "stripe"; payment_method: string };
 
 export type PaymentAttemptStatus =
   | "pending"

@@ -126,9 +126,6 @@ export function allocateLargestRemainder(total: number, weights: number[]): numb
   return shares.map(toSafeNumber);
 }
 
-// Formatting minor units as a decimal lives with the typed client, which storefronts use too.
-export { formatMinor } from "../client/money-format";
-
 /**
  * `value` × 10^places as an exact integer when `value` has at most `places` decimals, else
  * null: 1.1 → 110 and 19.99 → 1999 at 2 places (where `1.1 * 100` is 110.00000000000001).

@@ -6,7 +6,9 @@
  * so an answer is compared with exactly what was asked, never rounded.
  */
 
-export type PaymentMethodInput = { method: "test"; token: string } | { method: "stripe"; payment_method: string };
+import type { PaymentMethodInput } from "../checkout/checkout-record";
+
+export type { PaymentMethodInput };
 
 export interface PaymentMetadata {
   checkout_id: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { allocateLargestRemainder, convertMinor, decimalToScaled, formatMinor, isValidRate, parseRate, roundHalfUpDiv } from "../../src/checkout/money";
+import { allocateLargestRemainder, convertMinor, decimalToScaled, isValidRate, parseRate, roundHalfUpDiv } from "../../src/checkout/money";
+import { formatMinor } from "../../src/client/money-format";
 
 describe("parseRate", () => {
   it("parses decimal strings into an exact numerator / 10^scale", () => {
