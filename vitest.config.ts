@@ -38,7 +38,7 @@ export default defineConfig(async () => {
     ],
     test: {
       name,
-      setupFiles: ["./test/support/apply-migrations.ts", "./test/support/file-isolation.ts"],
+      setupFiles: ["./test/support/apply-migrations.ts", "./test/support/file-isolation.ts", "./test/support/forgotten-pauses.ts"],
       include,
       exclude,
       testTimeout: 30_000,

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { CartObject } from "../../src/cart/cart-object";
 import type { CheckoutRecord } from "../../src/cart/cart-state";
-import { type PausePoint, type Probe, type ProbedCart, probeOf } from "../../src/cart/saga/probe";
+import { type PausePoint, type Probe, type ProbedCart, probeOf, takePauses } from "../../src/cart/saga/probe";
 import { isInFlight } from "../../src/checkout/state-machine";
 import { ADMIN, addLine, call, createCart, type Res, type TestCart } from "./api";
 
@@ -67,6 +67,8 @@ export async function editStoredCheckout(cart: TestCart, edit: (rec: CheckoutRec
  */
 export async function crash(pending: Promise<Res>): Promise<Res> {
   await abortAllDurableObjects();
+  // Their pauses died with the instances: nothing is left to release.
+  takePauses(false);
   const res = await pending;
   expect(res.status, "the request that died with the object").toBe(503);
   expect(res.body.error.code).toBe("unavailable");

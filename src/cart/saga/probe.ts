@@ -63,8 +63,13 @@ export interface ProbedCart {
 
 /** Polling keeps a timer pending, so the runtime never sees the paused request as hung. */
 const POLL_MS = 5;
-/** A forgotten pause ends by itself well inside a test's timeout. */
-const MAX_PAUSE_MS = 20_000;
+
+/**
+ * The probes with a pause armed or waiting, across cart objects. A pause never ends by
+ * itself (a test that forgot one would otherwise pass on a timer): the suite takes them
+ * all after each test (`takePauses`), lets them go, and fails the test that left one.
+ */
+const pausing = new Set<Probe>();
 
 export class Probe {
   readonly #faults = new Set<CheckoutPhase>();
@@ -84,14 +89,26 @@ export class Probe {
   /** The next saga step to reach `point` waits there until `release(point)`. */
   arm(point: PausePoint): void {
     this.#armed.add(point);
+    pausing.add(this);
   }
 
   isWaiting(point: PausePoint): boolean {
     return this.#waiting.has(point);
   }
 
+  /** Lets a waiting step go on, or disarms the point when no step reached it yet. */
   release(point: PausePoint): void {
-    this.#released.add(point);
+    if (this.#waiting.has(point)) this.#released.add(point);
+    this.#armed.delete(point);
+  }
+
+  /** The points armed or waiting, all disarmed; the waiting ones let go unless `release` is false. */
+  takeAll(release: boolean): { armed: PausePoint[]; waiting: PausePoint[] } {
+    const armed = [...this.#armed];
+    const waiting = [...this.#waiting];
+    this.#armed.clear();
+    if (release) for (const point of waiting) this.#released.add(point);
+    return { armed, waiting };
   }
 
   /** Before a phase's side effect: an armed fault of the phase throws, then an armed pause waits. */
@@ -99,9 +116,8 @@ export class Probe {
     if (this.#faults.delete(point as CheckoutPhase)) throw new InjectedFault(point as CheckoutPhase);
     if (!this.#armed.delete(point as PausePoint)) return;
     this.#waiting.add(point as PausePoint);
-    const deadline = Date.now() + MAX_PAUSE_MS;
     try {
-      while (!this.#released.delete(point as PausePoint) && Date.now() < deadline) await scheduler.wait(POLL_MS);
+      while (!this.#released.delete(point as PausePoint)) await scheduler.wait(POLL_MS);
     } finally {
       this.#waiting.delete(point as PausePoint);
     }
@@ -123,6 +139,19 @@ export class Probe {
     this.#batchFault = null;
     return phase ? new InjectedFault(phase) : null;
   }
+}
+
+/**
+ * Every pause armed or waiting in any cart object, disarmed and (unless `release` is
+ * false: their objects were aborted) let go. Empty once each test released its own.
+ */
+export function takePauses(release = true): Array<{ point: PausePoint; waiting: boolean }> {
+  const taken = [...pausing].flatMap((probe) => {
+    const { armed, waiting } = probe.takeAll(release);
+    return [...armed.map((point) => ({ point, waiting: false })), ...waiting.map((point) => ({ point, waiting: true }))];
+  });
+  pausing.clear();
+  return taken;
 }
 
 const probes = new WeakMap<object, Probe>();
