@@ -17,6 +17,7 @@ import { adminCleanupRoutes } from "./routes/admin-cleanup";
 import { adminEventRoutes } from "./routes/admin-events";
 import { adminLockRoutes } from "./routes/admin-locks";
 import { adminOrderRoutes } from "./routes/admin-orders";
+import { serveApiDocument } from "./routes/api-document";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
@@ -94,12 +95,7 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", storefrontRoutes); // the demo storefront: `/` and /storefront/* assets only
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "cartToken", { type: "http", scheme: "bearer", description: "The cart token from POST /v1/carts" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Edge Checkout", version: "1.0.0", description: "Checkout and order locking at the edge. Money is integer minor units." },
-  });
+  serveApiDocument(app);
 
   app.notFound((c) => c.json(new AppError("not_found", "No such route.").toBody(), 404));
 

@@ -17,9 +17,9 @@ import { jsonBody, jsonResponse } from "./http";
 import { CreatedProductSchema, CurrencySchema, DiscountSchema, StockSchema, TaxRateSchema, VariantPricesSchema } from "./admin-catalog-schemas";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { CountryCode, CurrencyCode, DiscountCode, Money } from "./schemas";
+import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminCatalogRoutes = new OpenAPIHono<AppEnv>();
-const security = [{ adminToken: [] }];
 
 const Sku = z
   .string()
@@ -73,9 +73,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/products",
+    operationId: "createProduct",
     tags: ["admin"],
     summary: "Create a product with its variants, prices and stock",
-    security,
+    security: ADMIN_SECURITY,
     request: jsonBody(CreateProductBody),
     responses: {
       201: jsonResponse(z.object({ product: CreatedProductSchema }), "The product"),
@@ -156,9 +157,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/variants/{id}/stock",
+    operationId: "getVariantStock",
     tags: ["admin"],
     summary: "Stock of a variant",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: VariantParam },
     responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
@@ -178,9 +180,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "put",
     path: "/admin/api/variants/{id}/stock",
+    operationId: "setVariantStock",
     tags: ["admin"],
     summary: "Set on-hand stock (never below what is reserved)",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ on_hand: Stock })) },
     responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "stock_below_reserved") },
   }),
@@ -231,9 +234,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "put",
     path: "/admin/api/variants/{id}/prices",
+    operationId: "setVariantPrices",
     tags: ["admin"],
     summary: "Set prices by currency (minor units)",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: VariantParam, ...jsonBody(Prices) },
     responses: { 200: jsonResponse(VariantPricesSchema, "Prices"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found") },
   }),
@@ -284,9 +288,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/discounts",
+    operationId: "createDiscount",
     tags: ["admin"],
     summary: "Create a discount code",
-    security,
+    security: ADMIN_SECURITY,
     request: jsonBody(CreateDiscountBody),
     responses: {
       201: jsonResponse(z.object({ discount: DiscountSchema }), "The discount"),
@@ -338,9 +343,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "put",
     path: "/admin/api/tax-rates/{country}/{tax_class}",
+    operationId: "setTaxRate",
     tags: ["admin"],
     summary: "Set the tax rate of a country and tax class",
-    security,
+    security: ADMIN_SECURITY,
     request: {
       params: z.object({
         country: CountryCode.openapi({ param: { name: "country", in: "path" } }),
@@ -373,9 +379,10 @@ adminCatalogRoutes.openapi(
   createRoute({
     method: "put",
     path: "/admin/api/currencies/{code}",
+    operationId: "setCurrency",
     tags: ["admin"],
     summary: "Add a currency or change its exchange rate from the base currency",
-    security,
+    security: ADMIN_SECURITY,
     request: {
       params: z.object({ code: CurrencyCode.openapi({ param: { name: "code", in: "path" } }) }),
       ...jsonBody(

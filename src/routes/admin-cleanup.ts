@@ -8,6 +8,7 @@ import { DEFAULT_BATCH_SIZE, logCleanup, MAX_BATCH_SIZE, runCleanup } from "../j
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
 import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminCleanupRoutes = new OpenAPIHono<AppEnv>();
 
@@ -50,9 +51,10 @@ adminCleanupRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/cleanup",
+    operationId: "runCleanup",
     tags: ["admin"],
     summary: "Run the cleanup job now: expire overdue checkouts, release orphaned reservations, reconcile payments, relay and prune events",
-    security: [{ adminToken: [] }],
+    security: ADMIN_SECURITY,
     request: { query: CleanupQuery },
     responses: {
       200: jsonResponse(CleanupResultSchema, "What the job did"),

@@ -22,10 +22,10 @@ import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { jsonBody, jsonResponse } from "./http";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminEventRoutes = new OpenAPIHono<AppEnv>();
 
-const security = [{ adminToken: [] }];
 const adminErrors = errorResponses(...ADMIN_ERRORS);
 const EventId = z.string().min(1).max(128);
 const IdParam = z.object({ id: EventId.openapi({ param: { name: "id", in: "path" }, example: "evt_checkout_completed_chk_wsp15g91fhpvz7ejd2yqcje3xj" }) });
@@ -74,9 +74,10 @@ adminEventRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/events",
+    operationId: "listEvents",
     tags: ["admin"],
     summary: "Webhook events, newest first, with cursor pagination",
-    security,
+    security: ADMIN_SECURITY,
     request: { query: ListQuery },
     responses: { 200: jsonResponse(z.object({ data: z.array(EventSummarySchema), next_cursor: z.string().nullable() }), "A page of events"), ...adminErrors },
   }),
@@ -90,9 +91,10 @@ adminEventRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/events/redeliver",
+    operationId: "redeliverDeadEvents",
     tags: ["admin"],
     summary: "Send the oldest dead (or undeliverable) events again now; `more`: call again for the rest",
-    security,
+    security: ADMIN_SECURITY,
     request: jsonBody(BulkRedeliverBody),
     responses: {
       200: jsonResponse(z.object({ redelivered: z.number().int(), more: z.boolean() }), "How many were sent"),
@@ -109,9 +111,10 @@ adminEventRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/events/{id}",
+    operationId: "getEvent",
     tags: ["admin"],
     summary: "One event: its summary, the body its receiver gets, and every delivery attempt (oldest first)",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: IdParam },
     responses: {
       200: jsonResponse(
@@ -133,9 +136,10 @@ adminEventRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/events/{id}/redeliver",
+    operationId: "redeliverEvent",
     tags: ["admin"],
     summary: "Send a dead, undeliverable or delivered event again now (same webhook-id); its attempts keep counting",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: IdParam },
     responses: {
       200: jsonResponse(z.object({ event: EventSummarySchema }), "The event, enqueued"),

@@ -8,9 +8,9 @@ import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { jsonBody, jsonResponse } from "./http";
+import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminLimitRoutes = new OpenAPIHono<AppEnv>();
-const security = [{ adminToken: [] }];
 
 const VariantParam = z.object({
   id: z
@@ -36,9 +36,10 @@ adminLimitRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/variants/{id}/limits",
+    operationId: "getVariantLimit",
     tags: ["admin"],
     summary: "A variant's purchase limit per customer",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: VariantParam },
     responses: { 200: jsonResponse(LimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
@@ -54,10 +55,11 @@ adminLimitRoutes.openapi(
   createRoute({
     method: "put",
     path: "/admin/api/variants/{id}/limits",
+    operationId: "setVariantLimit",
     tags: ["admin"],
     summary: "Set (or with null clear) a variant's purchase limit per customer",
     description: "Checkouts already holding units keep them; a lower limit only refuses new reservations.",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ max_per_customer: MaxPerCustomer })) },
     responses: { 200: jsonResponse(LimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found") },
   }),

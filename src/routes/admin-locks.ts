@@ -25,10 +25,10 @@ import { notFound } from "../lib/errors";
 import type { AppEnv } from "./carts";
 import { answered, jsonResponse } from "./http";
 import { ADMIN_ERRORS, errorResponses } from "./error-responses";
+import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminLockRoutes = new OpenAPIHono<AppEnv>();
 
-const security = [{ adminToken: [] }];
 const adminErrors = errorResponses(...ADMIN_ERRORS);
 const Count = z.number().int();
 const Seconds = z.number().nullable();
@@ -89,9 +89,10 @@ adminLockRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/checkout-locks",
+    operationId: "listCheckoutLocks",
     tags: ["admin"],
     summary: "Checkout locks, newest first, with cursor pagination",
-    security,
+    security: ADMIN_SECURITY,
     request: { query: ListQuery },
     responses: {
       200: jsonResponse(z.object({ data: z.array(LockSummarySchema), next_cursor: z.string().nullable() }), "A page of checkout summaries"),
@@ -109,9 +110,10 @@ adminLockRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/checkout-locks/statistics",
+    operationId: "getCheckoutStatistics",
     tags: ["admin"],
     summary: `Checkout statistics over a window (cached ${STATISTICS_TTL_SECONDS} s; send Cache-Control: no-cache for fresh numbers)`,
-    security,
+    security: ADMIN_SECURITY,
     request: { query: z.object({ hours: z.coerce.number().int().min(1).max(MAX_WINDOW_HOURS).default(DEFAULT_WINDOW_HOURS) }) },
     responses: { 200: jsonResponse(StatisticsSchema, "The statistics"), ...adminErrors },
   }),
@@ -130,9 +132,10 @@ adminLockRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/checkout-locks/{id}",
+    operationId: "getCheckoutLock",
     tags: ["admin"],
     summary: "One checkout lock in full: checkout with quote, timeline, reservations, payments, order",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: z.object({ id: LockId.openapi({ param: { name: "id", in: "path" } }) }) },
     responses: { 200: jsonResponse(LockDetailSchema, "The lock"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
@@ -147,9 +150,10 @@ adminLockRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/checkout-locks/{id}/release",
+    operationId: "releaseCheckoutLock",
     tags: ["admin"],
     summary: "Release an active checkout: cancelled with reason admin_release, everything given back",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: z.object({ id: LockId.openapi({ param: { name: "id", in: "path" } }) }) },
     responses: {
       200: jsonResponse(z.object({ checkout: CheckoutSchema }), "The cancelled checkout"),
@@ -167,9 +171,10 @@ adminLockRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/diagnostics",
+    operationId: "getDiagnostics",
     tags: ["admin"],
     summary: "Invariant checks (ok / warn / fail); lock_id narrows them to one checkout and explains its state",
-    security,
+    security: ADMIN_SECURITY,
     request: { query: z.object({ lock_id: LockId.optional() }) },
     responses: { 200: jsonResponse(DiagnosticsSchema, "The checks"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),

@@ -17,10 +17,10 @@ import type { AppEnv } from "./carts";
 import { idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { OrderSchema, Quantity, RefundSchema } from "./schemas";
+import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminOrderRoutes = new OpenAPIHono<AppEnv>();
 
-const security = [{ adminToken: [] }];
 const adminErrors = errorResponses(...ADMIN_ERRORS);
 const OrderId = z
   .string()
@@ -70,9 +70,10 @@ adminOrderRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/orders",
+    operationId: "listOrders",
     tags: ["admin"],
     summary: "Paid orders, newest first, with cursor pagination",
-    security,
+    security: ADMIN_SECURITY,
     request: { query: ListQuery },
     responses: { 200: jsonResponse(z.object({ data: z.array(OrderSchema), next_cursor: z.string().nullable() }), "A page of orders"), ...adminErrors },
   }),
@@ -86,9 +87,10 @@ adminOrderRoutes.openapi(
   createRoute({
     method: "get",
     path: "/admin/api/orders/{id}",
+    operationId: "getAdminOrder",
     tags: ["admin"],
     summary: "One order with its refunds and timeline",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: z.object({ id: OrderId }) },
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema, refunds: z.array(RefundSchema), timeline: z.array(z.record(z.string(), z.unknown())) }), "The order"),
@@ -107,11 +109,12 @@ adminOrderRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/orders/{id}/refunds",
+    operationId: "refundOrder",
     tags: ["admin"],
     summary: "Refund lines (their exact share, discount and tax included), an amount, or everything that remains",
     description:
       "Needs an Idempotency-Key: a repeat answers the same refund, the same key with another body is 422. 201 once the gateway confirmed the refund, 202 while it has not.",
-    security,
+    security: ADMIN_SECURITY,
     request: {
       params: z.object({ id: OrderId }),
       headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
@@ -156,9 +159,10 @@ adminOrderRoutes.openapi(
   createRoute({
     method: "post",
     path: "/admin/api/orders/{id}/cancel",
+    operationId: "cancelOrder",
     tags: ["admin"],
     summary: "Cancel an order: refund all that remains and (by default) restock every unit not yet refunded; a repeat is harmless",
-    security,
+    security: ADMIN_SECURITY,
     request: { params: z.object({ id: OrderId }), ...jsonBody(CancelBody, false) },
     responses: {
       200: jsonResponse(z.object({ order: OrderSchema }), "The cancelled order"),

@@ -27,6 +27,7 @@ import {
   UpdateCartBody,
   UpdateLineBody,
 } from "./schemas";
+import { CART_SECURITY, PUBLIC_SECURITY } from "./openapi-security";
 
 export type AppEnv = { Bindings: Env };
 
@@ -48,7 +49,6 @@ const CodeParams = CartId.extend({
     .max(64)
     .openapi({ param: { name: "code", in: "path" } }),
 });
-const security = [{ cartToken: [] }];
 const cartResponses = {
   200: jsonResponse(z.object({ cart: CartSchema }), "The cart with live prices"),
   ...errorResponses(
@@ -102,6 +102,8 @@ cartRoutes.openapi(
   createRoute({
     method: "post",
     path: "/v1/carts",
+    operationId: "createCart",
+    security: PUBLIC_SECURITY,
     tags: ["carts"],
     summary: "Create a cart; the token is returned once",
     request: { headers: IdempotencyKeyHeader, ...jsonBody(CreateCartBody) },
@@ -159,9 +161,10 @@ cartRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/carts/{id}",
+    operationId: "getCart",
     tags: ["carts"],
     summary: "Read a cart",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId },
     responses: cartResponses,
   }),
@@ -175,9 +178,10 @@ cartRoutes.openapi(
   createRoute({
     method: "post",
     path: "/v1/carts/{id}/lines",
+    operationId: "addCartLine",
     tags: ["carts"],
     summary: "Add a variant (the same variant again adds to its line)",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(AddLineBody) },
     responses: cartResponses,
   }),
@@ -194,9 +198,10 @@ cartRoutes.openapi(
   createRoute({
     method: "patch",
     path: "/v1/carts/{id}/lines/{line_id}",
+    operationId: "setCartLineQuantity",
     tags: ["carts"],
     summary: "Set a line's quantity (0 removes it)",
-    security,
+    security: CART_SECURITY,
     request: { params: LineParams, ...jsonBody(UpdateLineBody) },
     responses: cartResponses,
   }),
@@ -212,9 +217,10 @@ cartRoutes.openapi(
   createRoute({
     method: "delete",
     path: "/v1/carts/{id}/lines/{line_id}",
+    operationId: "removeCartLine",
     tags: ["carts"],
     summary: "Remove a line",
-    security,
+    security: CART_SECURITY,
     request: { params: LineParams },
     responses: cartResponses,
   }),
@@ -229,9 +235,10 @@ cartRoutes.openapi(
   createRoute({
     method: "delete",
     path: "/v1/carts/{id}/lines",
+    operationId: "clearCart",
     tags: ["carts"],
     summary: "Clear the cart",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId },
     responses: cartResponses,
   }),
@@ -245,9 +252,10 @@ cartRoutes.openapi(
   createRoute({
     method: "post",
     path: "/v1/carts/{id}/discounts",
+    operationId: "applyCartDiscount",
     tags: ["carts"],
     summary: "Apply a discount code",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(ApplyDiscountBody) },
     responses: cartResponses,
   }),
@@ -262,9 +270,10 @@ cartRoutes.openapi(
   createRoute({
     method: "delete",
     path: "/v1/carts/{id}/discounts/{code}",
+    operationId: "removeCartDiscount",
     tags: ["carts"],
     summary: "Remove a discount code",
-    security,
+    security: CART_SECURITY,
     request: { params: CodeParams },
     responses: cartResponses,
   }),
@@ -279,9 +288,10 @@ cartRoutes.openapi(
   createRoute({
     method: "patch",
     path: "/v1/carts/{id}",
+    operationId: "updateCart",
     tags: ["carts"],
     summary: "Change the email or tax country",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId, ...jsonBody(UpdateCartBody) },
     responses: cartResponses,
   }),
@@ -317,9 +327,10 @@ cartRoutes.openapi(
   createRoute({
     method: "post",
     path: "/v1/carts/{id}/checkout",
+    operationId: "startCheckout",
     tags: ["checkout"],
     summary: "Start checkout: validate, reserve stock, lock prices (phases 1–3)",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(StartCheckoutBody, false) },
     responses: { 201: jsonResponse(z.object({ checkout: CheckoutSchema }), "The locked checkout and its quote"), ...errorResponses(...START_ERRORS) },
   }),
@@ -335,9 +346,10 @@ cartRoutes.openapi(
   createRoute({
     method: "post",
     path: "/v1/carts/{id}/checkout/complete",
+    operationId: "completeCheckout",
     tags: ["checkout"],
     summary: "Pay and complete: authorize, create order, capture, commit stock (phases 4–7)",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(CompleteCheckoutBody) },
     responses: {
       201: jsonResponse(z.object({ order: OrderSchema, checkout: CheckoutSchema }), "The order"),
@@ -375,9 +387,10 @@ cartRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/carts/{id}/checkout",
+    operationId: "getCheckout",
     tags: ["checkout"],
     summary: "Checkout status",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId },
     responses: { 200: jsonResponse(CheckoutStatusSchema, "The status"), ...errorResponses(...CART_CALL_ERRORS) },
   }),
@@ -391,9 +404,10 @@ cartRoutes.openapi(
   createRoute({
     method: "post",
     path: "/v1/carts/{id}/checkout/cancel",
+    operationId: "cancelCheckout",
     tags: ["checkout"],
     summary: "Cancel the active checkout and release everything",
-    security,
+    security: CART_SECURITY,
     request: { params: CartId, headers: IdempotencyKeyHeader },
     responses: {
       200: jsonResponse(z.object({ checkout: CheckoutSchema }), "The cancelled checkout"),

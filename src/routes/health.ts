@@ -11,6 +11,7 @@ import { getConfig } from "../lib/config";
 import { createLogger, errorFields, type Logger } from "../lib/logger";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
+import { PUBLIC_SECURITY } from "./openapi-security";
 
 /** How long each dependency may take before the probe calls it down. */
 export const HEALTH_DEPENDENCY_TIMEOUT_MS = 3_000;
@@ -85,7 +86,7 @@ const healthRoute = createRoute({
   operationId: "getHealth",
   tags: ["health"],
   summary: "Probe D1 and the Durable Objects, and count active and overdue locks",
-  security: [],
+  security: PUBLIC_SECURITY,
   responses: {
     200: jsonResponse(HealthSchema, "Up (`degraded` when locks wait past the cleanup interval)"),
     503: jsonResponse(HealthSchema, "D1 or the Durable Objects failed or timed out"),

@@ -8,6 +8,7 @@ import type { AppEnv } from "./carts";
 import { bearerToken, jsonResponse } from "./http";
 import { errorResponses } from "./error-responses";
 import { OrderSchema } from "./schemas";
+import { CART_SECURITY } from "./openapi-security";
 
 export const orderRoutes = new OpenAPIHono<AppEnv>();
 
@@ -15,9 +16,10 @@ orderRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/orders/{id}",
+    operationId: "getOrder",
     tags: ["orders"],
     summary: "Read an order with its cart's token",
-    security: [{ cartToken: [] }],
+    security: CART_SECURITY,
     request: {
       params: z.object({
         id: z

@@ -10,6 +10,7 @@ import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
 import { errorResponses } from "./error-responses";
 import { CurrencyCode, ProductSchema } from "./schemas";
+import { PUBLIC_SECURITY } from "./openapi-security";
 
 export const productRoutes = new OpenAPIHono<AppEnv>();
 
@@ -17,6 +18,8 @@ productRoutes.openapi(
   createRoute({
     method: "get",
     path: "/v1/products",
+    operationId: "listProducts",
+    security: PUBLIC_SECURITY,
     tags: ["catalog"],
     summary: "Products with prices in a currency and available stock",
     request: { query: z.object({ currency: CurrencyCode.optional() }) },

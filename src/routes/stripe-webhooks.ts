@@ -16,6 +16,7 @@ import { verifyStripeSignature } from "../payments/stripe-webhook-signature";
 import type { AppEnv } from "./carts";
 import { jsonResponse } from "./http";
 import { errorResponses } from "./error-responses";
+import { PUBLIC_SECURITY } from "./openapi-security";
 
 const PATH = "/v1/webhooks/stripe";
 /** The API's body limit (app.ts); Stripe's PaymentIntent events are a few KiB. */
@@ -65,6 +66,8 @@ stripeWebhookRoutes.openapi(
   createRoute({
     method: "post",
     path: PATH,
+    operationId: "receiveStripeEvent",
+    security: PUBLIC_SECURITY,
     tags: ["webhooks"],
     summary: "Stripe events (signed with STRIPE_WEBHOOK_SECRET); finishes payments that waited for 3-D Secure",
     description:

@@ -376,7 +376,7 @@ describe("admin webhook events", () => {
       const operation = doc.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
       expect(operation.tags).toEqual(["admin"]);
-      expect(operation.security).toEqual([{ adminToken: [] }]);
+      expect(operation.security).toEqual([{ adminToken: [] }, { cloudflareAccess: [] }]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "503"]));
     }
     expect(Object.keys(doc.paths["/admin/api/events/{id}/redeliver"].post.responses)).toEqual(expect.arrayContaining(["404", "409"]));
