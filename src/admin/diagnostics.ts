@@ -8,16 +8,8 @@ import { TERMINAL_STATES } from "../checkout/state-machine";
 import type { Config } from "../lib/config";
 import { REFUNDABLE_STATUSES } from "../orders/refund-records";
 import { ACTIVE_STATES } from "./checkout-locks";
+import { type CheckStatus, type DiagnosticCheck, diagnosticCheck as check, worst } from "./diagnostic-check";
 import { refundChecks } from "./refund-diagnostics";
-
-export type CheckStatus = "ok" | "warn" | "fail";
-
-export interface DiagnosticCheck {
-  name: string;
-  status: CheckStatus;
-  /** One human sentence, then the evidence. */
-  details: { summary: string } & Record<string, unknown>;
-}
 
 export interface DiagnosticsReport {
   status: CheckStatus;
@@ -35,16 +27,6 @@ const TERMINAL_SQL = list(TERMINAL_STATES);
 /** Orders that were paid for; refunds and cancellation come after the sale (`cancelled` is also an unpaid order's end). */
 const PAID_SQL = list(REFUNDABLE_STATUSES);
 const SOLD_SQL = list([...REFUNDABLE_STATUSES, "cancelled"]);
-
-export function worst(statuses: CheckStatus[]): CheckStatus {
-  return statuses.includes("fail") ? "fail" : statuses.includes("warn") ? "warn" : "ok";
-}
-
-const check = (name: string, status: CheckStatus, summary: string, evidence: Record<string, unknown> = {}): DiagnosticCheck => ({
-  name,
-  status,
-  details: { summary, ...evidence },
-});
 
 type Rows<T> = { results: T[] };
 const count = (r: Rows<{ n: number }> | undefined) => r?.results[0]?.n ?? 0;

@@ -10,7 +10,7 @@ import { eventId, EVENT_TYPES } from "../events/outbox";
 import type { Config } from "../lib/config";
 import { REFUNDABLE_STATUSES, SOLD_STATUSES } from "../orders/refund-records";
 import { readLock, type LockDetail } from "./checkout-locks";
-import { worst, type CheckStatus, type DiagnosticCheck } from "./diagnostics";
+import { type CheckStatus, type DiagnosticCheck, diagnosticCheck as check, worst } from "./diagnostic-check";
 
 export interface LockDiagnostics {
   status: CheckStatus;
@@ -20,12 +20,6 @@ export interface LockDiagnostics {
   explanation: string;
   checks: DiagnosticCheck[];
 }
-
-const check = (name: string, status: CheckStatus, summary: string, evidence: Record<string, unknown> = {}): DiagnosticCheck => ({
-  name,
-  status,
-  details: { summary, ...evidence },
-});
 
 const minutes = (ms: number) => `${Math.max(0, Math.round(ms / 60_000))} min`;
 

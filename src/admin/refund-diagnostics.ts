@@ -4,7 +4,7 @@
  * pending past the reconciliation bound; gateway refunds that match no refund of ours.
  */
 import { PENDING_REFUND_BOUND_MS } from "../jobs/refund-reconciliation";
-import type { DiagnosticCheck } from "./diagnostics";
+import type { DiagnosticCheck } from "./diagnostic-check";
 
 const SAMPLE = 20;
 

@@ -11,8 +11,10 @@
  * sees the new state, and a restarted object finds where the last one stopped.
  */
 import type { CartLine } from "../checkout/checkout-record";
+import type { Outcome } from "../lib/outcome";
 
 export type { CartLine, CheckoutFailure, CheckoutRecord, PaymentAttempt, PaymentAttemptStatus } from "../checkout/checkout-record";
+export type { Outcome } from "../lib/outcome";
 
 export interface CartState {
   id: string;
@@ -41,11 +43,4 @@ export interface IdempotencyRecord {
   expiresAt?: string;
   /** For checkout completion: the checkout it ran against; kept until that one is terminal, plus retention. */
   checkoutId?: string;
-}
-
-/** What an entry point of the object answers: the HTTP status, body and headers. */
-export interface Outcome {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
 }

@@ -1,35 +1,13 @@
 /**
- * The checkout state machine: states, the seven phases, and the transition table.
+ * The checkout state machine: its states, its seven phases, and the transition table.
  * Pure: the cart object consults it before every state change, so an illegal move
  * (anything out of a terminal state) is a bug caught at the source.
  */
 
-export const PHASES = [
-  "cart_validation",
-  "inventory_reservation",
-  "price_lock",
-  "payment_authorization",
-  "order_creation",
-  "payment_capture",
-  "stock_commit",
-] as const;
-export type CheckoutPhase = (typeof PHASES)[number];
+// The names themselves sit below every layer, so the error catalogue can name them too.
+import { PHASES, STATES, type CheckoutPhase, type CheckoutState } from "../vocabulary/checkout-states";
 
-export const STATES = [
-  "validating",
-  "reserving",
-  "locked",
-  "authorizing",
-  "creating_order",
-  "capturing",
-  "committing",
-  "completed",
-  "rolling_back",
-  "failed",
-  "cancelled",
-  "expired",
-] as const;
-export type CheckoutState = (typeof STATES)[number];
+export { PHASES, STATES, type CheckoutPhase, type CheckoutState };
 
 export const TERMINAL_STATES = ["completed", "failed", "cancelled", "expired"] as const satisfies readonly CheckoutState[];
 export type TerminalState = (typeof TERMINAL_STATES)[number];

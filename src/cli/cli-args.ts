@@ -5,11 +5,9 @@
  * name: a mistyped flag never silently runs a different query.
  */
 import { parseArgs } from "node:util";
-import type { Command, OptionSpec } from "./command.ts";
+import type { Command, OptionSpec, OptionValues } from "./command.ts";
 
 export class UsageError extends Error {}
-
-export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   url: { type: "string", value: "URL", help: "the Worker (default $CHECKOUT_ADMIN_URL or http://127.0.0.1:8787)" },

@@ -1,6 +1,5 @@
 /** What every `checkout-admin` command is made of: its options, its help, and how it runs. */
 import type { AdminClient } from "./admin-client.ts";
-import type { OptionValues } from "./cli-args.ts";
 import type { Paint } from "./text-table.ts";
 
 /** Exit codes, for scripts (printed by --help). */
@@ -31,6 +30,9 @@ export interface OptionSpec {
   value?: string;
   help: string;
 }
+
+/** The options given on the command line, by name. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandContext {
   client: AdminClient;

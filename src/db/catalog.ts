@@ -4,11 +4,10 @@
  */
 import { eq, inArray } from "drizzle-orm";
 import type { CurrencyInfo, DiscountRule, TaxRateInfo } from "../checkout/pricing";
-import { availabilityCache } from "../inventory/availability-cache";
-import { earliestLapse, toStockLevel, type StockLevel } from "../inventory/stock-ledger";
 import type { Database } from "./client";
 import { inJsonArray } from "./json-rows";
-import { currencies, discounts, inventory, products, taxRates, variantPrices, variants } from "./schema";
+import { currencies, discounts, products, taxRates, variantPrices, variants } from "./schema";
+import { stockLevelQuery, toStockLevel, type StockLevel } from "./stock-levels";
 
 export interface CatalogVariant {
   id: string;
@@ -49,7 +48,6 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
   // full cart plus the variant being added is 101.
   // Variants and products are read separately: D1 returns rows keyed by column name, so
   // a join would let products.title/active overwrite variants.title/active.
-  const readAt = availabilityCache.clock();
   const [variantRows, productRows, priceRows, currencyRows, taxRows, discountRows, stockRows] = await db.batch([
     ...variantQueries(db, variantIds),
     db
@@ -66,20 +64,14 @@ export async function loadCatalog(db: Database, req: CatalogRequest): Promise<Ca
       .where(inArray(discounts.code, orNone(codes))),
     // Stock rides along (same round trip), so a start can refuse a short cart before it
     // sends a reservation batch that must fail.
-    db
-      .select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved, earliestLapse })
-      .from(inventory)
-      .where(inJsonArray(inventory.variantId, variantIds)),
+    stockLevelQuery(db, variantIds),
   ]);
-  const stock = new Map(stockRows.map((s) => [s.variantId, toStockLevel(s)]));
-  // What this read saw is the isolate's sold-out knowledge for the next second.
-  availabilityCache.record(stock.values(), readAt);
   return {
     variants: toCatalogVariants(variantRows, productRows, priceRows),
     currencies: new Map(currencyRows.map((c) => [c.code, toCurrencyInfo(c)])),
     taxRates: taxRows.map(toTaxRateInfo),
     discounts: new Map(discountRows.map((d) => [d.code, toDiscountRule(d)])),
-    stock,
+    stock: new Map(stockRows.map((s) => [s.variantId, toStockLevel(s)])),
   };
 }
 

@@ -7,7 +7,7 @@ import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { inJsonArray } from "./json-rows";
 import { discountReservations, discounts } from "./schema";
-import { errorText } from "../inventory/stock-ledger";
+import { errorText } from "../lib/error-text";
 
 export function reserveDiscounts(db: Database, checkoutId: string, codes: string[], now: string) {
   return db

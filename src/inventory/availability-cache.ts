@@ -21,7 +21,7 @@
  * - Isolate memory, not a shared store: another store (KV, a Durable Object) would put
  *   a request back on the refusal path; an isolate that knows nothing merely asks D1.
  */
-import type { StockLevel } from "./stock-ledger";
+import type { StockLevel } from "../db/stock-levels";
 
 /** A line the stock cannot serve, as the `insufficient_stock` details name it. */
 export interface ShortLine {

@@ -11,7 +11,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { purchaseLimits, stockReservations } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { customerKey, errorText } from "./stock-ledger";
+import { errorText } from "../lib/error-text";
+import { customerKey } from "./stock-ledger";
 
 /** The largest limit accepted: beyond it a limit means nothing (a line holds at most 99). */
 export const MAX_PURCHASE_LIMIT = 1_000_000;

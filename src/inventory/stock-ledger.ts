@@ -9,7 +9,9 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
-import { inventory, refundLines, refunds, stockReservations, stockRestocks } from "../db/schema";
+import { refundLines, refunds, stockReservations, stockRestocks } from "../db/schema";
+import { stockLevelQuery, toStockLevel, type StockLevel } from "../db/stock-levels";
+import { errorText } from "../lib/error-text";
 import { availabilityCache } from "./availability-cache";
 
 export interface ReservationLine {
@@ -126,37 +128,10 @@ export function releaseStockOf(db: Database, checkoutIds: string[], now: string)
     .where(and(inJsonArray(stockReservations.checkoutId, checkoutIds), eq(stockReservations.status, "active")));
 }
 
-export interface StockLevel {
-  variantId: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  /** Epoch ms when the variant's earliest active reservation lapses; null when none is active. */
-  earliestLapseAt: number | null;
-}
-
-/** When each variant's earliest active reservation lapses (a column for a stock read). */
-export const earliestLapse = sql<
-  string | null
->`(SELECT min(${stockReservations.expiresAt}) FROM ${stockReservations} WHERE ${stockReservations.variantId} = ${inventory.variantId} AND ${stockReservations.status} = 'active')`;
-
-export function toStockLevel(row: { variantId: string; onHand: number; reserved: number; earliestLapse: string | null }): StockLevel {
-  return {
-    variantId: row.variantId,
-    onHand: row.onHand,
-    reserved: row.reserved,
-    available: Math.max(0, row.onHand - row.reserved),
-    earliestLapseAt: row.earliestLapse === null ? null : Date.parse(row.earliestLapse),
-  };
-}
-
 export async function readStock(db: Database, variantIds: string[]): Promise<Map<string, StockLevel>> {
   if (variantIds.length === 0) return new Map();
   const readAt = availabilityCache.clock();
-  const rows = await db
-    .select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved, earliestLapse })
-    .from(inventory)
-    .where(inJsonArray(inventory.variantId, [...new Set(variantIds)]));
+  const rows = await stockLevelQuery(db, [...new Set(variantIds)]);
   const levels = new Map(rows.map((r) => [r.variantId, toStockLevel(r)]));
   // Every stock read teaches the isolate's sold-out knowledge.
   availabilityCache.record(levels.values(), readAt);
@@ -177,14 +152,4 @@ export function overdueReservations(db: Database, before: string, limit: number)
 /** Which D1 error a failed reservation batch raised. */
 export function isStockConstraintError(error: unknown): boolean {
   return errorText(error).includes("inventory_reserved_within_on_hand") || errorText(error).includes("inventory_missing");
-}
-
-export function errorText(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    parts.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(" | ");
 }

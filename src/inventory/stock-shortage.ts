@@ -8,7 +8,8 @@
 import { AppError } from "../lib/errors";
 import type { Database } from "../db/client";
 import { availabilityCache, type ShortLine } from "./availability-cache";
-import { readStock, type StockLevel } from "./stock-ledger";
+import type { StockLevel } from "../db/stock-levels";
+import { readStock } from "./stock-ledger";
 
 /** Each variant the lines ask for, with its units requested and its stock; a variant not read has none. */
 export function stockLines(lines: Array<{ variantId: string; quantity: number }>, levels: Map<string, StockLevel>): ShortLine[] {

@@ -5,7 +5,7 @@
  * derives its code union and details types from here (type-only: it ships no zod).
  */
 import { z } from "@hono/zod-openapi";
-import { PHASES, STATES } from "../checkout/state-machine";
+import { PHASES, STATES } from "../vocabulary/checkout-states";
 
 /** A refusal `details` may carry more than it names (e.g. the phase a checkout failed in). */
 const details = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);

@@ -7,13 +7,13 @@
  * pending; asking again (a repeat of the request, the cleanup job, a gateway webhook)
  * reaches the same gateway refund under the same key and settles it the same way.
  */
-import type { Outcome } from "../cart/cart-state";
+import type { Outcome } from "../lib/outcome";
 import { isoNow, type Database } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { Logger } from "../lib/logger";
 import { availabilityCache } from "../inventory/availability-cache";
-import { errorText } from "../inventory/stock-ledger";
+import { errorText } from "../lib/error-text";
 import { paymentKeys, type PaymentGateway, type RefundResult } from "../payments/gateway";
 import { catalogAmount, gatewayRefundAmount } from "../payments/gateway-units";
 import { readOrder } from "./order-view";

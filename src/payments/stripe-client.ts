@@ -14,29 +14,6 @@ export const STRIPE_DEFAULT_TIMEOUT_MS = 10_000;
 const NETWORK_RETRIES = 1;
 const RETRY_DELAY_MS = 250;
 
-/** The fields of a PaymentIntent the gateway reads. */
-export interface StripePaymentIntent {
-  id: string;
-  object?: string;
-  status: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "canceled" | "succeeded";
-  amount: number;
-  amount_capturable?: number;
-  amount_received?: number;
-  currency: string;
-  client_secret?: string | null;
-  metadata?: Record<string, string>;
-  last_payment_error?: { code?: string; decline_code?: string; message?: string } | null;
-}
-
-export interface StripeRefund {
-  id: string;
-  amount: number;
-  currency?: string;
-  status: "pending" | "requires_action" | "succeeded" | "failed" | "canceled";
-  payment_intent?: string | null;
-  metadata?: Record<string, string>;
-}
-
 /**
  * `replayed`: Stripe answered from its idempotency store (its `Idempotent-Replayed: true`
  * header), so this is the first answer ever given under the key, not a fresh outcome.

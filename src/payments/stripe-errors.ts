@@ -4,7 +4,7 @@
  * only needs to know whether the card said no, whether the payment is in a state that
  * forbids the call, whether retrying is safe, or whether our own request was wrong.
  */
-import type { StripePaymentIntent } from "./stripe-client";
+import type { StripePaymentIntent } from "./stripe-objects";
 
 export interface StripeErrorBody {
   type?: string;

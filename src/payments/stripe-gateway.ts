@@ -19,8 +19,9 @@ import type {
   VoidRequest,
   VoidResult,
 } from "./gateway";
-import { StripeClient, type FormValue, type StripePaymentIntent, type StripeRefund, type StripeResult } from "./stripe-client";
+import { StripeClient, type FormValue, type StripeResult } from "./stripe-client";
 import { describeFailure, type StripeFailure } from "./stripe-errors";
+import type { StripePaymentIntent, StripeRefund } from "./stripe-objects";
 
 export interface StripeGatewayOptions {
   secretKey?: string;

@@ -8,7 +8,7 @@ import { createDb, isoNow } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
 import { currencies, discounts, inventory, inventoryAdjustments, products, taxRates, variantPrices, variants } from "../db/schema";
 import { availabilityCache } from "../inventory/availability-cache";
-import { errorText } from "../inventory/stock-ledger";
+import { errorText } from "../lib/error-text";
 import { getConfig } from "../lib/config";
 import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";

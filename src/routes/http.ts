@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isRefusal, type Refusal } from "../cart/cart-rpc";
-import type { Outcome } from "../cart/cart-state";
+import type { Outcome } from "../lib/outcome";
 import { canonicalJson } from "../checkout/quote-signature";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";

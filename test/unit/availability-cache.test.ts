@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { AvailabilityCache } from "../../src/inventory/availability-cache";
-import type { StockLevel } from "../../src/inventory/stock-ledger";
+import type { StockLevel } from "../../src/db/stock-levels";
 
 const level = (variantId: string, available: number, reserved = 0): StockLevel => ({
   variantId,

@@ -1,6 +1,6 @@
 /** Diagnostics: every invariant check with its evidence, or the checks of one lock. */
 import type { FC } from "hono/jsx";
-import type { DiagnosticCheck, CheckStatus } from "../diagnostics";
+import type { CheckStatus, DiagnosticCheck } from "../diagnostic-check";
 import { time } from "./format";
 import { Badge, Layout, Notice } from "./layout";
 

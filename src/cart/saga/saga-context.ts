@@ -5,7 +5,7 @@
  */
 import { nextState, PHASE_OF_STATE, type CheckoutEvent, type CheckoutPhase, type RollbackTarget } from "../../checkout/state-machine";
 import { isoNow, type Database } from "../../db/client";
-import { errorText } from "../../inventory/stock-ledger";
+import { errorText } from "../../lib/error-text";
 import type { Config } from "../../lib/config";
 import { errorFields, type Logger } from "../../lib/logger";
 import type { PaymentGateway } from "../../payments/gateway";

@@ -6,7 +6,8 @@
 import { PricingError, type PricedCart } from "../../../checkout/pricing";
 import { isoNow } from "../../../db/client";
 import { loadCatalog, type CatalogSnapshot } from "../../../db/catalog";
-import type { StockLevel } from "../../../inventory/stock-ledger";
+import type { StockLevel } from "../../../db/stock-levels";
+import { availabilityCache } from "../../../inventory/availability-cache";
 import { AppError } from "../../../lib/errors";
 import { newId } from "../../../lib/ids";
 import type { CartState, CheckoutRecord } from "../../cart-state";
@@ -55,12 +56,15 @@ export interface Validated {
 /** Prices the checkout's lines; throws the refusal when the cart cannot be bought as shown. */
 export async function validate(ctx: SagaContext, rec: CheckoutRecord, cart: CartState, expectedTotal?: number): Promise<Validated> {
   await ctx.checkpoint("cart_validation");
+  const readAt = availabilityCache.clock();
   const snapshot = await loadCatalog(ctx.db, {
     variantIds: rec.lines.map((l) => l.variantId),
     currencyCodes: [rec.currency, ctx.config.baseCurrency],
     country: cart.country,
     discountCodes: rec.discountCodes,
   });
+  // What this read saw is the isolate's sold-out knowledge for the next second.
+  availabilityCache.record(snapshot.stock.values(), readAt);
   const priced = priceForCheckout(ctx, rec, cart, snapshot, expectedTotal);
   // A total the gateway could never charge is refused now, before any stock is held.
   rec.currencyExponent = snapshot.currencies.get(rec.currency)!.exponent;
