@@ -52,6 +52,8 @@ export default defineConfig(async () => {
     },
   });
   const stripeTests = "test/integration/stripe-*.test.ts";
+  // The cleanup job's totals with Stripe: a whole-database judgement too.
+  const stripeWholeDatabaseTests = ["test/integration/stripe-cleanup.test.ts"];
   const relaxedTests = "test/integration/relaxed-lock-*.test.ts";
   // Whole-database judgements (a clean bill of health, the cron job's totals, statistics,
   // "no row changed" over every table, the relay of the whole outbox): what another file
@@ -72,6 +74,14 @@ export default defineConfig(async () => {
     "test/integration/security-idempotency.test.ts",
     "test/integration/webhooks-relay.test.ts",
   ];
+  const stripeBindings = {
+    CHECKOUT_PAYMENT_GATEWAY: "stripe",
+    STRIPE_SECRET_KEY: "sk_test_double",
+    STRIPE_WEBHOOK_SECRET: "whsec_test_double",
+    STRIPE_API_BASE: "https://stripe.test",
+    STRIPE_TIMEOUT_MS: "1500",
+    CORS_ORIGINS: "https://shop.test",
+  };
   // Signature checks compare with workerd's crypto.subtle.timingSafeEqual (not in Node).
   const workersCryptoUnits = ["test/unit/quote-signature.property.test.ts", "test/unit/stripe-webhook-signature.test.ts"];
   return {
@@ -102,14 +112,8 @@ export default defineConfig(async () => {
           { ownStorage: true },
         ),
         // Stripe's API is a double inside the tests (test/support/stripe-double.ts) at STRIPE_API_BASE.
-        workersProject("stripe", [stripeTests], [], {
-          CHECKOUT_PAYMENT_GATEWAY: "stripe",
-          STRIPE_SECRET_KEY: "sk_test_double",
-          STRIPE_WEBHOOK_SECRET: "whsec_test_double",
-          STRIPE_API_BASE: "https://stripe.test",
-          STRIPE_TIMEOUT_MS: "1500",
-          CORS_ORIGINS: "https://shop.test",
-        }),
+        workersProject("stripe", [stripeTests], stripeWholeDatabaseTests, stripeBindings),
+        workersProject("stripe-whole-database", stripeWholeDatabaseTests, [], stripeBindings, { ownStorage: true }),
       ],
     },
   };
