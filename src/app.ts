@@ -17,6 +17,8 @@ import { adminCleanupRoutes } from "./routes/admin-cleanup";
 import { adminEventRoutes } from "./routes/admin-events";
 import { adminLockRoutes } from "./routes/admin-locks";
 import { adminOrderRoutes } from "./routes/admin-orders";
+import { adminPricingRuleRoutes } from "./routes/admin-pricing-rules";
+import { adminStockRoutes } from "./routes/admin-stock";
 import { serveApiDocument } from "./routes/api-document";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
@@ -86,6 +88,8 @@ export function createApp() {
   app.route("/", cartRoutes);
   app.route("/", orderRoutes);
   app.route("/", adminCatalogRoutes);
+  app.route("/", adminStockRoutes);
+  app.route("/", adminPricingRuleRoutes);
   app.route("/", adminLimitRoutes);
   app.route("/", adminCleanupRoutes);
   app.route("/", adminLockRoutes);

@@ -19,7 +19,7 @@ export const CreatedProductSchema = z
         title: z.string(),
         tax_class: z.string(),
         prices: PricesSchema,
-        stock: z.object({ on_hand: z.number().int(), reserved: z.number().int(), available: z.number().int() }),
+        stock: StockSchema.omit({ variant_id: true }),
       }),
     ),
   })
