@@ -22,7 +22,12 @@ export const BUILT_CLIENT_DIR = path.join(BUILD_DIR, "client");
 
 /** The CLI and everything it imports in one ES module for Node (only node: built-ins stay imports). */
 export async function buildCli(): Promise<string> {
-  await build({
+  return (await buildCliWithInputs()).file;
+}
+
+/** `buildCli`, and the files the bundle was made of (relative to the root), for scripts/check-package.ts. */
+export async function buildCliWithInputs(): Promise<{ file: string; inputs: string[] }> {
+  const result = await build({
     entryPoints: [path.join(ROOT, "src", "cli", "bin.ts")],
     outfile: BUILT_CLI,
     bundle: true,
@@ -33,8 +38,9 @@ export async function buildCli(): Promise<string> {
     legalComments: "none",
     banner: { js: "#!/usr/bin/env node\n// Built from src/cli by scripts/build-package.ts: do not edit." },
     logLevel: "warning",
+    metafile: true,
   });
-  return BUILT_CLI;
+  return { file: BUILT_CLI, inputs: Object.keys(result.metafile.inputs) };
 }
 
 /** The client as one ES module for browsers, Workers and Node (its types in separate `.d.ts` files). */

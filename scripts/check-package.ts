@@ -2,6 +2,8 @@
  * Checks the package as its users get it (`npm test` runs this): builds it, packs it with
  * npm, unpacks the tarball into a scratch project's node_modules, and there
  * - runs `npx checkout-admin --version` and `--help` (plain Node: no tsx, no source);
+ * - checks the CLI bundle holds no package and none of the server: its answers are typed
+ *   from src/contract by type-only imports, which leave nothing in the JavaScript;
  * - imports `edge-checkout/client` from a plain Node ES module (no bundler) and calls it;
  * - type-checks a consumer against the built `.d.ts` with Node's ESM resolution and no
  *   other package in reach: an import of hono, drizzle or zod from the client's types
@@ -13,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildCli, buildClient } from "./build-package.ts";
+import { buildCliWithInputs, buildClient } from "./build-package.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
@@ -56,7 +58,10 @@ console.log("client ok");
 `;
 
 async function main(): Promise<void> {
-  await buildCli();
+  const cli = await buildCliWithInputs();
+  // What the CLI may run: its own modules, the client's money formatter, a timer helper and the package's version.
+  const serverSide = cli.inputs.filter((f) => !/^(src\/cli\/|src\/client\/money-format\.ts$|src\/lib\/with-deadline\.ts$|package\.json$)/.test(f));
+  if (serverSide.length) fail(`the CLI bundle carries code beyond the CLI: ${serverSide.join(", ")}`);
   await buildClient();
   const scratch = mkdtempSync(path.join(tmpdir(), "edge-checkout-package-"));
   try {

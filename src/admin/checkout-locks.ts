@@ -3,15 +3,13 @@
  * row, quote, timeline, reservations, payments and order). Only release goes through
  * the cart object, which is the single writer of its checkout.
  */
-import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { CheckoutAnswer } from "../cart/cart-rpc";
 import type { CheckoutFailure, PaymentAttemptStatus } from "../cart/cart-state";
 import type { Quote } from "../checkout/quote";
-import { isTerminal, PHASES, STATES, TERMINAL_STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
-import { checkoutJson, CheckoutSchema } from "../contract/checkout";
-import { OrderSchema } from "../contract/order";
-import { CurrencyExponent, MinorUnits, Timestamp } from "../contract/fields";
+import { isTerminal, STATES, TERMINAL_STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
+import { checkoutJson } from "../contract/checkout";
+import type { AdminCheckout, LockDetail, LockSummary } from "../contract/checkout-lock";
 import type { Database } from "../db/client";
 import { checkoutEvents, checkouts, currencies, discountReservations, orders, payments, quotes, stockReservations, variants } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
@@ -58,34 +56,6 @@ function currencyExponents(rows: Array<{ code: string; exponent: number }>): Cur
   return new Map(rows.map((r) => [r.code, r.exponent]));
 }
 
-const Failure = z.object({ phase: z.string(), code: z.string(), message: z.string() });
-
-export const LockSummarySchema = z
-  .object({
-    id: z.string(),
-    cart_id: z.string(),
-    state: z.enum(STATES),
-    phase: z.enum(PHASES),
-    active: z.boolean(),
-    currency: z.string(),
-    currency_exponent: CurrencyExponent,
-    total: MinorUnits.nullable(),
-    order_id: z.string().nullable(),
-    payment_attempts: z.number().int().openapi({ description: "How many payment attempts the checkout made" }),
-    created_at: Timestamp,
-    locked_at: Timestamp.nullable(),
-    expires_at: Timestamp,
-    completed_at: Timestamp.nullable(),
-    ended_at: Timestamp.nullable(),
-    duration_seconds: z.number().nullable(),
-    overdue: z.boolean().openapi({ description: "Active past its deadline: the next alarm or cleanup run ends it" }),
-    failure: Failure.nullable(),
-    cancel_reason: z.string().nullable(),
-    updated_at: Timestamp,
-  })
-  .openapi("CheckoutLockSummary");
-export type LockSummary = z.output<typeof LockSummarySchema>;
-
 /** One line of the list: the checkout without its quote. */
 export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyExponents): LockSummary {
   const ended = endedAt(row);
@@ -113,18 +83,6 @@ export function lockSummary(row: CheckoutRow, now: number, exponents: CurrencyEx
     updated_at: row.updatedAt,
   };
 }
-
-/** The `Checkout` as the admin reads it from D1, with the list's figures beside it. */
-export const AdminCheckoutSchema = CheckoutSchema.extend({
-  active: z.boolean(),
-  currency: z.string(),
-  currency_exponent: CurrencyExponent,
-  total: MinorUnits.nullable(),
-  duration_seconds: z.number().nullable(),
-  overdue: z.boolean(),
-  updated_at: Timestamp,
-}).openapi("AdminCheckout");
-export type AdminCheckout = z.output<typeof AdminCheckoutSchema>;
 
 type PaymentRow = typeof payments.$inferSelect;
 
@@ -184,43 +142,6 @@ export async function listLocks(db: Database, query: LockListQuery, now: number)
 }
 
 // ---------------------------------------------------------------- one lock
-
-export const LockDetailSchema = z
-  .object({
-    checkout: AdminCheckoutSchema,
-    timeline: z.array(z.object({ at: Timestamp, state: z.string(), phase: z.string(), event: z.string(), detail: z.unknown() })),
-    reservations: z.array(
-      z.object({
-        variant_id: z.string(),
-        sku: z.string().nullable(),
-        quantity: z.number().int(),
-        status: z.string(),
-        expires_at: Timestamp,
-        created_at: Timestamp,
-        updated_at: Timestamp,
-      }),
-    ),
-    discount_reservations: z.array(z.object({ code: z.string(), status: z.string(), updated_at: Timestamp })),
-    payments: z.array(
-      z.object({
-        id: z.string(),
-        attempt: z.number().int(),
-        provider: z.string(),
-        reference: z.string().nullable(),
-        status: z.string(),
-        amount: MinorUnits,
-        captured_amount: MinorUnits.nullable(),
-        currency: z.string(),
-        decline_code: z.string().nullable(),
-        created_at: Timestamp,
-        updated_at: Timestamp,
-      }),
-    ),
-    order: OrderSchema.nullable(),
-    quote_status: z.string().nullable(),
-  })
-  .openapi("CheckoutLockDetail");
-export type LockDetail = z.output<typeof LockDetailSchema>;
 
 export async function readLockRow(db: Database, id: string): Promise<CheckoutRow | null> {
   return (await db.select().from(checkouts).where(eq(checkouts.id, id)).get()) ?? null;

@@ -8,6 +8,7 @@
  * seconds so a dashboard refreshed by many admins costs one batch.
  */
 import { PHASES, STATES, TERMINAL_STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
+import type { CheckoutStatistics, SeriesPoint } from "../contract/checkout-statistics";
 import { ACTIVE_STATES } from "./checkout-locks";
 
 export const DEFAULT_WINDOW_HOURS = 24;
@@ -17,39 +18,7 @@ export const STATISTICS_TTL_SECONDS = 10;
 /** Windows up to this many hours are charted by hour, longer ones by day. */
 const HOURLY_SERIES_MAX_HOURS = 72;
 
-export interface SeriesPoint {
-  at: string;
-  total: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  expired: number;
-  active: number;
-}
-
-export interface CheckoutStatistics {
-  window_hours: number;
-  since: string;
-  generated_at: string;
-  total: number;
-  by_state: Record<CheckoutState, number>;
-  /** completed ÷ checkouts that ended (completed, failed, cancelled, expired); null when none ended. */
-  success_rate: number | null;
-  /** Checkouts that ended `failed`, by the phase that failed. */
-  failures_by_phase: Record<CheckoutPhase, number>;
-  failures_by_code: Record<string, number>;
-  /** Of completed checkouts, from start to completion. */
-  avg_duration_seconds: number | null;
-  p50_duration_seconds: number | null;
-  p95_duration_seconds: number | null;
-  /** Not terminal now, whatever their age. */
-  active: number;
-  /** Active but past their deadline: the alarm or the next cleanup expires them. */
-  expired_pending_cleanup: number;
-  series: { bucket: "hour" | "day"; points: SeriesPoint[] };
-  /** Refunds the gateway confirmed in the window, per currency (minor units), and how many are pending now. */
-  refunds: { by_currency: Record<string, { refunded_total: number; refunds: number; orders: number }>; pending: number };
-}
+export type { CheckoutStatistics, SeriesPoint };
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
 const ACTIVE_SQL = list(ACTIVE_STATES);

@@ -1,12 +1,8 @@
-/** One diagnostic's verdict, as the whole-system and the per-lock diagnostics report it. */
-export type CheckStatus = "ok" | "warn" | "fail";
+/** One diagnostic's verdict, as the whole-system and the per-lock diagnostics report it (the contract's `Check`). */
+import type { Check, CheckStatus } from "../contract/diagnostics";
 
-export interface DiagnosticCheck {
-  name: string;
-  status: CheckStatus;
-  /** One human sentence, then the evidence. */
-  details: { summary: string } & Record<string, unknown>;
-}
+export type { CheckStatus };
+export type DiagnosticCheck = Check;
 
 export function worst(statuses: CheckStatus[]): CheckStatus {
   return statuses.includes("fail") ? "fail" : statuses.includes("warn") ? "warn" : "ok";

@@ -5,17 +5,15 @@
  * something needs a look but nothing is lost (a slow outbox, a stale 3-D Secure step).
  */
 import { TERMINAL_STATES } from "../checkout/state-machine";
+import type { Diagnostics } from "../contract/diagnostics";
 import type { Config } from "../lib/config";
 import { REFUNDABLE_STATUSES } from "../orders/refund-records";
 import { ACTIVE_STATES } from "./checkout-locks";
-import { type CheckStatus, type DiagnosticCheck, diagnosticCheck as check, worst } from "./diagnostic-check";
+import { type DiagnosticCheck, diagnosticCheck as check, worst } from "./diagnostic-check";
 import { refundChecks } from "./refund-diagnostics";
 
-export interface DiagnosticsReport {
-  status: CheckStatus;
-  generated_at: string;
-  checks: DiagnosticCheck[];
-}
+/** The answer's type is the contract's. */
+export type DiagnosticsReport = Diagnostics;
 
 export const SAMPLE_LIMIT = 20;
 /** An outbox row pending longer than this many cleanup intervals means the relay is behind. */

@@ -9,7 +9,8 @@ import type { Database } from "../db/client";
 import { eventId, EVENT_TYPES } from "../events/outbox";
 import type { Config } from "../lib/config";
 import { REFUNDABLE_STATUSES, SOLD_STATUSES } from "../orders/refund-records";
-import { readLock, type LockDetail } from "./checkout-locks";
+import type { LockDetail } from "../contract/checkout-lock";
+import { readLock } from "./checkout-locks";
 import { type CheckStatus, type DiagnosticCheck, diagnosticCheck as check, worst } from "./diagnostic-check";
 
 export interface LockDiagnostics {

@@ -3,11 +3,12 @@
  * unpaid is the checkout's business, not an order to refund), newest first, and one
  * order with its refunds and a timeline built from the rows that record its life.
  */
+import type { OrderDetail, OrderTimelineEntry } from "../contract/admin-order";
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { checkoutEvents, currencies, orders, payments } from "../db/schema";
 import { readOrder, toOrderJson, type OrderJson } from "../orders/order-view";
-import { readRefundsOf, type RefundJson } from "../orders/refund-records";
+import { readRefundsOf } from "../orders/refund-records";
 import { afterCursor, toPage } from "./page-cursor";
 
 export const ORDER_STATUSES = ["paid", "partially_refunded", "refunded", "cancelled"] as const;
@@ -68,17 +69,7 @@ async function capturedPayments(db: Database, checkoutIds: string[]) {
   );
 }
 
-export interface TimelineEntry {
-  at: string;
-  event: string;
-  detail: Record<string, unknown> | null;
-}
-
-export interface OrderDetail {
-  order: OrderJson;
-  refunds: RefundJson[];
-  timeline: TimelineEntry[];
-}
+export type { OrderDetail };
 
 export async function readOrderDetail(db: Database, orderId: string): Promise<OrderDetail | null> {
   const order = await readOrder(db, orderId);
@@ -92,8 +83,8 @@ export async function readOrderDetail(db: Database, orderId: string): Promise<Or
 }
 
 /** The order's story, oldest first: its checkout's payment steps, then each refund asked and settled. */
-export function orderTimeline(order: OrderJson, events: Array<typeof checkoutEvents.$inferSelect>): TimelineEntry[] {
-  const entries: TimelineEntry[] = events.map((e) => ({ at: e.at, event: e.event, detail: (e.detail as Record<string, unknown> | null) ?? null }));
+export function orderTimeline(order: OrderJson, events: Array<typeof checkoutEvents.$inferSelect>): OrderTimelineEntry[] {
+  const entries: OrderTimelineEntry[] = events.map((e) => ({ at: e.at, event: e.event, detail: (e.detail as Record<string, unknown> | null) ?? null }));
   if (!entries.some((e) => e.event === "order_created")) entries.push({ at: order.created_at, event: "order_created", detail: null });
   for (const r of order.refunds) {
     const what = r.kind === "cancel" ? "cancellation" : "refund";

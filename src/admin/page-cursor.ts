@@ -2,6 +2,7 @@
  * Cursor pagination of the admin lists, newest first by (created_at, id): the cursor is
  * opaque to clients, the (created_at, id) of the last row of a page.
  */
+import type { Page } from "../contract/page";
 import { and, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { AppError } from "../lib/errors";
@@ -30,11 +31,7 @@ export function afterCursor(cursor: string, columns: { createdAt: SQLiteColumn; 
 }
 
 /** A page from `limit + 1` rows read newest first: the extra row only says there is more. */
-export function toPage<R extends { createdAt: string; id: string }, T>(
-  rows: R[],
-  limit: number,
-  map: (row: R) => T,
-): { data: T[]; next_cursor: string | null } {
+export function toPage<R extends { createdAt: string; id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { data: page.map(map), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };

@@ -8,6 +8,7 @@
  * `webhook-id`, which stays the event id.
  */
 import { and, asc, desc, eq, type SQL } from "drizzle-orm";
+import type { EventDetail, EventSummary } from "../contract/webhook-event";
 import type { Database } from "../db/client";
 import { outbox, webhookDeliveries } from "../db/schema";
 import { eventBody, markPending, readEvent, type EventType, type OutboxRow, type OutboxStatus } from "../events/outbox";
@@ -28,7 +29,7 @@ export type BulkRedeliverStatus = (typeof BULK_REDELIVER_STATUSES)[number];
 export const DEFAULT_BULK_REDELIVER_LIMIT = 100;
 export const MAX_BULK_REDELIVER_LIMIT = 500;
 
-export function eventSummary(row: OutboxRow) {
+export function eventSummary(row: OutboxRow): EventSummary {
   return {
     id: row.id,
     type: row.type as EventType,
@@ -40,7 +41,6 @@ export function eventSummary(row: OutboxRow) {
     delivered_at: row.deliveredAt,
   };
 }
-export type EventSummary = ReturnType<typeof eventSummary>;
 
 // ------------------------------------------------------------------ the list
 
@@ -69,7 +69,7 @@ export async function listEvents(db: Database, query: EventListQuery) {
 // ---------------------------------------------------------------- one event
 
 /** The event with the body its receiver gets, and every delivery attempt, oldest first. */
-export async function readEventDetail(db: Database, id: string) {
+export async function readEventDetail(db: Database, id: string): Promise<EventDetail | null> {
   const [rows, attempts] = await db.batch([
     db.select().from(outbox).where(eq(outbox.id, id)).limit(1),
     db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, id)).orderBy(asc(webhookDeliveries.attempt), asc(webhookDeliveries.id)),

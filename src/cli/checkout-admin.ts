@@ -14,6 +14,7 @@ import { lockCommands } from "./commands/lock-commands.ts";
 import { orderCommands } from "./commands/order-commands.ts";
 import { show } from "./commands/show-command.ts";
 import { commandHelp, groupHelp, overviewHelp } from "./help.ts";
+import { localeFromEnvironment } from "./locale.ts";
 import { painter } from "./text-table.ts";
 import { VERSION } from "./version.ts";
 
@@ -75,6 +76,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     out: io.out,
     err: io.err,
     paint: painter(colour && !flag(line.options, "no-color")),
+    locale: localeFromEnvironment(env),
     progress: io.progress ?? (() => {}),
     confirm: io.confirm ?? null,
   };

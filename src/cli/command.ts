@@ -16,6 +16,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   paint: Paint;
+  /** Whose conventions money is written in (BCP 47, from LC_ALL / LC_MONETARY / LANG); undefined: Intl's default. */
+  locale: string | undefined;
   /** One line of progress on stderr, replacing the previous one on a terminal (null clears it). Silent when stderr is not a terminal. */
   progress(text: string | null): void;
   /** Asks a yes/no question on the terminal; null when stdin is not a terminal (no one to ask). */

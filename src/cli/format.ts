@@ -1,21 +1,23 @@
 /** How the CLI shows values: UTC times, money, durations, shares, and coloured statuses. */
+import { formatAmountOf, type MoneyCurrency } from "../client/money-format.ts";
 import type { Paint } from "./text-table.ts";
 
 export function time(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : "—";
 }
 
-export function money(amount: number | null | undefined, currency: string | null | undefined): string {
+/**
+ * An amount of `of`'s currency, from the exponent the API sent with it (never Intl's own
+ * digits: a store may give HUF two), written for `locale` (see locale.ts).
+ */
+export function money(amount: number | null | undefined, of: MoneyCurrency | null | undefined, locale: string | undefined): string {
   if (amount === null || amount === undefined) return "—";
-  if (!currency) return String(amount);
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // An unknown code: show it with two decimals.
-  }
-  return `${(amount / 10 ** digits).toFixed(digits)} ${currency}`;
+  return of ? formatAmountOf(amount, of, locale) : String(amount);
 }
+
+/** An amount the API sent without its currency's exponent (the catalog's echoes), as typed: USD=1999. */
+export const minorUnits = (amount: number | null | undefined, currency: string | null | undefined) =>
+  amount === null || amount === undefined ? "—" : `${currency ?? "?"}=${amount}`;
 
 export const seconds = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${v.toFixed(2)} s`);
 export const percent = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`);

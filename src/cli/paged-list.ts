@@ -3,6 +3,7 @@
  * next_cursor to the end; --csv prints the API's fields as CSV (for a spreadsheet), a
  * table otherwise, with the command line that prints the next page.
  */
+import type { Page } from "../contract/page.ts";
 import { flag, intOption, stringOption, UsageError } from "./cli-args.ts";
 import { EXIT, type CommandContext, type OptionSpec } from "./command.ts";
 import { toCsv, type CsvValue } from "./csv.ts";
@@ -26,11 +27,6 @@ export interface ListSpec<T> {
   noun: string;
   columns: Column<T>[];
   csv: Array<[header: string, value: (row: T) => CsvValue]>;
-}
-
-interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
 }
 
 export async function printList<T>({ client, options, io, json }: CommandContext, list: ListSpec<T>): Promise<number> {

@@ -1,26 +1,17 @@
 /**
- * The storefront API's request and response types, inferred from the zod schemas that
- * validate the requests and describe the responses (src/routes/schemas.ts). Type-only
- * imports: the client ships no zod, and a change to the contract is a type error here.
+ * The storefront API's request and response types, inferred from the zod schemas of
+ * src/contract that validate the requests and describe the responses. Type-only imports:
+ * the client ships no zod, and a change to the contract is a type error here.
  */
 import type { z } from "@hono/zod-openapi";
-import type {
-  AddLineBody,
-  ApplyDiscountBody,
-  CartSchema,
-  CheckoutSchema,
-  CheckoutStatusSchema,
-  CompleteCheckoutBody,
-  CreateCartBody,
-  OrderSchema,
-  PaymentSchema,
-  ProductSchema,
-  QuoteSchema,
-  RefundSchema,
-  StartCheckoutBody,
-  UpdateCartBody,
-  UpdateLineBody,
-} from "../routes/schemas";
+import type { CartSchema } from "../contract/cart";
+import type { CheckoutSchema } from "../contract/checkout";
+import type { CheckoutStatusSchema } from "../contract/checkout-status";
+import type { OrderSchema } from "../contract/order";
+import type { ProductSchema } from "../contract/product";
+import type { QuoteSchema } from "../contract/quote";
+import type { RefundSchema } from "../contract/refund";
+import type * as Requests from "../contract/storefront-requests";
 
 export type Cart = z.output<typeof CartSchema>;
 export type CartLine = Cart["lines"][number];
@@ -36,14 +27,14 @@ export type ProductVariant = Product["variants"][number];
 export type CheckoutState = Checkout["state"];
 export type CheckoutPhase = Checkout["phase"];
 
-export type CreateCartInput = z.input<typeof CreateCartBody>;
-export type AddLineInput = z.input<typeof AddLineBody>;
-export type UpdateLineInput = z.input<typeof UpdateLineBody>;
-export type ApplyDiscountInput = z.input<typeof ApplyDiscountBody>;
-export type UpdateCartInput = z.input<typeof UpdateCartBody>;
-export type StartCheckoutInput = z.input<typeof StartCheckoutBody>;
-export type CompleteCheckoutInput = z.input<typeof CompleteCheckoutBody>;
-export type PaymentMethod = z.input<typeof PaymentSchema>;
+export type CreateCartInput = z.input<typeof Requests.CreateCartBody>;
+export type AddLineInput = z.input<typeof Requests.AddLineBody>;
+export type UpdateLineInput = z.input<typeof Requests.UpdateLineBody>;
+export type ApplyDiscountInput = z.input<typeof Requests.ApplyDiscountBody>;
+export type UpdateCartInput = z.input<typeof Requests.UpdateCartBody>;
+export type StartCheckoutInput = z.input<typeof Requests.StartCheckoutBody>;
+export type CompleteCheckoutInput = z.input<typeof Requests.CompleteCheckoutBody>;
+export type PaymentMethod = z.input<typeof Requests.PaymentSchema>;
 
 /** `POST /v1/carts` → 201: the token is returned once; keep it with the cart id. */
 export interface CreatedCart {

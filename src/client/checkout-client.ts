@@ -197,11 +197,11 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
 
       const envelope = errorEnvelope(parsed);
       const retryAfter = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-      const error = new CheckoutApiError(
+      const error = new CheckoutApiError<string>(
         response.status,
         envelope?.code ?? `http_${response.status}`,
         envelope?.message ?? `${method} ${path} answered ${response.status}.`,
-        envelope?.details as never,
+        envelope?.details,
         retryAfter,
         key,
         response.headers.get("x-request-id") ?? envelope?.requestId ?? null,
@@ -265,13 +265,23 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-function errorEnvelope(body: unknown): { code: string; message: string; details?: unknown; requestId?: string } | null {
+/** The error envelope of an answer; `details` only when it is an object (what the catalogue promises per code is the server's word). */
+function errorEnvelope(body: unknown): { code: string; message: string; details?: Record<string, unknown>; requestId?: string } | null {
   if (typeof body !== "object" || body === null || !("error" in body)) return null;
   const error = (body as { error: unknown }).error;
   if (typeof error !== "object" || error === null) return null;
   const { code, message, details, request_id } = error as Record<string, unknown>;
   if (typeof code !== "string") return null;
-  return { code, message: typeof message === "string" ? message : code, details, ...(typeof request_id === "string" ? { requestId: request_id } : {}) };
+  return {
+    code,
+    message: typeof message === "string" ? message : code,
+    ...(isRecord(details) ? { details } : {}),
+    ...(typeof request_id === "string" ? { requestId: request_id } : {}),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function errorMessage(error: unknown): string {

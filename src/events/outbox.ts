@@ -11,26 +11,11 @@
  */
 import { and, asc, eq, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
+import type { EventStatus, EventType, WebhookEventBody } from "../contract/webhook-event";
 import { outbox } from "../db/schema";
 
-export const EVENT_TYPES = [
-  "checkout.started",
-  "checkout.completed",
-  "checkout.failed",
-  "checkout.expired",
-  "checkout.cancelled",
-  "order.created",
-  "order.refunded",
-  "order.cancelled",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-export interface OutboxEvent {
-  id: string;
-  type: EventType;
-  created_at: string;
-  data: Record<string, unknown>;
-}
+// The event types and statuses are the contract's (the admin API answers them).
+export { EVENT_STATUSES, EVENT_TYPES, type EventType } from "../contract/webhook-event";
 
 export function eventId(type: EventType, subjectId: string): string {
   return `evt_${type.replace(".", "_")}_${subjectId}`;
@@ -53,10 +38,12 @@ export function recordEventWhen(db: Database, type: EventType, subjectId: string
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type OutboxStatus = OutboxRow["status"];
-export const EVENT_STATUSES = outbox.status.enumValues;
+/** The table's status column holds exactly the contract's statuses. */
+const statusesAgree: [OutboxStatus, EventStatus] extends [EventStatus, OutboxStatus] ? true : false = true;
+void statusesAgree;
 
 /** The JSON a webhook receiver gets: the same for every attempt of one event. */
-export function eventBody(row: OutboxRow): OutboxEvent {
+export function eventBody(row: OutboxRow): WebhookEventBody {
   return { id: row.id, type: row.type as EventType, created_at: row.createdAt, data: row.payload as Record<string, unknown> };
 }
 

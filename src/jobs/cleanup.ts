@@ -16,6 +16,7 @@
  * 5. Pruning: delivered events and delivery attempts past retention. Idempotency keys
  *    live in the cart objects, which prune them from their own alarms.
  */
+import type { CleanupResult } from "../contract/cleanup-result";
 import { and, asc, inArray, lt } from "drizzle-orm";
 import { releaseDiscounts, releaseDiscountsOf } from "../db/discount-usage";
 import { isTerminal, STATES, type CheckoutPhase, type CheckoutState } from "../checkout/state-machine";
@@ -59,35 +60,8 @@ export interface CleanupOptions {
   batchSize?: number;
 }
 
-export interface CleanupResult {
-  /** Overdue checkouts their cart object expired. */
-  expired: number;
-  /** Overdue checkouts their cart object ended otherwise (completed after a capture, failed). */
-  finished: number;
-  /** Overdue checkouts their cart object could not end yet (it retries from its alarm). */
-  still_active: number;
-  /** D1 checkout rows no cart object holds any more, closed as expired. */
-  orphaned_checkouts: number;
-  released_reservations: number;
-  released_discounts: number;
-  voided_authorizations: number;
-  /** Captured payments without a paid order that could not be finished: alerts. */
-  captured_without_order: number;
-  /** Captured payments without a paid order whose cart object finished the order when asked. */
-  completed_orders: number;
-  /** Refunds stuck pending that the gateway's answer settled (succeeded or failed). */
-  settled_refunds: number;
-  /** Refunds stuck pending the gateway still has not settled (asked again next run). */
-  pending_refunds: number;
-  relayed_events: number;
-  pruned_events: number;
-  pruned_deliveries: number;
-  /** Items that failed (logged); the next run tries them again. */
-  errors: number;
-  done: boolean;
-  started_at: string;
-  duration_ms: number;
-}
+/** What one round did: the contract's `CleanupResult` (the admin API answers it, the cron logs it). */
+export type { CleanupResult };
 
 type Counts = Omit<CleanupResult, "done" | "started_at" | "duration_ms">;
 

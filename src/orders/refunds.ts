@@ -7,7 +7,8 @@
  * pending; asking again (a repeat of the request, the cleanup job, a gateway webhook)
  * reaches the same gateway refund under the same key and settles it the same way.
  */
-import type { Outcome } from "../lib/outcome";
+import type { OrderAnswer, RefundAnswer } from "../contract/admin-order";
+import type { Order } from "../contract/order";
 import { isoNow, type Database } from "../db/client";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -47,8 +48,13 @@ const MAX_ROUNDS = 5;
 
 export type DriveResult = "succeeded" | "failed" | "pending" | "unknown";
 
+/** A refund's answer: 201 once the gateway confirmed it, 202 while it has not. */
+export type RefundOutcome = { status: 201 | 202; body: RefundAnswer };
+/** A cancellation's answer: 200 once its refund is confirmed, 202 while it is not. */
+export type CancelOutcome = { status: 200 | 202; body: OrderAnswer };
+
 /** POST /admin/api/orders/{id}/refunds. */
-export async function requestRefund(deps: RefundDeps, orderId: string, input: RefundInput, key: string, requestHash: string): Promise<Outcome> {
+export async function requestRefund(deps: RefundDeps, orderId: string, input: RefundInput, key: string, requestHash: string): Promise<RefundOutcome> {
   assertRestockable(input);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = await readRefundState(deps.db, orderId);
@@ -116,7 +122,7 @@ export async function cancelOrder(
   orderId: string,
   input: { reason: string | null; restock: boolean },
   requestHash: string,
-): Promise<Outcome> {
+): Promise<CancelOutcome> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = await readRefundState(deps.db, orderId);
     if (!state) throw new AppError("not_found", "Order not found.");
@@ -244,7 +250,7 @@ async function writeIntent(deps: RefundDeps, state: OrderRefundState, refund: Pa
   }
 }
 
-async function answerRefund(deps: RefundDeps, state: OrderRefundState, refund: RefundRow | null, id?: string): Promise<Outcome> {
+async function answerRefund(deps: RefundDeps, state: OrderRefundState, refund: RefundRow | null, id?: string): Promise<RefundOutcome> {
   let row = refund ?? state.refunds.find((r) => r.id === id)!;
   if (row.status === "pending") {
     await driveRefund(deps, state, row);
@@ -252,12 +258,11 @@ async function answerRefund(deps: RefundDeps, state: OrderRefundState, refund: R
     row = state.refunds.find((r) => r.id === row.id)!;
   }
   if (row.status === "failed" || (row.status === "pending" && !row.gatewayReference)) throw gatewayError(state, row.id);
-  const order = await readOrder(deps.db, row.orderId);
-  return { status: row.status === "succeeded" ? 201 : 202, body: { refund: toRefundJson(row, state.lines), order } };
+  return { status: row.status === "succeeded" ? 201 : 202, body: { refund: toRefundJson(row, state.lines), order: await mustReadOrder(deps.db, row.orderId) } };
 }
 
-async function cancelAnswer(deps: RefundDeps, orderId: string, status: 200 | 202): Promise<Outcome> {
-  return { status, body: { order: await readOrder(deps.db, orderId) } };
+async function cancelAnswer(deps: RefundDeps, orderId: string, status: 200 | 202): Promise<CancelOutcome> {
+  return { status, body: { order: await mustReadOrder(deps.db, orderId) } };
 }
 
 function gatewayError(state: OrderRefundState, refundId: string): AppError {
@@ -301,4 +306,11 @@ async function mustRead(db: Database, orderId: string): Promise<OrderRefundState
   const state = await readRefundState(db, orderId);
   if (!state) throw new AppError("not_found", "Order not found.");
   return state;
+}
+
+/** The order as the answer shows it; it was read a moment ago and orders are never deleted. */
+async function mustReadOrder(db: Database, orderId: string): Promise<Order> {
+  const order = await readOrder(db, orderId);
+  if (!order) throw new AppError("not_found", "Order not found.");
+  return order;
 }

@@ -1,6 +1,7 @@
 /** The admin catalog API: products with their variants, and the prices of a variant. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
+import { CreatedProductSchema, VariantPricesSchema } from "../contract/catalog";
 import { catalogCache } from "../db/catalog-cache";
 import { createDb, isoNow } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
@@ -9,7 +10,6 @@ import { errorText } from "../lib/error-text";
 import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { assertCurrencies, OnHand, TaxClass, VariantParam } from "./admin-catalog-requests";
-import { CreatedProductSchema, VariantPricesSchema } from "./admin-catalog-schemas";
 import type { AppEnv } from "./carts";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { jsonBody, jsonResponse } from "./http";

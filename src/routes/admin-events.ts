@@ -15,7 +15,8 @@ import {
   redeliverEvent,
   redeliverEvents,
 } from "../admin/webhook-events";
-import { Timestamp } from "../contract/fields";
+import { pageOf } from "../contract/page";
+import { BulkRedeliveryResultSchema, EventDetailSchema, EventSummarySchema } from "../contract/webhook-event";
 import { createDb } from "../db/client";
 import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
 import { notFound } from "../lib/errors";
@@ -29,28 +30,6 @@ export const adminEventRoutes = new OpenAPIHono<AppEnv>();
 const adminErrors = errorResponses(...ADMIN_ERRORS);
 const EventId = z.string().min(1).max(128);
 const IdParam = z.object({ id: EventId.openapi({ param: { name: "id", in: "path" }, example: "evt_checkout_completed_chk_wsp15g91fhpvz7ejd2yqcje3xj" }) });
-
-const EventSummarySchema = z
-  .object({
-    id: z.string(),
-    type: z.enum(EVENT_TYPES),
-    status: z.enum(EVENT_STATUSES),
-    attempts: z.number().int().openapi({ description: "Delivery attempts so far (they keep counting across redeliveries)" }),
-    last_error: z.string().nullable(),
-    created_at: Timestamp,
-    enqueued_at: Timestamp.nullable(),
-    delivered_at: Timestamp.nullable(),
-  })
-  .openapi("EventSummary");
-
-const DeliverySchema = z.object({
-  attempt: z.number().int(),
-  status: z.number().int().nullable().openapi({ description: "The receiver's HTTP status; null when no answer came" }),
-  ok: z.boolean(),
-  error: z.string().nullable(),
-  duration_ms: z.number().int().nullable(),
-  at: Timestamp,
-});
 
 const ListQuery = z.object({
   status: z.enum(EVENT_STATUSES).optional(),
@@ -79,7 +58,7 @@ adminEventRoutes.openapi(
     summary: "Webhook events, newest first, with cursor pagination",
     security: ADMIN_SECURITY,
     request: { query: ListQuery },
-    responses: { 200: jsonResponse(z.object({ data: z.array(EventSummarySchema), next_cursor: z.string().nullable() }), "A page of events"), ...adminErrors },
+    responses: { 200: jsonResponse(pageOf(EventSummarySchema), "A page of events"), ...adminErrors },
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -97,7 +76,7 @@ adminEventRoutes.openapi(
     security: ADMIN_SECURITY,
     request: jsonBody(BulkRedeliverBody),
     responses: {
-      200: jsonResponse(z.object({ redelivered: z.number().int(), more: z.boolean() }), "How many were sent"),
+      200: jsonResponse(BulkRedeliveryResultSchema, "How many were sent"),
       ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS),
     },
   }),
@@ -117,10 +96,7 @@ adminEventRoutes.openapi(
     security: ADMIN_SECURITY,
     request: { params: IdParam },
     responses: {
-      200: jsonResponse(
-        z.object({ event: EventSummarySchema.extend({ payload: z.record(z.string(), z.unknown()) }), deliveries: z.array(DeliverySchema) }),
-        "The event",
-      ),
+      200: jsonResponse(EventDetailSchema, "The event"),
       ...errorResponses(...ADMIN_ERRORS, "not_found"),
     },
   }),

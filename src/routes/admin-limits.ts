@@ -1,6 +1,7 @@
 /** Purchase limits per customer (docs/contract.md, Purchase limits): read and set a variant's `max_per_customer`. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
+import { PurchaseLimitSchema } from "../contract/purchase-limit";
 import { createDb, isoNow } from "../db/client";
 import { variants } from "../db/schema";
 import { MAX_PURCHASE_LIMIT, purchaseLimitOf, setPurchaseLimit } from "../inventory/purchase-limits";
@@ -25,7 +26,6 @@ const MaxPerCustomer = z
   .max(MAX_PURCHASE_LIMIT)
   .nullable()
   .openapi({ description: "Units one customer (by lower-cased email) may hold and buy; null: no limit" });
-const LimitSchema = z.object({ variant_id: z.string(), max_per_customer: z.number().int().nullable() }).openapi("PurchaseLimit");
 
 async function assertVariant(db: ReturnType<typeof createDb>, id: string): Promise<void> {
   const variant = await db.select({ id: variants.id }).from(variants).where(eq(variants.id, id)).get();
@@ -41,7 +41,7 @@ adminLimitRoutes.openapi(
     summary: "A variant's purchase limit per customer",
     security: ADMIN_SECURITY,
     request: { params: VariantParam },
-    responses: { 200: jsonResponse(LimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
+    responses: { 200: jsonResponse(PurchaseLimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -61,7 +61,7 @@ adminLimitRoutes.openapi(
     description: "Checkouts already holding units keep them; a lower limit only refuses new reservations.",
     security: ADMIN_SECURITY,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ max_per_customer: MaxPerCustomer })) },
-    responses: { 200: jsonResponse(LimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found") },
+    responses: { 200: jsonResponse(PurchaseLimitSchema, "The limit"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);

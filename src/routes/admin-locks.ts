@@ -3,22 +3,15 @@
  * full, release, and diagnostics. Authenticated by `requireAdmin` on `/admin/api/*`.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import {
-  DEFAULT_PAGE_SIZE,
-  LOCK_STATE_FILTERS,
-  MAX_PAGE_SIZE,
-  LockDetailSchema,
-  LockSummarySchema,
-  listLocks,
-  readLock,
-  releaseLock,
-} from "../admin/checkout-locks";
+import { DEFAULT_PAGE_SIZE, LOCK_STATE_FILTERS, MAX_PAGE_SIZE, listLocks, readLock, releaseLock } from "../admin/checkout-locks";
 import { cachedStatistics, DEFAULT_WINDOW_HOURS, forgetStatistics, MAX_WINDOW_HOURS, STATISTICS_TTL_SECONDS } from "../admin/checkout-statistics";
 import { runDiagnostics } from "../admin/diagnostics";
 import { diagnoseLock } from "../admin/lock-diagnostics";
-import { PHASES, STATES } from "../checkout/state-machine";
 import { CheckoutSchema } from "../contract/checkout";
-import { Timestamp } from "../contract/fields";
+import { LockDetailSchema, LockSummarySchema } from "../contract/checkout-lock";
+import { CheckoutStatisticsSchema } from "../contract/checkout-statistics";
+import { DiagnosticsSchema } from "../contract/diagnostics";
+import { pageOf } from "../contract/page";
 import { createDb } from "../db/client";
 import { getConfig } from "../lib/config";
 import { notFound } from "../lib/errors";
@@ -30,52 +23,6 @@ import { ADMIN_SECURITY } from "./openapi-security";
 export const adminLockRoutes = new OpenAPIHono<AppEnv>();
 
 const adminErrors = errorResponses(...ADMIN_ERRORS);
-const Count = z.number().int();
-const Seconds = z.number().nullable();
-const StatisticsSchema = z
-  .object({
-    window_hours: Count,
-    since: Timestamp,
-    generated_at: Timestamp,
-    total: Count,
-    by_state: z.record(z.enum(STATES), Count),
-    success_rate: z.number().nullable().openapi({ description: "completed ÷ checkouts that ended; null when none ended" }),
-    failures_by_phase: z.record(z.enum(PHASES), Count),
-    failures_by_code: z.record(z.string(), Count),
-    avg_duration_seconds: Seconds,
-    p50_duration_seconds: Seconds,
-    p95_duration_seconds: Seconds,
-    active: Count,
-    expired_pending_cleanup: Count,
-    series: z.object({
-      bucket: z.enum(["hour", "day"]),
-      points: z.array(z.object({ at: Timestamp, total: Count, completed: Count, failed: Count, cancelled: Count, expired: Count, active: Count })),
-    }),
-    refunds: z
-      .object({
-        by_currency: z.record(z.string(), z.object({ refunded_total: Count, refunds: Count, orders: Count })),
-        pending: Count,
-      })
-      .openapi({ description: "Refunds the gateway confirmed in the window, per currency (minor units), and how many are pending now" }),
-  })
-  .openapi("CheckoutStatistics");
-const CheckStatusSchema = z.enum(["ok", "warn", "fail"]);
-const CheckSchema = z.object({
-  name: z.string(),
-  status: CheckStatusSchema,
-  details: z.object({ summary: z.string() }).catchall(z.unknown()).openapi({ description: "One human sentence, then the evidence" }),
-});
-const DiagnosticsSchema = z
-  .object({
-    status: CheckStatusSchema,
-    generated_at: Timestamp,
-    checks: z.array(CheckSchema),
-    // With lock_id: the one checkout the checks are about.
-    checkout_id: z.string().optional(),
-    state: z.enum(STATES).optional(),
-    explanation: z.string().optional(),
-  })
-  .openapi("Diagnostics");
 const LockId = z.string().min(1).max(64);
 
 const ListQuery = z.object({
@@ -95,7 +42,7 @@ adminLockRoutes.openapi(
     security: ADMIN_SECURITY,
     request: { query: ListQuery },
     responses: {
-      200: jsonResponse(z.object({ data: z.array(LockSummarySchema), next_cursor: z.string().nullable() }), "A page of checkout summaries"),
+      200: jsonResponse(pageOf(LockSummarySchema), "A page of checkout summaries"),
       ...adminErrors,
     },
   }),
@@ -115,7 +62,7 @@ adminLockRoutes.openapi(
     summary: `Checkout statistics over a window (cached ${STATISTICS_TTL_SECONDS} s; send Cache-Control: no-cache for fresh numbers)`,
     security: ADMIN_SECURITY,
     request: { query: z.object({ hours: z.coerce.number().int().min(1).max(MAX_WINDOW_HOURS).default(DEFAULT_WINDOW_HOURS) }) },
-    responses: { 200: jsonResponse(StatisticsSchema, "The statistics"), ...adminErrors },
+    responses: { 200: jsonResponse(CheckoutStatisticsSchema, "The statistics"), ...adminErrors },
   }),
   async (c) => {
     const { hours } = c.req.valid("query");

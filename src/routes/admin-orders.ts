@@ -7,6 +7,8 @@ import type { Context } from "hono";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../admin/checkout-locks";
 import { forgetStatistics } from "../admin/checkout-statistics";
 import { listOrders, ORDER_STATUSES, readOrderDetail } from "../admin/orders";
+import { OrderAnswerSchema, OrderDetailSchema, RefundAnswerSchema } from "../contract/admin-order";
+import { pageOf } from "../contract/page";
 import { createDb } from "../db/client";
 import { AppError, notFound } from "../lib/errors";
 import { isId } from "../lib/ids";
@@ -14,9 +16,9 @@ import { refundDeps } from "../orders/refund-deps";
 import { cancelOrder, requestRefund } from "../orders/refunds";
 import type { RefundAsk } from "../orders/refund-plan";
 import type { AppEnv } from "./carts";
-import { idempotencyKey, jsonBody, jsonResponse, requestHash, respond } from "./http";
+import { idempotencyKey, jsonBody, jsonResponse, requestHash } from "./http";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
-import { OrderSchema, Quantity, RefundSchema } from "./schemas";
+import { OrderSchema, Quantity } from "./schemas";
 import { ADMIN_SECURITY } from "./openapi-security";
 
 export const adminOrderRoutes = new OpenAPIHono<AppEnv>();
@@ -62,8 +64,6 @@ export const RefundBody = z
 
 export const CancelBody = z.strictObject({ reason: Reason.optional(), restock: z.boolean().optional() }).openapi("CancelOrderRequest");
 
-const RefundAnswer = z.object({ refund: RefundSchema, order: OrderSchema });
-
 const deps = (c: Context<AppEnv>) => refundDeps(c.env);
 
 adminOrderRoutes.openapi(
@@ -75,7 +75,7 @@ adminOrderRoutes.openapi(
     summary: "Paid orders, newest first, with cursor pagination",
     security: ADMIN_SECURITY,
     request: { query: ListQuery },
-    responses: { 200: jsonResponse(z.object({ data: z.array(OrderSchema), next_cursor: z.string().nullable() }), "A page of orders"), ...adminErrors },
+    responses: { 200: jsonResponse(pageOf(OrderSchema), "A page of orders"), ...adminErrors },
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -93,7 +93,7 @@ adminOrderRoutes.openapi(
     security: ADMIN_SECURITY,
     request: { params: z.object({ id: OrderId }) },
     responses: {
-      200: jsonResponse(z.object({ order: OrderSchema, refunds: z.array(RefundSchema), timeline: z.array(z.record(z.string(), z.unknown())) }), "The order"),
+      200: jsonResponse(OrderDetailSchema, "The order"),
       ...errorResponses(...ADMIN_ERRORS, "not_found"),
     },
   }),
@@ -121,8 +121,8 @@ adminOrderRoutes.openapi(
       ...jsonBody(RefundBody, false),
     },
     responses: {
-      201: jsonResponse(RefundAnswer, "Refunded"),
-      202: jsonResponse(RefundAnswer, "Taken by the gateway, not yet confirmed"),
+      201: jsonResponse(RefundAnswerSchema, "Refunded"),
+      202: jsonResponse(RefundAnswerSchema, "Taken by the gateway, not yet confirmed"),
       ...errorResponses(
         ...ADMIN_ERRORS,
         ...BODY_ERRORS,
@@ -151,7 +151,7 @@ adminOrderRoutes.openapi(
         : { kind: "remaining" };
     const outcome = await requestRefund(deps(c), id, { ask, reason: body.reason ?? null, restock: body.restock ?? false }, key, await requestHash(c, body));
     forgetStatistics(c.env.DB);
-    return respond(c, outcome) as never;
+    return outcome.status === 201 ? c.json(outcome.body, 201) : c.json(outcome.body, 202);
   },
 );
 
@@ -165,8 +165,8 @@ adminOrderRoutes.openapi(
     security: ADMIN_SECURITY,
     request: { params: z.object({ id: OrderId }), ...jsonBody(CancelBody, false) },
     responses: {
-      200: jsonResponse(z.object({ order: OrderSchema }), "The cancelled order"),
-      202: jsonResponse(z.object({ order: OrderSchema }), "The cancellation's refund is not yet confirmed by the gateway"),
+      200: jsonResponse(OrderAnswerSchema, "The cancelled order"),
+      202: jsonResponse(OrderAnswerSchema, "The cancellation's refund is not yet confirmed by the gateway"),
       ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "order_not_refundable", "request_in_progress", "payment_gateway_error"),
     },
   }),
@@ -176,6 +176,6 @@ adminOrderRoutes.openapi(
     if (!isId("ord", id)) throw notFound("Order", { order_id: id });
     const outcome = await cancelOrder(deps(c), id, { reason: body.reason ?? null, restock: body.restock ?? true }, await requestHash(c, body));
     forgetStatistics(c.env.DB);
-    return respond(c, outcome) as never;
+    return outcome.status === 200 ? c.json(outcome.body, 200) : c.json(outcome.body, 202);
   },
 );

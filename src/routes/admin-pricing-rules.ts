@@ -4,6 +4,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { decimalToScaled } from "../checkout/money";
+import { CurrencySchema, DiscountSchema, TaxRateSchema } from "../contract/catalog";
 import { forgetKnownCurrency } from "../db/catalog";
 import { catalogCache } from "../db/catalog-cache";
 import { createDb, isoNow } from "../db/client";
@@ -11,7 +12,6 @@ import { currencies, discounts, taxRates } from "../db/schema";
 import { getConfig } from "../lib/config";
 import { AppError, validationError } from "../lib/errors";
 import { assertCurrencies, TaxClass } from "./admin-catalog-requests";
-import { CurrencySchema, DiscountSchema, TaxRateSchema } from "./admin-catalog-schemas";
 import type { AppEnv } from "./carts";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { jsonBody, jsonResponse } from "./http";

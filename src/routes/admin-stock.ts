@@ -1,13 +1,13 @@
 /** The admin stock API: a variant's on-hand, reserved and available units, and setting what is on hand. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
+import { StockSchema } from "../contract/stock";
 import { createDb, isoNow } from "../db/client";
 import { inventory, inventoryAdjustments } from "../db/schema";
 import { availabilityCache } from "../inventory/availability-cache";
 import { errorText } from "../lib/error-text";
 import { AppError, notFound } from "../lib/errors";
 import { OnHand, VariantParam } from "./admin-catalog-requests";
-import { StockSchema } from "./admin-catalog-schemas";
 import type { AppEnv } from "./carts";
 import { ADMIN_ERRORS, BODY_ERRORS, errorResponses } from "./error-responses";
 import { jsonBody, jsonResponse } from "./http";

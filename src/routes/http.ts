@@ -1,8 +1,6 @@
-/** Small HTTP helpers shared by the routes: bearer tokens, request hashes, outcomes. */
+/** Small HTTP helpers shared by the routes: bearer tokens, request hashes, answers. */
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isRefusal, type Refusal } from "../cart/cart-rpc";
-import type { Outcome } from "../lib/outcome";
 import { canonicalJson } from "../checkout/quote-signature";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -38,11 +36,6 @@ export function idempotencyKey(c: Context): string | undefined {
     });
   }
   return key;
-}
-
-export function respond(c: Context, outcome: Outcome): Response {
-  for (const [name, value] of Object.entries(outcome.headers ?? {})) c.header(name, value);
-  return c.json(outcome.body as object, outcome.status as ContentfulStatusCode);
 }
 
 /**

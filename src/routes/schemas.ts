@@ -1,79 +1,37 @@
-/** Zod schemas of the HTTP contract (docs/contract.md): they validate requests and generate /openapi.json. */
+/**
+ * The schemas the routes read (docs/contract.md), gathered from src/contract: they
+ * validate requests and generate /openapi.json. Each resource's schema sits there next to
+ * its one serialiser; the request bodies sit there too, so the typed client reads them.
+ */
 import { z } from "@hono/zod-openapi";
-import { CurrencyExponent } from "../contract/fields";
 
-export const CurrencyCode = z
-  .string()
-  .regex(/^[A-Z]{3}$/, "An ISO 4217 code in upper case, e.g. USD")
-  .openapi({ example: "USD" });
-export const CountryCode = z
-  .string()
-  .regex(/^[A-Z]{2}$/, "An ISO 3166-1 alpha-2 code in upper case, e.g. US")
-  .openapi({ example: "US" });
-export const Email = z.email().max(254);
-export { CurrencyExponent };
-const Money = z.number().int().min(0).max(1_000_000_000_000);
-export const Quantity = z.number().int().min(1).max(1_000_000);
-export const DiscountCode = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, "Letters, digits, _ and - only");
+export { CurrencyExponent } from "../contract/fields";
+export {
+  AddLineBody,
+  ApplyDiscountBody,
+  CompleteCheckoutBody,
+  CountryCode,
+  CreateCartBody,
+  CurrencyCode,
+  DiscountCode,
+  Email,
+  Money,
+  PaymentSchema,
+  Quantity,
+  StartCheckoutBody,
+  TtlMinutes,
+  UpdateCartBody,
+  UpdateLineBody,
+} from "../contract/storefront-requests";
+
 export const IdempotencyKeyHeader = z.object({
   "idempotency-key": z.string().min(1).max(255).optional().openapi({ description: "Makes the POST safe to retry (docs/contract.md)." }),
 });
 
-// The resources the API answers: each schema sits next to its one serialiser.
 export { CartLineSchema, CartSchema } from "../contract/cart";
 export { CheckoutSchema } from "../contract/checkout";
 export { CheckoutStatusSchema } from "../contract/checkout-status";
 export { OrderSchema } from "../contract/order";
+export { ProductSchema } from "../contract/product";
 export { QuoteLineSchema, QuoteSchema } from "../contract/quote";
 export { RefundSchema } from "../contract/refund";
-
-export const PaymentSchema = z
-  .discriminatedUnion("method", [
-    z.strictObject({ method: z.literal("test"), token: z.string().min(1).max(255).openapi({ example: "tok_visa" }) }),
-    z.strictObject({ method: z.literal("stripe"), payment_method: z.string().min(1).max(255).openapi({ example: "pm_card_visa" }) }),
-  ])
-  .openapi("PaymentMethod");
-
-export const TtlMinutes = z
-  .number()
-  .int()
-  .min(1)
-  .max(24 * 60);
-export { Money };
-
-// Request bodies of the storefront routes. They live here, next to the responses, so the
-// typed client (src/client) is typed from the same schemas that validate the requests.
-export const CreateCartBody = z.strictObject({
-  currency: CurrencyCode,
-  country: CountryCode.optional(),
-  email: Email.optional(),
-});
-export const AddLineBody = z.strictObject({ variant_id: z.string().min(1).max(64), quantity: Quantity });
-export const UpdateLineBody = z.strictObject({ quantity: z.number().int().min(0).max(1_000_000) });
-export const ApplyDiscountBody = z.strictObject({ code: DiscountCode });
-export const UpdateCartBody = z.strictObject({ email: Email.nullable().optional(), country: CountryCode.nullable().optional() });
-export const StartCheckoutBody = z.strictObject({ expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
-export const CompleteCheckoutBody = z.strictObject({ payment: PaymentSchema, expected_total: Money.optional(), ttl_minutes: TtlMinutes.optional() });
-
-export const ProductSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    variants: z.array(
-      z.object({
-        id: z.string(),
-        sku: z.string(),
-        title: z.string(),
-        price: z.number().int(),
-        currency: z.string(),
-        currency_exponent: CurrencyExponent,
-        available: z.number().int(),
-      }),
-    ),
-  })
-  .openapi("Product");

@@ -44,7 +44,8 @@ async function lockedCheckout(baseUrl: string): Promise<string> {
 
 export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eContext): Promise<void> {
   BIN = await buildCli();
-  const env = { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: adminToken };
+  // A German operator: money comes out in de-DE from the catalog's exponent (EUR, 2 digits).
+  const env = { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: adminToken, LC_ALL: "", LC_MONETARY: "", LANG: "de_DE.UTF-8" };
   const checkoutId = await lockedCheckout(baseUrl);
 
   const locks = await cli(["locks", "--state", "locked"], env);
@@ -52,7 +53,7 @@ export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eConte
   const [header, rule] = locks.stdout.split("\n");
   assert.match(header!, /^ID\s+STATE\s+PHASE\s+TOTAL\s+CREATED \(UTC\)/);
   assert.match(rule!, /^─+\s+─+/);
-  assert.match(locks.stdout, new RegExp(`${checkoutId}\\s+locked\\s+price_lock\\s+\\d+\\.\\d{2} EUR`));
+  assert.match(locks.stdout, new RegExp(`${checkoutId}\\s+locked\\s+price_lock\\s+[\\d.]+,\\d{2}\\s€`));
 
   const json = await cli(["locks", "--cart-id", "cart_nothing", "--json"], env);
   assert.equal(json.code, 0, json.stderr);

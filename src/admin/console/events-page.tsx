@@ -1,7 +1,7 @@
 /** The webhook events table, newest first, with status and type filters and cursor paging. */
 import type { FC } from "hono/jsx";
 import { EVENT_STATUSES, EVENT_TYPES } from "../../events/outbox";
-import type { EventSummary } from "../webhook-events";
+import type { EventSummary } from "../../contract/webhook-event";
 import { eventStatusClass, time, truncate } from "./format";
 import { Badge, Layout, Notice } from "./layout";
 import { FilterForm, FilterSelect, listHref, Pager } from "./list-controls";

@@ -2,7 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { Quote } from "../../checkout/quote";
 import { isPastPivot, type CheckoutState } from "../../checkout/state-machine";
-import type { LockDetail } from "../checkout-locks";
+import type { LockDetail } from "../../contract/checkout-lock";
 import type { LockDiagnostics } from "../lock-diagnostics";
 import { compactJson, money, relative, stateClass, time } from "./format";
 import { Badge, Layout, Notice } from "./layout";

@@ -1,6 +1,7 @@
 /** The checkout locks table, newest first, with a state filter and cursor paging. */
 import type { FC } from "hono/jsx";
-import { LOCK_STATE_FILTERS, type LockSummary } from "../checkout-locks";
+import type { LockSummary } from "../../contract/checkout-lock";
+import { LOCK_STATE_FILTERS } from "../checkout-locks";
 import { money, relative, stateClass, time } from "./format";
 import { Badge, Layout, Notice } from "./layout";
 import { FilterForm, FilterSelect, listHref, Pager } from "./list-controls";

@@ -1,12 +1,18 @@
 /**
  * The catalog, the everyday merchant tasks: products, stock, prices, currencies and
  * exchange rates, tax rates, discount codes and purchase limits. Amounts are integers
- * in the currency's minor units, as in the API (1999 = 19.99 USD).
+ * in the currency's minor units, as in the API (1999 = 19.99 USD). The catalog's own
+ * answers (prices, a created product, a discount) carry no exponent: they are echoed as
+ * typed, CURRENCY=MINOR_UNITS; the product list, which carries it, shows money.
  */
 import { readFileSync } from "node:fs";
 import { intOption, listOption, stringOption, flag, UsageError, wholeNumber } from "../cli-args.ts";
+import type { CreatedProduct, Currency, Discount, TaxRate, VariantPrices } from "../../contract/catalog.ts";
+import type { Product } from "../../contract/product.ts";
+import type { PurchaseLimit } from "../../contract/purchase-limit.ts";
+import type { Stock } from "../../contract/stock.ts";
 import { EXIT, type Command, type CommandContext } from "../command.ts";
-import { money } from "../format.ts";
+import { minorUnits, money } from "../format.ts";
 import { refusal } from "../refusals.ts";
 import { keyValues, table } from "../text-table.ts";
 
@@ -23,12 +29,6 @@ export function parsePrice(value: string): [string, number] {
 function printResult(ctx: CommandContext, result: unknown, text: string): number {
   ctx.io.out(ctx.json ? JSON.stringify(result, null, 2) : text);
   return EXIT.ok;
-}
-
-interface Product {
-  id: string;
-  title: string;
-  variants: Array<{ id: string; sku: string; title: string; price: number | null; currency: string; available: number }>;
 }
 
 const productsList: Command = {
@@ -52,7 +52,7 @@ const productsList: Command = {
             { title: "VARIANT", value: (r) => r.variant.id },
             { title: "SKU", value: (r) => r.variant.sku },
             { title: "TITLE", value: (r) => r.variant.title, max: 40 },
-            { title: "PRICE", value: (r) => money(r.variant.price, r.variant.currency), align: "right" },
+            { title: "PRICE", value: (r) => money(r.variant.price, r.variant, ctx.io.locale), align: "right" },
             { title: "AVAILABLE", value: (r) => String(r.variant.available), align: "right" },
           ]),
     );
@@ -113,9 +113,7 @@ const productsCreate: Command = {
   async run(ctx) {
     const body = productBody(ctx.options);
     try {
-      const result = await ctx.client.post<{
-        product: { id: string; title: string; variants: Array<{ id: string; sku: string; prices: Record<string, number>; stock: { on_hand: number } }> };
-      }>("/admin/api/products", body);
+      const result = await ctx.client.post<{ product: CreatedProduct }>("/admin/api/products", body);
       const p = result.product;
       return printResult(
         ctx,
@@ -127,7 +125,7 @@ const productsCreate: Command = {
             title: "PRICES",
             value: (v) =>
               Object.entries(v.prices)
-                .map(([c, a]) => money(a, c))
+                .map(([c, a]) => minorUnits(a, c))
                 .join(", "),
           },
           { title: "ON HAND", value: (v) => String(v.stock.on_hand), align: "right" },
@@ -138,13 +136,6 @@ const productsCreate: Command = {
     }
   },
 };
-
-interface Stock {
-  variant_id: string;
-  on_hand: number;
-  reserved: number;
-  available: number;
-}
 
 const stockText = (s: Stock) =>
   keyValues([
@@ -201,12 +192,12 @@ const pricesSet: Command = {
     const [id, ...pairs] = ctx.positionals as [string, ...string[]];
     const prices = Object.fromEntries(pairs.map(parsePrice));
     try {
-      const result = await ctx.client.put<{ variant_id: string; prices: Record<string, number> }>(`/admin/api/variants/${segment(id)}/prices`, prices);
+      const result = await ctx.client.put<VariantPrices>(`/admin/api/variants/${segment(id)}/prices`, prices);
       return printResult(
         ctx,
         result,
-        `${ctx.io.paint.ok("Prices set")} for ${result.variant_id}: ${Object.entries(result.prices)
-          .map(([c, a]) => money(a, c))
+        `${ctx.io.paint.ok("Prices set")} for ${result.variant_id} (minor units): ${Object.entries(result.prices)
+          .map(([c, a]) => minorUnits(a, c))
           .join(", ")}`,
       );
     } catch (error) {
@@ -232,7 +223,7 @@ const currenciesSet: Command = {
     const exponent = intOption(ctx.options, "exponent", 0, 4);
     if (rate === undefined || exponent === undefined)
       throw new UsageError("currencies set needs --rate and --exponent: checkout-admin currencies set EUR --rate 0.92 --exponent 2");
-    const result = await ctx.client.put<{ code: string; rate_from_base: string; exponent: number }>(`/admin/api/currencies/${segment(code)}`, {
+    const result = await ctx.client.put<Currency>(`/admin/api/currencies/${segment(code)}`, {
       rate_from_base: rate,
       exponent,
     });
@@ -256,10 +247,11 @@ const taxRatesSet: Command = {
     const name = stringOption(ctx.options, "name");
     const rateBps = intOption(ctx.options, "rate-bps", 0, 10_000);
     if (name === undefined || rateBps === undefined) throw new UsageError("tax-rates set needs --name and --rate-bps.");
-    const result = await ctx.client.put<{ country: string; tax_class: string; name: string; rate_bps: number; inclusive: boolean }>(
-      `/admin/api/tax-rates/${segment(country.toUpperCase())}/${segment(taxClass)}`,
-      { name, rate_bps: rateBps, inclusive: flag(ctx.options, "inclusive") },
-    );
+    const result = await ctx.client.put<TaxRate>(`/admin/api/tax-rates/${segment(country.toUpperCase())}/${segment(taxClass)}`, {
+      name,
+      rate_bps: rateBps,
+      inclusive: flag(ctx.options, "inclusive"),
+    });
     return printResult(
       ctx,
       result,
@@ -317,14 +309,12 @@ const discountsCreate: Command = {
   async run(ctx) {
     const body = discountBody(ctx.positionals[0]!, ctx.options);
     try {
-      const result = await ctx.client.post<{
-        discount: { code: string; type: string; percent: number | null; amount: number | null; currency: string | null };
-      }>("/admin/api/discounts", body);
+      const result = await ctx.client.post<{ discount: Discount }>("/admin/api/discounts", body);
       const d = result.discount;
       return printResult(
         ctx,
         result,
-        `${ctx.io.paint.ok("Created")} discount ${d.code}: ${d.type === "percentage" ? `${d.percent} % off` : `${money(d.amount, d.currency)} off`}`,
+        `${ctx.io.paint.ok("Created")} discount ${d.code}: ${d.type === "percentage" ? `${d.percent} % off` : `${minorUnits(d.amount, d.currency)} (minor units) off`}`,
       );
     } catch (error) {
       return refusal(error, ctx.io, { missing: "Not found.", refused: "Not created" });
@@ -344,7 +334,7 @@ const limitsSet: Command = {
     const [id, value] = ctx.positionals as [string, string];
     const max = value === "none" ? null : wholeNumber(value, "MAX_PER_CUSTOMER", 1, 1_000_000);
     try {
-      const result = await ctx.client.put<{ variant_id: string; max_per_customer: number | null }>(`/admin/api/variants/${segment(id)}/limits`, {
+      const result = await ctx.client.put<PurchaseLimit>(`/admin/api/variants/${segment(id)}/limits`, {
         max_per_customer: max,
       });
       return printResult(

@@ -1,21 +1,11 @@
 /** Webhook events: the list, one event with its deliveries (`event ID`), and redelivery. */
 import { intOption, flag, UsageError } from "../cli-args.ts";
+import type { BulkRedeliveryResult, EventDetail, EventSummary } from "../../contract/webhook-event.ts";
 import { EXIT, type Command } from "../command.ts";
 import { eventStatus, paintCell, plural, time } from "../format.ts";
 import { LIST_OPTIONS, printList } from "../paged-list.ts";
 import { refusal } from "../refusals.ts";
 import { keyValues, table, type Paint } from "../text-table.ts";
-
-interface EventSummary {
-  id: string;
-  type: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  created_at: string;
-  enqueued_at: string | null;
-  delivered_at: string | null;
-}
 
 const events: Command = {
   name: "events",
@@ -54,11 +44,6 @@ const events: Command = {
       ],
     }),
 };
-
-export interface EventDetail {
-  event: EventSummary & { payload: Record<string, unknown> };
-  deliveries: Array<{ attempt: number; status: number | null; ok: boolean; error: string | null; duration_ms: number | null; at: string }>;
-}
 
 export function formatEvent(d: EventDetail, paint: Paint): string {
   const e = d.event;
@@ -140,7 +125,7 @@ const redeliver: Command = {
       let sent = 0;
       let more = true;
       while (more && sent < total) {
-        const result = await client.post<{ redelivered: number; more: boolean }>("/admin/api/events/redeliver", {
+        const result = await client.post<BulkRedeliveryResult>("/admin/api/events/redeliver", {
           status,
           limit: Math.min(REDELIVER_BATCH, total - sent),
         });

@@ -1,27 +1,14 @@
 /** The health of the service: statistics (monitor), invariant checks (diagnostics), the cleanup job. */
+import type { CheckoutStatistics } from "../../contract/checkout-statistics.ts";
+import type { CleanupResult } from "../../contract/cleanup-result.ts";
+import type { Diagnostics } from "../../contract/diagnostics.ts";
 import { ApiError, ConnectionError } from "../admin-client.ts";
 import { flag, intOption, stringOption } from "../cli-args.ts";
 import { EXIT, type Command } from "../command.ts";
 import { checkStatus, paintCell, percent, seconds, time } from "../format.ts";
 import { keyValues, table, type Paint } from "../text-table.ts";
 
-export interface Statistics {
-  window_hours: number;
-  since: string;
-  generated_at: string;
-  total: number;
-  by_state: Record<string, number>;
-  success_rate: number | null;
-  failures_by_phase: Record<string, number>;
-  failures_by_code: Record<string, number>;
-  avg_duration_seconds: number | null;
-  p50_duration_seconds: number | null;
-  p95_duration_seconds: number | null;
-  active: number;
-  expired_pending_cleanup: number;
-}
-
-export function formatStatistics(s: Statistics, paint: Paint): string {
+export function formatStatistics(s: CheckoutStatistics, paint: Paint): string {
   const summary = keyValues([
     ["Window", `last ${s.window_hours} h (since ${time(s.since)} UTC)`],
     ["Checkouts", String(s.total)],
@@ -71,7 +58,7 @@ const monitor: Command = {
     const hours = intOption(options, "hours", 1, 24 * 90) ?? 24;
     const watch = intOption(options, "watch", 1, 3600);
     for (;;) {
-      const s = await client.get<Statistics>(`/admin/api/checkout-locks/statistics?hours=${hours}`);
+      const s = await client.get<CheckoutStatistics>(`/admin/api/checkout-locks/statistics?hours=${hours}`);
       if (json) io.out(JSON.stringify(s, null, 2));
       else io.out((watch ? "\x1b[2J\x1b[H" : "") + formatStatistics(s, io.paint));
       if (!watch) return EXIT.ok;
@@ -79,12 +66,6 @@ const monitor: Command = {
     }
   },
 };
-
-interface Check {
-  name: string;
-  status: string;
-  details: { summary: string } & Record<string, unknown>;
-}
 
 const diagnostics: Command = {
   name: "diagnostics",
@@ -98,9 +79,7 @@ const diagnostics: Command = {
   examples: ["checkout-admin diagnostics", "checkout-admin diagnostics --lock-id chk_…"],
   async run({ client, options, io, json }) {
     const lockId = stringOption(options, "lock-id");
-    const report = await client.get<{ status: string; checks: Check[]; explanation?: string }>(
-      `/admin/api/diagnostics${lockId ? `?lock_id=${encodeURIComponent(lockId)}` : ""}`,
-    );
+    const report = await client.get<Diagnostics>(`/admin/api/diagnostics${lockId ? `?lock_id=${encodeURIComponent(lockId)}` : ""}`);
     if (json) io.out(JSON.stringify(report, null, 2));
     else {
       const lines = [io.paint.bold(`Diagnostics${lockId ? ` of ${lockId}` : ""}: `) + checkStatus(io.paint, report.status)];
@@ -129,9 +108,9 @@ const cleanup: Command = {
   args: [0, 0],
   options: {},
   async run({ client, io, json }) {
-    let result: Record<string, unknown>;
+    let result: CleanupResult;
     try {
-      result = await client.post<Record<string, unknown>>("/admin/api/cleanup");
+      result = await client.post<CleanupResult>("/admin/api/cleanup");
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) throw new ConnectionError("This server has no cleanup endpoint (POST /admin/api/cleanup).");
       throw error;
@@ -145,7 +124,7 @@ const cleanup: Command = {
         ),
       );
     }
-    const errors = Number(result.errors ?? 0) + Number(result.captured_without_order ?? 0);
+    const errors = result.errors + result.captured_without_order;
     return errors > 0 ? EXIT.failed : EXIT.ok;
   },
 };

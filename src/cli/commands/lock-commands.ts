@@ -1,24 +1,12 @@
 /** Checkout locks: the list, one lock in full (`lock ID`), and release. */
+import type { Checkout } from "../../contract/checkout.ts";
+import type { LockDetail, LockSummary } from "../../contract/checkout-lock.ts";
 import { EXIT, type Command } from "../command.ts";
 import { confirmed, YES_OPTION } from "../confirmation.ts";
 import { money, paintCell, time } from "../format.ts";
 import { LIST_OPTIONS, printList } from "../paged-list.ts";
 import { refusal } from "../refusals.ts";
 import { keyValues, table, type Paint } from "../text-table.ts";
-
-interface LockSummary {
-  id: string;
-  cart_id: string;
-  state: string;
-  phase: string;
-  currency: string;
-  total: number | null;
-  active: boolean;
-  overdue: boolean;
-  created_at: string;
-  expires_at: string;
-  ended_at: string | null;
-}
 
 const locks: Command = {
   name: "locks",
@@ -41,7 +29,7 @@ const locks: Command = {
         { title: "ID", value: (l) => l.id },
         { title: "STATE", value: (l) => `${l.state}${l.overdue ? " (overdue)" : ""}` },
         { title: "PHASE", value: (l) => l.phase },
-        { title: "TOTAL", value: (l) => money(l.total, l.currency), align: "right" },
+        { title: "TOTAL", value: (l) => money(l.total, l, ctx.io.locale), align: "right" },
         { title: "CREATED (UTC)", value: (l) => time(l.created_at) },
         { title: "EXPIRES / ENDED (UTC)", value: (l) => (l.active ? time(l.expires_at) : time(l.ended_at)) },
         { title: "CART", value: (l) => l.cart_id },
@@ -62,41 +50,7 @@ const locks: Command = {
     }),
 };
 
-export interface LockDetail {
-  checkout: {
-    id: string;
-    cart_id: string;
-    state: string;
-    phase: string;
-    created_at: string;
-    expires_at: string | null;
-    completed_at: string | null;
-    cancel_reason?: string | null;
-    failure: { phase: string; code: string; message: string } | null;
-    quote: {
-      currency: string;
-      lines: Array<{ sku: string; quantity: number; unit_price: number; total: number }>;
-      subtotal: number;
-      discount_total: number;
-      tax_total: number;
-      total: number;
-    } | null;
-  };
-  timeline: Array<{ at: string; state: string; phase: string; event: string; detail: unknown }>;
-  reservations: Array<{ variant_id: string; sku: string | null; quantity: number; status: string; expires_at: string }>;
-  payments: Array<{
-    attempt: number;
-    provider: string;
-    status: string;
-    amount: number;
-    captured_amount: number | null;
-    currency: string;
-    decline_code: string | null;
-  }>;
-  order: { id: string; number?: number | string; status?: string } | null;
-}
-
-export function formatLock(d: LockDetail, paint: Paint): string {
+export function formatLock(d: LockDetail, paint: Paint, locale: string | undefined): string {
   const c = d.checkout;
   const q = c.quote;
   const parts = [
@@ -108,11 +62,11 @@ export function formatLock(d: LockDetail, paint: Paint): string {
       ["Expires", `${time(c.expires_at)} UTC`],
       ["Completed", c.completed_at ? `${time(c.completed_at)} UTC` : "—"],
       ["Failure", c.failure ? paint.fail(`${c.failure.code} in ${c.failure.phase}: ${c.failure.message}`) : "—"],
-      ["Order", d.order ? `${d.order.id}${d.order.number !== undefined ? ` (#${d.order.number}, ${d.order.status})` : ""}` : "—"],
+      ["Order", d.order ? `${d.order.id} (#${d.order.number ?? "—"}, ${d.order.status})` : "—"],
       [
         "Total",
         q
-          ? `${money(q.total, q.currency)} (subtotal ${money(q.subtotal, q.currency)}, discounts ${money(q.discount_total, q.currency)}, tax ${money(q.tax_total, q.currency)})`
+          ? `${money(q.total, q, locale)} (subtotal ${money(q.subtotal, q, locale)}, discounts ${money(q.discount_total, q, locale)}, tax ${money(q.tax_total, q, locale)})`
           : "— (no quote yet)",
       ],
     ]),
@@ -123,8 +77,8 @@ export function formatLock(d: LockDetail, paint: Paint): string {
       table(q.lines, [
         { title: "SKU", value: (l) => l.sku },
         { title: "QTY", value: (l) => String(l.quantity), align: "right" },
-        { title: "UNIT", value: (l) => money(l.unit_price, q.currency), align: "right" },
-        { title: "TOTAL", value: (l) => money(l.total, q.currency), align: "right" },
+        { title: "UNIT", value: (l) => money(l.unit_price, q, locale), align: "right" },
+        { title: "TOTAL", value: (l) => money(l.total, q, locale), align: "right" },
       ]),
     );
   }
@@ -149,8 +103,8 @@ export function formatLock(d: LockDetail, paint: Paint): string {
           value: (p) => p.status,
           paint: paintCell((s) => (s === "captured" ? paint.ok(s) : s === "declined" || s === "failed" ? paint.fail(s) : s)),
         },
-        { title: "AMOUNT", value: (p) => money(p.amount, p.currency), align: "right" },
-        { title: "CAPTURED", value: (p) => money(p.captured_amount, p.currency), align: "right" },
+        { title: "AMOUNT", value: (p) => money(p.amount, c, locale), align: "right" },
+        { title: "CAPTURED", value: (p) => money(p.captured_amount, c, locale), align: "right" },
         { title: "DECLINE", value: (p) => p.decline_code ?? "" },
       ]),
     );
@@ -183,7 +137,7 @@ export const lock: Command = {
     const id = positionals[0]!;
     try {
       const detail = await client.get<LockDetail>(`/admin/api/checkout-locks/${encodeURIComponent(id)}`);
-      io.out(json ? JSON.stringify(detail, null, 2) : formatLock(detail, io.paint));
+      io.out(json ? JSON.stringify(detail, null, 2) : formatLock(detail, io.paint, io.locale));
       return EXIT.ok;
     } catch (error) {
       return refusal(error, io, { missing: `No checkout ${id}.`, refused: "Not shown" });
@@ -205,16 +159,14 @@ const release: Command = {
     try {
       const go = await confirmed(ctx, async () => {
         const { checkout } = await client.get<LockDetail>(`/admin/api/checkout-locks/${encodeURIComponent(id)}`);
-        const total = checkout.quote ? `, ${money(checkout.quote.total, checkout.quote.currency)}` : "";
+        const total = checkout.quote ? `, ${money(checkout.quote.total, checkout.quote, io.locale)}` : "";
         return `Release checkout ${id} (${checkout.state}${total}, cart ${checkout.cart_id})?`;
       });
       if (!go) {
         io.err("Not released.");
         return EXIT.failed;
       }
-      const result = await client.post<{ checkout: { id: string; state: string; cancel_reason?: string } }>(
-        `/admin/api/checkout-locks/${encodeURIComponent(id)}/release`,
-      );
+      const result = await client.post<{ checkout: Checkout }>(`/admin/api/checkout-locks/${encodeURIComponent(id)}/release`);
       if (json) io.out(JSON.stringify(result, null, 2));
       else
         io.out(

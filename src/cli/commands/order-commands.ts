@@ -2,42 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { ApiError, ConnectionError } from "../admin-client.ts";
 import { flag, listOption, stringOption, UsageError, wholeNumber } from "../cli-args.ts";
+import type { OrderAnswer, OrderDetail, RefundAnswer } from "../../contract/admin-order.ts";
+import type { Order } from "../../contract/order.ts";
 import { EXIT, type Command, type CommandContext } from "../command.ts";
 import { confirmed, YES_OPTION } from "../confirmation.ts";
 import { money, plural, time } from "../format.ts";
 import { LIST_OPTIONS, printList } from "../paged-list.ts";
 import { refusal } from "../refusals.ts";
 import { keyValues, table, type Paint } from "../text-table.ts";
-
-interface Refund {
-  id: string;
-  status: string;
-  amount: number;
-  currency: string;
-  lines: Array<{ line_id: string; quantity: number; amount: number }>;
-  restocked: boolean;
-  reason: string | null;
-  created_at: string;
-  gateway_reference: string | null;
-}
-
-export interface Order {
-  id: string;
-  number: number | string;
-  cart_id: string;
-  checkout_id: string;
-  status: string;
-  currency: string;
-  email: string | null;
-  lines: Array<{ line_id: string; sku: string; quantity: number; unit_price: number; total: number }>;
-  subtotal: number;
-  discount_total: number;
-  tax_total: number;
-  total: number;
-  refunded_total: number;
-  refunds?: Refund[];
-  created_at: string;
-}
 
 const orders: Command = {
   name: "orders",
@@ -61,8 +33,8 @@ const orders: Command = {
         { title: "NUMBER", value: (o) => String(o.number), align: "right" },
         { title: "ID", value: (o) => o.id },
         { title: "STATUS", value: (o) => o.status },
-        { title: "TOTAL", value: (o) => money(o.total, o.currency), align: "right" },
-        { title: "REFUNDED", value: (o) => (o.refunded_total ? money(o.refunded_total, o.currency) : ""), align: "right" },
+        { title: "TOTAL", value: (o) => money(o.total, o, ctx.io.locale), align: "right" },
+        { title: "REFUNDED", value: (o) => (o.refunded_total ? money(o.refunded_total, o, ctx.io.locale) : ""), align: "right" },
         { title: "EMAIL", value: (o) => o.email ?? "" },
         { title: "CREATED (UTC)", value: (o) => time(o.created_at) },
       ],
@@ -81,14 +53,9 @@ const orders: Command = {
     }),
 };
 
-interface OrderDetail {
-  order: Order;
-  refunds?: Refund[];
-}
-
-export function formatOrder(d: OrderDetail, paint: Paint): string {
+export function formatOrder(d: OrderDetail, paint: Paint, locale: string | undefined): string {
   const o = d.order;
-  const refunds = d.refunds ?? o.refunds ?? [];
+  const refunds = d.refunds;
   const parts = [
     paint.bold(`Order #${o.number} ${o.id}`),
     keyValues([
@@ -97,9 +64,9 @@ export function formatOrder(d: OrderDetail, paint: Paint): string {
       ["Created", `${time(o.created_at)} UTC`],
       [
         "Total",
-        `${money(o.total, o.currency)} (subtotal ${money(o.subtotal, o.currency)}, discounts ${money(o.discount_total, o.currency)}, tax ${money(o.tax_total, o.currency)})`,
+        `${money(o.total, o, locale)} (subtotal ${money(o.subtotal, o, locale)}, discounts ${money(o.discount_total, o, locale)}, tax ${money(o.tax_total, o, locale)})`,
       ],
-      ["Refunded", money(o.refunded_total, o.currency)],
+      ["Refunded", money(o.refunded_total, o, locale)],
       ["Checkout", o.checkout_id],
       ["Cart", o.cart_id],
     ]),
@@ -108,8 +75,8 @@ export function formatOrder(d: OrderDetail, paint: Paint): string {
       { title: "LINE", value: (l) => l.line_id },
       { title: "SKU", value: (l) => l.sku },
       { title: "QTY", value: (l) => String(l.quantity), align: "right" },
-      { title: "UNIT", value: (l) => money(l.unit_price, o.currency), align: "right" },
-      { title: "TOTAL", value: (l) => money(l.total, o.currency), align: "right" },
+      { title: "UNIT", value: (l) => money(l.unit_price, o, locale), align: "right" },
+      { title: "TOTAL", value: (l) => money(l.total, o, locale), align: "right" },
     ]),
   ];
   if (refunds.length) {
@@ -118,7 +85,7 @@ export function formatOrder(d: OrderDetail, paint: Paint): string {
       table(refunds, [
         { title: "REFUND", value: (r) => r.id },
         { title: "STATUS", value: (r) => r.status },
-        { title: "AMOUNT", value: (r) => money(r.amount, r.currency), align: "right" },
+        { title: "AMOUNT", value: (r) => money(r.amount, o, locale), align: "right" },
         { title: "LINES", value: (r) => r.lines.map((l) => `${l.line_id}×${l.quantity}`).join(" ") },
         { title: "RESTOCKED", value: (r) => (r.restocked ? "yes" : "no") },
         { title: "AT (UTC)", value: (r) => time(r.created_at) },
@@ -142,7 +109,7 @@ export const order: Command = {
     const id = positionals[0]!;
     try {
       const detail = await client.get<OrderDetail>(orderPath(id));
-      io.out(json ? JSON.stringify(detail, null, 2) : formatOrder(detail, io.paint));
+      io.out(json ? JSON.stringify(detail, null, 2) : formatOrder(detail, io.paint, io.locale));
       return EXIT.ok;
     } catch (error) {
       return refusal(error, io, { missing: `No order ${id}.`, refused: "Not shown" });
@@ -170,18 +137,18 @@ export function refundBody(ctx: Pick<CommandContext, "options">): Record<string,
   };
 }
 
-function refundQuestion(o: Order, body: Record<string, unknown>): string {
+function refundQuestion(o: Order, body: Record<string, unknown>, locale: string | undefined): string {
   const lines = (body.lines as Array<{ quantity: number }> | undefined) ?? [];
   const what =
     body.amount !== undefined
-      ? money(body.amount as number, o.currency)
+      ? money(body.amount as number, o, locale)
       : lines.length
         ? `${plural(
             lines.reduce((n, l) => n + l.quantity, 0),
             "unit",
           )} of ${plural(lines.length, "line")}${body.restock ? " (restocked)" : ""}`
-        : `everything not yet refunded (${money(o.total - o.refunded_total, o.currency)})`;
-  return `Refund ${what} of order #${o.number} ${o.id} (total ${money(o.total, o.currency)}, refunded so far ${money(o.refunded_total, o.currency)})?`;
+        : `everything not yet refunded (${money(o.total - o.refunded_total, o, locale)})`;
+  return `Refund ${what} of order #${o.number} ${o.id} (total ${money(o.total, o, locale)}, refunded so far ${money(o.refunded_total, o, locale)})?`;
 }
 
 const refund: Command = {
@@ -209,20 +176,20 @@ const refund: Command = {
     const body = refundBody(ctx);
     const key = stringOption(options, "idempotency-key") ?? randomUUID();
     try {
-      const go = await confirmed(ctx, async () => refundQuestion((await client.get<OrderDetail>(orderPath(id))).order, body));
+      const go = await confirmed(ctx, async () => refundQuestion((await client.get<OrderDetail>(orderPath(id))).order, body, io.locale));
       if (!go) {
         io.err("Not refunded.");
         return EXIT.failed;
       }
-      const result = await client.post<{ refund: Refund; order: Order }>(`${orderPath(id)}/refunds`, body, { "idempotency-key": key });
+      const result = await client.post<RefundAnswer>(`${orderPath(id)}/refunds`, body, { "idempotency-key": key });
       const r = result.refund;
       if (json) io.out(JSON.stringify(result, null, 2));
       else if (r.status === "pending")
-        io.out(`Refund ${r.id} of ${money(r.amount, r.currency)} is pending at the gateway; the order counts it once the gateway confirms.`);
+        io.out(`Refund ${r.id} of ${money(r.amount, result.order, io.locale)} is pending at the gateway; the order counts it once the gateway confirms.`);
       else if (r.status === "failed") io.err(`Refund ${r.id} failed at the gateway: nothing refunded.`);
       else
         io.out(
-          `${io.paint.ok("Refunded")} ${money(r.amount, r.currency)} of order #${result.order.number} (${r.id}${r.restocked ? ", restocked" : ""}): order ${result.order.status}, ${money(result.order.refunded_total, result.order.currency)} refunded in all.`,
+          `${io.paint.ok("Refunded")} ${money(r.amount, result.order, io.locale)} of order #${result.order.number} (${r.id}${r.restocked ? ", restocked" : ""}): order ${result.order.status}, ${money(result.order.refunded_total, result.order, io.locale)} refunded in all.`,
         );
       return r.status === "failed" ? EXIT.failed : EXIT.ok;
     } catch (error) {
@@ -258,17 +225,17 @@ const cancel: Command = {
     try {
       const go = await confirmed(ctx, async () => {
         const o = (await client.get<OrderDetail>(orderPath(id))).order;
-        return `Cancel order #${o.number} ${o.id} (${o.status}), refunding ${money(o.total - o.refunded_total, o.currency)}${restock ? " and restocking its units" : ", without restocking"}?`;
+        return `Cancel order #${o.number} ${o.id} (${o.status}), refunding ${money(o.total - o.refunded_total, o, io.locale)}${restock ? " and restocking its units" : ", without restocking"}?`;
       });
       if (!go) {
         io.err("Not cancelled.");
         return EXIT.failed;
       }
       const reason = stringOption(options, "reason");
-      const result = await client.post<{ order: Order }>(`${orderPath(id)}/cancel`, { ...(reason ? { reason } : {}), restock });
+      const result = await client.post<OrderAnswer>(`${orderPath(id)}/cancel`, { ...(reason ? { reason } : {}), restock });
       const o = result.order;
       if (json) io.out(JSON.stringify(result, null, 2));
-      else io.out(`${io.paint.ok("Cancelled")} order #${o.number} (${o.id}): ${o.status}, ${money(o.refunded_total, o.currency)} refunded in all.`);
+      else io.out(`${io.paint.ok("Cancelled")} order #${o.number} (${o.id}): ${o.status}, ${money(o.refunded_total, o, io.locale)} refunded in all.`);
       return EXIT.ok;
     } catch (error) {
       if (error instanceof ApiError && error.status === 502) {

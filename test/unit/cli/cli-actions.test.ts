@@ -8,7 +8,13 @@ import { fakeAdminApi, runCli, type Recorded } from "./fake-admin-api.ts";
 
 afterEach(() => vi.unstubAllGlobals());
 
-const checkout = { id: "chk_1", cart_id: "cart_1", state: "locked", phase: "price_lock", quote: { currency: "EUR", total: 2499, lines: [] } };
+const checkout = {
+  id: "chk_1",
+  cart_id: "cart_1",
+  state: "locked",
+  phase: "price_lock",
+  quote: { currency: "EUR", currency_exponent: 2, total: 2499, lines: [] },
+};
 const lockApi = () =>
   fakeAdminApi({
     "GET /admin/api/checkout-locks/chk_1": { body: { checkout, timeline: [], reservations: [], payments: [], order: null } },
@@ -28,7 +34,7 @@ describe("confirmation", () => {
   it("on a terminal: asks with what it is about to change; no sends nothing (exit 1), yes releases", async () => {
     const declined = lockApi();
     const no = await runCli(["release", "chk_1"], false);
-    expect(no.questions).toEqual(["Release checkout chk_1 (locked, 24.99 EUR, cart cart_1)?"]);
+    expect(no.questions).toEqual(["Release checkout chk_1 (locked, €24.99, cart cart_1)?"]);
     expect(no.code).toBe(1);
     expect(no.stderr).toBe("Not released.");
     expect(posts(declined)).toHaveLength(0);
@@ -56,6 +62,7 @@ const order = {
   checkout_id: "chk_1",
   status: "paid",
   currency: "USD",
+  currency_exponent: 2,
   email: null,
   lines: [],
   subtotal: 3000,
@@ -85,11 +92,11 @@ describe("refund and cancel", () => {
     });
     const run = await runCli(["refund", "ord_1", "--line", "line_a:2", "--restock"], true);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.questions).toEqual(["Refund 2 units of 1 line (restocked) of order #7 ord_1 (total 30.00 USD, refunded so far 10.00 USD)?"]);
+    expect(run.questions).toEqual(["Refund 2 units of 1 line (restocked) of order #7 ord_1 (total $30.00, refunded so far $10.00)?"]);
     const post = posts(requests)[0]!;
     expect(post.body).toEqual({ lines: [{ line_id: "line_a", quantity: 2 }], restock: true });
     expect(post.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
-    expect(run.stdout).toBe("Refunded 15.00 USD of order #7 (ref_1, restocked): order partially_refunded, 25.00 USD refunded in all.");
+    expect(run.stdout).toBe("Refunded $15.00 of order #7 (ref_1, restocked): order partially_refunded, $25.00 refunded in all.");
   });
 
   it("refund refuses bad options before asking or sending anything", async () => {
@@ -132,9 +139,9 @@ describe("refund and cancel", () => {
     });
     const run = await runCli(["cancel", "ord_1", "--no-restock", "--reason", "fraud"], true);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.questions).toEqual(["Cancel order #7 ord_1 (paid), refunding 20.00 USD, without restocking?"]);
+    expect(run.questions).toEqual(["Cancel order #7 ord_1 (paid), refunding $20.00, without restocking?"]);
     expect(posts(requests)[0]!.body).toEqual({ reason: "fraud", restock: false });
-    expect(run.stdout).toBe("Cancelled order #7 (ord_1): cancelled, 30.00 USD refunded in all.");
+    expect(run.stdout).toBe("Cancelled order #7 (ord_1): cancelled, $30.00 refunded in all.");
     const refusal = await runCli(["cancel", "ord_1"]);
     expect(refusal.code).toBe(2);
   });

@@ -17,7 +17,9 @@ describe("catalog commands", () => {
     });
     const stock = await runCli(["stock", "set", "var_1", "25"]);
     expect(stock.stdout).toMatch(/Stock set\nVariant\s+var_1\nOn hand\s+25\nReserved\s+2\nAvailable\s+23/);
-    await runCli(["prices", "set", "var_1", "USD=2499", "jpy=3000"]);
+    const prices = await runCli(["prices", "set", "var_1", "USD=2499", "jpy=3000"]);
+    // The catalog's echo carries no exponent: shown as typed, never with digits Intl would guess.
+    expect(prices.stdout).toBe("Prices set for var_1 (minor units): USD=2499, JPY=3000");
     await runCli(["currencies", "set", "huf", "--rate", "360.5", "--exponent", "2"]);
     const tax = await runCli(["tax-rates", "set", "de", "standard", "--name", "VAT", "--rate-bps", "1900", "--inclusive"]);
     expect(tax.stdout).toBe("Tax rate set DE/standard: VAT 19.00 % (inclusive)");
@@ -99,11 +101,19 @@ describe("catalog commands", () => {
   it("products list shows every variant with its price", async () => {
     fakeAdminApi({
       "GET /v1/products?currency=JPY": {
-        body: { data: [{ id: "prod_1", title: "Tee", variants: [{ id: "var_1", sku: "TEE-S", title: "Tee S", price: 2500, currency: "JPY", available: 7 }] }] },
+        body: {
+          data: [
+            {
+              id: "prod_1",
+              title: "Tee",
+              variants: [{ id: "var_1", sku: "TEE-S", title: "Tee S", price: 2500, currency: "JPY", currency_exponent: 0, available: 7 }],
+            },
+          ],
+        },
       },
     });
     const run = await runCli(["products", "list", "--currency", "jpy"]);
-    expect(run.stdout).toMatch(/Tee\s+var_1\s+TEE-S\s+Tee S\s+2500 JPY\s+7/);
+    expect(run.stdout).toMatch(/Tee\s+var_1\s+TEE-S\s+Tee S\s+¥2,500\s+7/);
   });
 
   it("show tells a lock, an order and an event apart by the id", async () => {

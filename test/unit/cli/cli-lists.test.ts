@@ -11,6 +11,7 @@ const lock = (n: number) => ({
   state: "locked",
   phase: "price_lock",
   currency: "EUR",
+  currency_exponent: 2,
   total: 1999 + n,
   active: true,
   overdue: false,
@@ -33,7 +34,7 @@ describe("checkout-admin lists", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(requests).toHaveLength(3);
     expect(run.stdout.split("\n").filter((l) => l.startsWith("chk_"))).toHaveLength(4);
-    expect(run.stdout).toMatch(/chk_4\s+locked\s+price_lock\s+20\.03 EUR/);
+    expect(run.stdout).toMatch(/chk_4\s+locked\s+price_lock\s+€20\.03/);
     expect(run.stdout).not.toContain("More:");
     expect(run.progress).toEqual(["Fetched 2 checkout locks…", "Fetched 3 checkout locks…", "(cleared)"]);
   });
@@ -87,6 +88,7 @@ describe("checkout-admin lists", () => {
       checkout_id: "chk_1",
       status: "partially_refunded",
       currency: "JPY",
+      currency_exponent: 0,
       email: "a@b.co",
       total: 5000,
       refunded_total: 1200,
@@ -97,7 +99,7 @@ describe("checkout-admin lists", () => {
     const run = await runCli(["orders", "--status", "partially_refunded", "--email", "a@b.co"]);
     expect(run.code, run.stderr).toBe(0);
     expect(requests[0]!.path).toBe("/admin/api/orders?status=partially_refunded&email=a%40b.co");
-    expect(run.stdout).toMatch(/1042\s+ord_1\s+partially_refunded\s+5000 JPY\s+1200 JPY\s+a@b\.co/);
+    expect(run.stdout).toMatch(/1042\s+ord_1\s+partially_refunded\s+¥5,000\s+¥1,200\s+a@b\.co/);
   });
 });
 

@@ -42,8 +42,11 @@ export interface CliRun {
   questions: string[];
 }
 
-/** Runs the CLI in-process. `answer`: what the operator types at a prompt (undefined: no terminal). */
-export async function runCli(argv: string[], answer?: boolean): Promise<CliRun> {
+/**
+ * Runs the CLI in-process. `answer`: what the operator types at a prompt (undefined: no
+ * terminal). Money is written for LANG=en_US.UTF-8 unless `env` says otherwise.
+ */
+export async function runCli(argv: string[], answer?: boolean, env: Record<string, string> = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const progress: string[] = [];
@@ -60,6 +63,6 @@ export async function runCli(argv: string[], answer?: boolean): Promise<CliRun> 
             return answer;
           },
   };
-  const code = await main(argv, { CHECKOUT_ADMIN_URL: "http://admin.test", CHECKOUT_ADMIN_TOKEN: "tok" }, io, false);
+  const code = await main(argv, { CHECKOUT_ADMIN_URL: "http://admin.test", CHECKOUT_ADMIN_TOKEN: "tok", LANG: "en_US.UTF-8", ...env }, io, false);
   return { code, stdout: out.join("\n"), stderr: err.join("\n"), progress, questions };
 }

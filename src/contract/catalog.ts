@@ -1,10 +1,7 @@
-/** The answers of the admin catalog API, described field by field. */
+/** The answers of the admin catalog API (`/admin/api/products`, prices, discounts, tax rates, currencies), field by field. */
 import { z } from "@hono/zod-openapi";
-import { MinorUnits, Timestamp } from "../contract/fields";
-
-export const StockSchema = z
-  .object({ variant_id: z.string(), on_hand: z.number().int(), reserved: z.number().int(), available: z.number().int() })
-  .openapi("Stock");
+import { MinorUnits, Timestamp } from "./fields";
+import { StockSchema } from "./stock";
 
 const PricesSchema = z.record(z.string(), MinorUnits).openapi({ description: "Price per currency code, in its minor unit" });
 
@@ -24,8 +21,10 @@ export const CreatedProductSchema = z
     ),
   })
   .openapi("CreatedProduct");
+export type CreatedProduct = z.output<typeof CreatedProductSchema>;
 
 export const VariantPricesSchema = z.object({ variant_id: z.string(), prices: PricesSchema }).openapi("VariantPrices");
+export type VariantPrices = z.output<typeof VariantPricesSchema>;
 
 export const DiscountSchema = z
   .object({
@@ -43,9 +42,12 @@ export const DiscountSchema = z
     active: z.boolean(),
   })
   .openapi("Discount");
+export type Discount = z.output<typeof DiscountSchema>;
 
 export const TaxRateSchema = z
   .object({ country: z.string(), tax_class: z.string(), name: z.string(), rate_bps: z.number().int(), inclusive: z.boolean(), updated_at: Timestamp })
   .openapi("TaxRate");
+export type TaxRate = z.output<typeof TaxRateSchema>;
 
 export const CurrencySchema = z.object({ code: z.string(), exponent: z.number().int(), rate_from_base: z.string(), updated_at: Timestamp }).openapi("Currency");
+export type Currency = z.output<typeof CurrencySchema>;
