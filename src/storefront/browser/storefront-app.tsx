@@ -6,8 +6,6 @@
  */
 import { render, useEffect, useState } from "hono/jsx/dom";
 import {
-  CheckoutApiError,
-  CheckoutNetworkError,
   createCheckoutClient,
   formatRemaining,
   isCheckoutApiError,
@@ -18,33 +16,20 @@ import {
   type Order,
   type Product,
 } from "../../client";
-import { money, shopperLocale } from "./shopper-money";
-import { DEMO_CURRENCIES, INITIAL_PRODUCTS_ID, STOREFRONT_ROOT_ID } from "../page-contract";
-import { ProductGrid } from "../views/product-grid";
+import { INITIAL_PRODUCTS_ID, STOREFRONT_ROOT_ID } from "../page-contract";
 import { LockBanner, NoticeBanner, type LockDetails, type Notice } from "./banners";
-import { CartPanel, type CartActions } from "./cart-panel";
+import type { CartActions } from "./cart-panel";
 import { CheckoutView } from "./checkout-view";
+import { explainFailure, messageOf } from "./failure-notices";
 import { OrderView } from "./order-view";
+import { ShopView } from "./shop-view";
 import { shopperStorage as storage } from "./shopper-storage";
+import { urlOf, viewFromUrl, type View } from "./storefront-url";
 
 /** Availability is live: re-read the catalog this often while the page is open. */
 const CATALOG_REFRESH_MS = 15_000;
 
 const client = createCheckoutClient({ baseUrl: location.origin });
-
-type View = { name: "shop" } | { name: "checkout" } | { name: "order"; orderId: string };
-
-function viewFromUrl(): View {
-  const query = new URLSearchParams(location.search);
-  const orderId = query.get("order");
-  if (orderId) return { name: "order", orderId };
-  return query.get("step") === "checkout" ? { name: "checkout" } : { name: "shop" };
-}
-
-function urlOf(view: View): string {
-  if (view.name === "order") return `/?order=${encodeURIComponent(view.orderId)}`;
-  return view.name === "checkout" ? "/?step=checkout" : "/";
-}
 
 function cartClient(): CartClient | null {
   const ref = storage.cart();
@@ -79,6 +64,14 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
     setCart(null);
     setCheckout(null);
     setLock(null);
+  };
+
+  /** The checkout ended (expired, rolled back, cancelled): forget it, re-read cart and stock, back to the shop. */
+  const backToShop = async () => {
+    storage.saveCheckout(null);
+    setCheckout(null);
+    await Promise.all([loadCart(), loadProducts()]);
+    navigate({ name: "shop" });
   };
 
   const loadProducts = async (code = currency) => {
@@ -122,59 +115,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
     }
   };
 
-  const explain = async (error: unknown) => {
-    if (!(error instanceof CheckoutApiError)) {
-      setNotice({
-        kind: "error",
-        title: error instanceof CheckoutNetworkError ? "No connection to the store" : "Something went wrong",
-        text: error instanceof CheckoutNetworkError ? "Nothing was lost: try again in a moment." : messageOf(error),
-      });
-      return;
-    }
-    if (error.is("cart_locked")) {
-      // The lock, as the server reports it: show where the checkout stands and what to do.
-      setLock(error.details);
-      await loadCart();
-      return;
-    }
-    if (error.is("cart_completed")) {
-      forgetCart();
-      setNotice({ kind: "info", title: "That cart already became an order", text: "Add items again to start a new cart." });
-      return;
-    }
-    if (error.is("checkout_expired")) {
-      storage.saveCheckout(null);
-      setCheckout(null);
-      await Promise.all([loadCart(), loadProducts()]);
-      navigate({ name: "shop" });
-      setNotice({
-        kind: "error",
-        title: "Your checkout expired",
-        text: "The reserved stock and frozen prices were released. Check out again to lock the current prices.",
-      });
-      return;
-    }
-    if (error.is("price_changed")) {
-      const fresh = await loadCart();
-      setNotice({
-        kind: "info",
-        title: "Prices changed since you looked",
-        text: fresh ? `The total is now ${money(fresh.total, fresh)}. Review your cart and check out again.` : undefined,
-      });
-      return;
-    }
-    if (error.is("insufficient_stock")) {
-      await loadProducts();
-      const lines = error.details.lines.map((l) => `${titleOf(l.variant_id)}: ${l.available} left, you asked for ${l.requested}`);
-      setNotice({ kind: "error", title: "Not enough stock", text: `${lines.join("; ")}. Lower the quantity and try again.` });
-      return;
-    }
-    if (error.is("rate_limited")) {
-      setNotice({ kind: "error", title: "Too many checkout attempts", text: `Please wait ${error.retryAfterSeconds ?? 60} seconds and try again.` });
-      return;
-    }
-    setNotice({ kind: "error", title: error.message, text: error.code === "validation_error" ? issuesOf(error) : undefined });
-  };
+  const explain = (error: unknown) => explainFailure(error, { setNotice, setLock, loadCart, loadProducts, forgetCart, backToShop, titleOf });
 
   const titleOf = (variantId: string) => {
     for (const p of products) for (const v of p.variants) if (v.id === variantId) return `${p.title} (${v.title})`;
@@ -252,10 +193,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
         }
         if (isCheckoutApiError(error, "payment_declined") || isCheckoutApiError(error, "payment_gateway_error") || isCheckoutApiError(error, "unavailable")) {
           // Rolled back before any money moved: the checkout ended and the cart is open again.
-          storage.saveCheckout(null);
-          setCheckout(null);
-          await Promise.all([loadCart(), loadProducts()]);
-          navigate({ name: "shop" });
+          await backToShop();
           setNotice({ kind: "error", title: "The payment did not go through", text: `${error.message} Nothing was charged and your cart is editable again.` });
           return;
         }
@@ -272,10 +210,7 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
       } catch (error) {
         if (!isCheckoutApiError(error, "no_active_checkout")) throw error;
       }
-      storage.saveCheckout(null);
-      setCheckout(null);
-      await Promise.all([loadCart(), loadProducts()]);
-      navigate({ name: "shop" });
+      await backToShop();
       setNotice({ kind: "info", title: "Checkout cancelled", text: "The stock and prices were released; your cart is editable again." });
     });
 
@@ -407,49 +342,18 @@ function App(props: { initialCurrency: string; initialProducts: Product[] }) {
   return (
     <>
       {banners}
-      <div class="layout">
-        <section class="catalog" aria-labelledby="catalog-title">
-          <div class="checkout-head">
-            <h2 id="catalog-title">Products</h2>
-            <label class="currency-picker">
-              Prices in{" "}
-              <select
-                aria-label="Currency"
-                disabled={Boolean(cart && cart.lines.length > 0)}
-                title={cart && cart.lines.length > 0 ? "Empty the cart to shop in another currency" : undefined}
-                onChange={(e: Event) => changeCurrency((e.target as HTMLSelectElement).value)}
-              >
-                {(DEMO_CURRENCIES.some((code) => code === currency) ? [...DEMO_CURRENCIES] : [...DEMO_CURRENCIES, currency]).map((code) => (
-                  <option value={code} selected={code === currency}>
-                    {code}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </div>
-          <ProductGrid products={products} busy={busy} onAdd={addToCart} locale={shopperLocale} />
-        </section>
-        <CartPanel cart={cart} loading={cartLoading} busy={busy} actions={actions} />
-      </div>
-      {cart && cart.lines.length > 0 && (
-        // Phones: the cart is below the whole catalog, so a bar keeps it one tap away.
-        <a class="cart-bar" href="#cart-title" data-testid="cart-bar">
-          <span>
-            Cart · {cart.lines.reduce((n, l) => n + l.quantity, 0)} items · <strong>{money(cart.total, cart)}</strong>
-          </span>
-          <span class="go">{cart.locked ? "Locked · view" : "View cart"}</span>
-        </a>
-      )}
+      <ShopView
+        products={products}
+        currency={currency}
+        cart={cart}
+        cartLoading={cartLoading}
+        busy={busy}
+        actions={actions}
+        onAdd={addToCart}
+        onChangeCurrency={changeCurrency}
+      />
     </>
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function issuesOf(error: CheckoutApiError): string | undefined {
-  return error.is("validation_error") ? error.details.issues.map((i) => `${i.path}: ${i.message}`).join("; ") : undefined;
 }
 
 function initialProducts(): Product[] {
