@@ -1,26 +1,16 @@
 /** The answers of the admin catalog API (`/admin/api/products`, prices, discounts, tax rates, currencies), field by field. */
 import { z } from "@hono/zod-openapi";
 import { MinorUnits, Timestamp } from "./fields";
+import { productOf } from "./product";
 import { StockSchema } from "./stock";
 
 const PricesSchema = z.record(z.string(), MinorUnits).openapi({ description: "Price per currency code, in its minor unit" });
 
-export const CreatedProductSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    variants: z.array(
-      z.object({
-        id: z.string(),
-        sku: z.string(),
-        title: z.string(),
-        tax_class: z.string(),
-        prices: PricesSchema,
-        stock: StockSchema.omit({ variant_id: true }),
-      }),
-    ),
-  })
-  .openapi("CreatedProduct");
+export const CreatedProductSchema = productOf({
+  tax_class: z.string(),
+  prices: PricesSchema,
+  stock: StockSchema.omit({ variant_id: true }),
+}).openapi("CreatedProduct");
 export type CreatedProduct = z.output<typeof CreatedProductSchema>;
 
 export const VariantPricesSchema = z.object({ variant_id: z.string(), prices: PricesSchema }).openapi("VariantPrices");
