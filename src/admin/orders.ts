@@ -84,7 +84,7 @@ export async function readOrderDetail(db: Database, orderId: string): Promise<Or
 
 /** The order's story, oldest first: its checkout's payment steps, then each refund asked and settled. */
 export function orderTimeline(order: OrderJson, events: Array<typeof checkoutEvents.$inferSelect>): OrderTimelineEntry[] {
-  const entries: OrderTimelineEntry[] = events.map((e) => ({ at: e.at, event: e.event, detail: (e.detail as Record<string, unknown> | null) ?? null }));
+  const entries: OrderTimelineEntry[] = events.map((e) => ({ at: e.at, event: e.event, detail: e.detail ?? null }));
   if (!entries.some((e) => e.event === "order_created")) entries.push({ at: order.created_at, event: "order_created", detail: null });
   for (const r of order.refunds) {
     const what = r.kind === "cancel" ? "cancellation" : "refund";

@@ -7,13 +7,14 @@ import { z } from "@hono/zod-openapi";
 import { OrderSchema } from "./order";
 import { RefundSchema } from "./refund";
 import { Timestamp } from "./fields";
+import { JsonObject } from "./json";
 
 export const OrderTimelineEntrySchema = z.object({
   at: Timestamp,
   event: z.string().openapi({
     description: "A payment step of its checkout (order_created, payment_captured, completed) or a refund's (refund_requested, refund_succeeded, …)",
   }),
-  detail: z.record(z.string(), z.unknown()).nullable(),
+  detail: JsonObject.nullable().openapi({ description: "The facts of this step (`order_id`, `refund_id`, `amount`…); its fields depend on the event" }),
 });
 export type OrderTimelineEntry = z.output<typeof OrderTimelineEntrySchema>;
 

@@ -7,6 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { PHASES, STATES } from "../checkout/state-machine";
 import { CheckoutSchema } from "./checkout";
 import { CurrencyExponent, MinorUnits, Timestamp } from "./fields";
+import { JsonObject } from "./json";
 import { OrderSchema } from "./order";
 
 const Failure = z.object({ phase: z.string(), code: z.string(), message: z.string() });
@@ -52,7 +53,15 @@ export type AdminCheckout = z.output<typeof AdminCheckoutSchema>;
 export const LockDetailSchema = z
   .object({
     checkout: AdminCheckoutSchema,
-    timeline: z.array(z.object({ at: Timestamp, state: z.string(), phase: z.string(), event: z.string(), detail: z.unknown() })),
+    timeline: z.array(
+      z.object({
+        at: Timestamp,
+        state: z.string(),
+        phase: z.string(),
+        event: z.string(),
+        detail: JsonObject.nullable().openapi({ description: "The facts of this step; its fields depend on the event" }),
+      }),
+    ),
     reservations: z.array(
       z.object({
         variant_id: z.string(),

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { STATES } from "../checkout/state-machine";
 import { Timestamp } from "./fields";
+import { JsonValue } from "./json";
 
 export const CheckStatusSchema = z.enum(["ok", "warn", "fail"]);
 export type CheckStatus = z.output<typeof CheckStatusSchema>;
@@ -9,7 +10,7 @@ export type CheckStatus = z.output<typeof CheckStatusSchema>;
 export const CheckSchema = z.object({
   name: z.string(),
   status: CheckStatusSchema,
-  details: z.object({ summary: z.string() }).catchall(z.unknown()).openapi({ description: "One human sentence, then the evidence" }),
+  details: z.object({ summary: z.string() }).catchall(JsonValue).openapi({ description: "One human sentence, then the evidence" }),
 });
 export type Check = z.output<typeof CheckSchema>;
 

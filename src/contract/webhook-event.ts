@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { Timestamp } from "./fields";
+import { JsonObject } from "./json";
 
 export const EVENT_TYPES = [
   "checkout.started",
@@ -45,7 +46,12 @@ export const DeliverySchema = z.object({
 });
 
 /** The JSON a webhook receiver gets: the same for every attempt of one event. */
-export const WebhookEventBodySchema = z.object({ id: z.string(), type: z.enum(EVENT_TYPES), created_at: Timestamp, data: z.record(z.string(), z.unknown()) });
+export const WebhookEventBodySchema = z.object({
+  id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  created_at: Timestamp,
+  data: JsonObject.openapi({ description: "The subject as it was: `checkout`, `order`, or `order` and `refund`" }),
+});
 export type WebhookEventBody = z.output<typeof WebhookEventBodySchema>;
 
 export const EventDetailSchema = z.object({

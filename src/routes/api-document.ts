@@ -63,7 +63,7 @@ export function serveApiDocument(app: OpenAPIHono<any>): void {
   registerSecuritySchemes(app.openAPIRegistry);
   let document: OpenAPIDocument | undefined;
   app.get(API_DOCUMENT_PATH, (c) => {
-    document ??= withSharedHeaders(app.getOpenAPI31Document(DOCUMENT_CONFIG));
+    document ??= withSharedHeaders(withNullableReferences(app.getOpenAPI31Document(DOCUMENT_CONFIG)));
     return c.json(document);
   });
 }
@@ -84,4 +84,21 @@ function withSharedHeaders(document: OpenAPIDocument): OpenAPIDocument {
     }
   }
   return document;
+}
+
+/**
+ * The generator writes a nullable reference as `allOf: [{$ref}, {type: [..., "null"]}]`,
+ * which null never satisfies (the reference is not nullable): `anyOf` a reference or null.
+ */
+function withNullableReferences<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(withNullableReferences) as T;
+  if (node === null || typeof node !== "object") return node;
+  const { allOf, ...rest } = node as { allOf?: unknown[] } & Record<string, unknown>;
+  const [reference, nullable, ...others] = allOf ?? [];
+  const types = (nullable as { type?: unknown } | undefined)?.type;
+  if (others.length === 0 && (reference as { $ref?: unknown })?.$ref && Array.isArray(types) && types.includes("null")) {
+    const { type: _type, ...annotations } = nullable as Record<string, unknown>;
+    return { ...rest, ...annotations, anyOf: [reference, { type: "null" }] } as T;
+  }
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withNullableReferences(value)])) as T;
 }

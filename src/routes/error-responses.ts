@@ -4,6 +4,7 @@
  * `Retry-After` declared where one of them sends it.
  */
 import { z } from "@hono/zod-openapi";
+import { JsonObject } from "../contract/json";
 import { defaultMessage, type ErrorCode, errorStatus, sendsRetryAfter } from "../lib/error-catalogue";
 
 const RETRY_AFTER = {
@@ -16,7 +17,7 @@ export function errorSchema(codes: readonly [ErrorCode, ...ErrorCode[]]) {
     error: z.object({
       code: z.enum(codes),
       message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
+      details: JsonObject.optional(),
       request_id: z.string().optional().openapi({ description: "On 5xx answers: the request's X-Request-Id, to quote when asking for help" }),
     }),
   });

@@ -44,7 +44,7 @@ export const checkoutEvents = sqliteTable(
     event: text("event").notNull(),
     /** Unique per checkout, so a batch replayed after a crash adds no duplicate entry. */
     key: text("key").notNull(),
-    detail: text("detail", { mode: "json" }),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [index("checkout_events_checkout_idx").on(t.checkoutId, t.id), uniqueIndex("checkout_events_key_unique").on(t.checkoutId, t.key)],
 );
