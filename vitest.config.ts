@@ -15,7 +15,10 @@ export default defineConfig(async () => {
     include: string[],
     exclude: string[],
     extraBindings: Record<string, string> = {},
-    { ownStorage = false }: { ownStorage?: boolean } = {},
+    {
+      ownStorage = false,
+      ratelimits,
+    }: { ownStorage?: boolean; ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }> } = {},
   ) => ({
     plugins: [
       cloudflareTest({
@@ -33,6 +36,7 @@ export default defineConfig(async () => {
             CHECKOUT_RATE_LIMIT_PER_MINUTE: "1000",
             ...extraBindings,
           },
+          ...(ratelimits ? { ratelimits } : {}),
         },
       }),
     ],
@@ -55,6 +59,7 @@ export default defineConfig(async () => {
   // The cleanup job's totals with Stripe: a whole-database judgement too.
   const stripeWholeDatabaseTests = ["test/integration/stripe-cleanup.test.ts"];
   const relaxedTests = "test/integration/relaxed-lock-*.test.ts";
+  const fuzzTests = "test/integration/fuzz-*.test.ts";
   // Whole-database judgements (a clean bill of health, the cron job's totals, statistics,
   // "no row changed" over every table, the relay of the whole outbox): what another file
   // left behind would change their answers, or make them read it all again and again.
@@ -68,7 +73,6 @@ export default defineConfig(async () => {
     "test/integration/admin-diagnostics.test.ts",
     "test/integration/admin-statistics.test.ts",
     "test/integration/cleanup-*.test.ts",
-    "test/integration/fuzz-*.test.ts",
     "test/integration/purchase-limits.test.ts",
     "test/integration/security-access.test.ts",
     "test/integration/security-idempotency.test.ts",
@@ -97,8 +101,18 @@ export default defineConfig(async () => {
         // runtime start-up per file, and proof that they need no Workers runtime. The Workers
         // projects' timeout: vitest's 5 s default timed out a ~1 s property test on a loaded machine.
         { test: { name: "unit", include: ["test/unit/**/*.test.ts"], exclude: workersCryptoUnits, environment: "node", testTimeout: 30_000 } },
-        workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests, ...wholeDatabaseTests]),
+        workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests, fuzzTests, ...wholeDatabaseTests]),
         workersProject("whole-database", wholeDatabaseTests, [], {}, { ownStorage: true }),
+        // The fuzz compares every table before and after each case (a runtime of its own), and
+        // its checkout cases must meet validation, not the checkout limiter's 5 a minute (the
+        // limiter itself is tested where it applies, in the workers project).
+        workersProject(
+          "fuzz",
+          [fuzzTests],
+          [],
+          {},
+          { ownStorage: true, ratelimits: { CHECKOUT_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } } } },
+        ),
         // The lock's two switches turned off (DESIGN.md config): superseding and edit-cancels.
         workersProject(
           "relaxed-lock",
