@@ -8,12 +8,27 @@ import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { isoNow } from "../db/client";
 import type { CartEdit } from "./cart-rpc";
-import type { CartState } from "./cart-state";
-import { pricedOrNull, pricingContext } from "./cart-view";
+import type { CartState, CheckoutRecord } from "./cart-state";
+import { isActive, pricedOrNull, pricingContext } from "./cart-view";
+import { cartCompleted } from "./saga/refusals";
 
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 99;
 export const MAX_DISCOUNT_CODES = 5;
+
+/** No edit while a checkout holds the cart (423), nor once it became an order (409; docs/contract.md). */
+export function assertEditable(cart: CartState, rec: CheckoutRecord | null): void {
+  if (cart.completed) throw cartCompleted(cart);
+  if (isActive(rec)) {
+    const seconds = Math.max(1, Math.ceil((Date.parse(rec.expiresAt) - Date.now()) / 1000));
+    throw new AppError(
+      "cart_locked",
+      "The cart is locked by an active checkout; cancel it or wait until it ends.",
+      { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
+      { "Retry-After": String(seconds) },
+    );
+  }
+}
 
 /** The cart after `op`, or the same cart when nothing changes; a refusal throws. */
 export function applyEdit(cart: CartState, op: CartEdit, snapshot: CatalogSnapshot, baseCurrency: string): CartState {

@@ -20,7 +20,8 @@ import { AppError } from "../lib/errors";
 import { createLogger } from "../lib/logger";
 import { withRequestId } from "../lib/request-id";
 import { createGateway } from "../payments";
-import { applyEdit, normalizeCode } from "./cart-edits";
+import { nextAlarmAt } from "./cart-alarm";
+import { applyEdit, assertEditable, normalizeCode } from "./cart-edits";
 import { cartCatalog, liveCart } from "./live-cart";
 import type {
   Answer,
@@ -36,20 +37,13 @@ import type {
   StartCheckoutInput,
   StatusAnswer,
 } from "./cart-rpc";
+import { refusing } from "./cart-rpc";
 import { CartStore } from "./cart-store";
 import { isActive } from "./cart-view";
 import { IdempotencyKeys, type RequestKey } from "./idempotency-keys";
 import { CheckoutSaga, type PaymentEvent, type PaymentEventResult } from "./saga/checkout-saga";
 import { attachProbe, Probe } from "./saga/probe";
-import { cartCompleted, checkoutInProgress } from "./saga/refusals";
-
-/**
- * A step in flight (reserving, authorizing, capturing…) keeps an alarm this close: if the
- * instance dies under it and nobody comes back, the next instance resumes or rolls it
- * back within this time — an authorization is voided and stock freed in seconds, not at
- * the deadline. An alarm that finds the step still running waits for it (serialised).
- */
-const IN_FLIGHT_RECHECK_MS = 30_000;
+import { checkoutInProgress } from "./saga/refusals";
 
 /** What `#entry` does around an operation, besides turning its refusals into answers. */
 interface EntryRules {
@@ -119,7 +113,7 @@ export class CartObject extends DurableObject<Env> {
         createdAt: now,
         updatedAt: now,
       });
-      return { status: 201, body: { cart: await liveCart(this.#store, this.#config), token: input.token } };
+      return { status: 201, body: { cart: await liveCart(this.#store, this.#config) } };
     });
   }
 
@@ -275,7 +269,12 @@ export class CartObject extends DurableObject<Env> {
           });
         });
       if (!rules.idempotency) return run();
-      return this.#keys.run(rules.idempotency, run, rules.bindsKey ?? false, () => this.#scheduleAlarm());
+      // Keys past retention go when the next keyed request finds them due, and with the
+      // alarm once the cart has a checkout: a cart that never checks out (a drop's refused
+      // shopper) gets no alarm for its keys, so creating one costs no alarm write.
+      if (this.#keys.pruneDue(Date.now())) this.#keys.prune(this.#store.checkout);
+      const keyExpiry = () => (this.#store.checkout ? this.#scheduleAlarm() : Promise.resolve());
+      return this.#keys.run(rules.idempotency, run, rules.bindsKey ?? false, keyExpiry);
     });
   }
 
@@ -287,7 +286,7 @@ export class CartObject extends DurableObject<Env> {
     // CHECKOUT_ENABLE_CART_PROTECTION=false: an edit cancels a checkout that is only
     // waiting for payment (the quote is never changed, it is dropped); mid-payment still 423.
     const supersedes = !this.#config.cartProtection && this.#store.checkout?.state === "locked";
-    if (!supersedes) this.#assertEditable();
+    if (!supersedes) assertEditable(this.#store.cart!, this.#store.checkout);
     const cart = this.#store.cart!;
     // Read what the edit needs before deciding; the decision itself is synchronous.
     const newVariant = op.type === "add_line" ? op.variantId : null;
@@ -304,45 +303,20 @@ export class CartObject extends DurableObject<Env> {
         if (this.#store.checkout?.state === "locked") await this.#saga.cancel("cart_modified");
       });
     }
-    this.#assertEditable();
+    assertEditable(this.#store.cart!, this.#store.checkout);
     const current = this.#store.cart!;
     const next = applyEdit(current, op, snapshot, this.#config.baseCurrency);
     if (next !== current) this.#store.saveCart({ ...next, version: current.version + 1, updatedAt: isoNow() });
     return { status: 200, body: { cart: await liveCart(this.#store, this.#config, snapshot) } };
   }
 
-  /** 423 while a checkout holds the cart, 409 once it became an order (docs/contract.md). */
-  #assertEditable(): void {
-    const cart = this.#store.cart!;
-    if (cart.completed) throw cartCompleted(cart);
-    const rec = this.#store.checkout;
-    if (isActive(rec)) {
-      const seconds = Math.max(1, Math.ceil((Date.parse(rec.expiresAt) - Date.now()) / 1000));
-      throw new AppError(
-        "cart_locked",
-        "The cart is locked by an active checkout; cancel it or wait until it ends.",
-        { checkout_id: rec.id, state: rec.state, phase: rec.phase, expires_at: rec.expiresAt },
-        { "Retry-After": String(seconds) },
-      );
-    }
-  }
-
   // ------------------------------------------------------ state, locking, alarm
 
   /** One alarm per cart, computed from stored deadlines (never from memory alone). */
   async #scheduleAlarm(): Promise<void> {
-    const times: number[] = [];
-    const rec = this.#store.checkout;
-    if (isActive(rec)) {
-      times.push(Date.parse(rec.expiresAt));
-      // Only unfinished work is retried: a stale retry time on a settled checkout would re-fire forever.
-      if (rec.retry.nextAt && isInFlight(rec.state)) times.push(Date.parse(rec.retry.nextAt));
-      if (isInFlight(rec.state)) times.push(this.#interrupted ? Date.now() : Date.now() + IN_FLIGHT_RECHECK_MS);
-    }
-    const idemExpiry = this.#keys.nextExpiry();
-    if (idemExpiry) times.push(idemExpiry);
-    if (times.length === 0) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.min(...times));
+    const at = nextAlarmAt(this.#store.checkout, this.#interrupted, this.#keys.nextExpiry(), Date.now());
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
   }
 
   async #authenticate(token: string): Promise<Refusal | null> {
@@ -402,15 +376,5 @@ export class CartObject extends DurableObject<Env> {
     if (idem && this.#keys.answerFromRecord(idem)) return false;
     const { success } = await this.env.CHECKOUT_RATE_LIMITER.limit({ key: this.#store.cart!.id });
     return !success;
-  }
-}
-
-/** A refusal thrown by the object's own code (an AppError) becomes its answer; anything else stays an exception. */
-async function refusing<A>(fn: () => Promise<A>): Promise<A | Refusal> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof AppError) return error.toOutcome();
-    throw error;
   }
 }

@@ -8,7 +8,7 @@ import type { Cart } from "../contract/cart";
 import type { Checkout } from "../contract/checkout";
 import type { CheckoutStatus } from "../contract/checkout-status";
 import type { Order } from "../contract/order";
-import type { ErrorBody } from "../lib/errors";
+import { AppError, type ErrorBody } from "../lib/errors";
 import type { PaymentMethodInput } from "../payments/gateway";
 
 /** A refusal: the error envelope with its status and headers (Retry-After…). */
@@ -34,9 +34,8 @@ export interface CartCall {
 
 export interface CreateCartInput {
   cartId: string;
+  /** The token itself never reaches the object: the Worker answers it, once. */
   tokenHash: string;
-  /** The token is kept only inside the stored idempotent response, for replays. */
-  token: string;
   currency: string;
   currencyExponent: number;
   country: string | null;
@@ -62,7 +61,7 @@ export interface CompleteCheckoutInput extends StartCheckoutInput {
   payment: PaymentMethodInput;
 }
 
-export type CartCreated = Answer<{ cart: Cart; token: string }, 201>;
+export type CartCreated = Answer<{ cart: Cart }, 201>;
 export type CartAnswer = Answer<{ cart: Cart }>;
 export type StatusAnswer = Answer<CheckoutStatus>;
 export type CheckoutAnswer<S extends number = 200> = Answer<{ checkout: Checkout }, S>;
@@ -75,3 +74,13 @@ export type ActionRequired = {
   headers?: Record<string, string>;
 };
 export type CompleteAnswer = Completed | ActionRequired | Refusal;
+
+/** A refusal thrown by the object's own code (an AppError) becomes its answer; anything else stays an exception. */
+export async function refusing<A>(fn: () => Promise<A>): Promise<A | Refusal> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof AppError) return error.toOutcome();
+    throw error;
+  }
+}

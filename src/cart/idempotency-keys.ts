@@ -1,11 +1,15 @@
 /**
  * The cart's Idempotency-Keys (docs/contract.md idempotency), kept in the object's own
  * storage: same key and body → the stored answer; another body → 422; a repeat while the
- * first runs → 409. "Try again later" answers are not stored, so a retry runs again. A
- * record left "in progress" by a dead instance is run again: every saga step is
- * idempotent by checkout id, and a completion that paid before the crash answers its
- * order to the retry (the payment attempt remembers the request's key). A completion's
- * key stays bound to the checkout it ran against (request-binding.ts).
+ * first runs → 409. "Try again later" answers are not stored, so a retry runs again.
+ *
+ * A request still running is known to this instance only (memory, not storage): a repeat
+ * while it runs gets 409, and a request that died with an instance left nothing behind,
+ * so its retry runs again — every saga step is idempotent by checkout id, and a
+ * completion that paid before the crash answers its order to the retry (the payment
+ * attempt remembers the request's key). Storage is written once per request, with its
+ * answer. A completion's key is the exception: it is bound to the checkout it runs
+ * against, in storage, before anything is awaited (request-binding.ts), and stays bound.
  */
 import { isTerminal } from "../checkout/state-machine";
 import { isoNow } from "../db/client";
@@ -24,6 +28,9 @@ export interface RequestKey {
 }
 
 export class IdempotencyKeys {
+  /** Requests of this instance still running, by key: what their repeat is told (409, or 422 for another body). */
+  readonly #running = new Map<string, { hash: string; startedAt: string }>();
+
   constructor(
     private readonly kv: SyncKvStorage,
     /** Distinguishes this instance's in-flight requests from a dead instance's. */
@@ -41,37 +48,30 @@ export class IdempotencyKeys {
     // A stored answer is the one this same request (same route and body) gave.
     if (recorded) return recorded as A | Refusal;
     const storageKey = PREFIX + idem.key;
-    const now = Date.now();
-    const checkoutId = this.record(idem.key)?.checkoutId;
-    this.kv.put(storageKey, {
-      hash: idem.hash,
-      status: "in_progress",
-      instance: this.instance,
-      startedAt: isoNow(now),
-      checkoutId,
-    } satisfies IdempotencyRecord);
+    const startedAt = isoNow();
+    this.#running.set(idem.key, { hash: idem.hash, startedAt });
     let answer: A;
     try {
       answer = await fn();
     } catch (error) {
-      this.kv.delete(storageKey);
+      // A bug (an exception, not a refusal): nothing of the request is kept, a binding included.
+      if (this.record(idem.key)) this.kv.delete(storageKey);
       throw error;
+    } finally {
+      this.#running.delete(idem.key);
     }
     // Answers that say "try again later" (5xx, and 423, 409 and 429 with Retry-After) are
     // not stored, so the retry they ask for runs again instead of replaying them; a
     // completion's key still remembers the checkout it ran against ("bound").
     const retryLater = answer.status >= 500 || answer.headers?.["Retry-After"] !== undefined;
     const bound = untilCheckoutEnds ? this.record(idem.key)?.checkoutId : undefined;
-    if (retryLater && bound === undefined) {
-      this.kv.delete(storageKey);
-      return answer;
-    }
+    if (retryLater && bound === undefined) return answer;
     const expiresAt = Date.now() + RETENTION_MS;
     this.kv.put(storageKey, {
       hash: idem.hash,
       status: retryLater ? "bound" : "done",
       instance: this.instance,
-      startedAt: isoNow(now),
+      startedAt,
       outcome: retryLater ? undefined : (answer as Outcome),
       expiresAt: isoNow(expiresAt),
       checkoutId: bound,
@@ -86,22 +86,23 @@ export class IdempotencyKeys {
 
   /** What the key's record answers without running the request again, or null to run it. */
   answerFromRecord(idem: RequestKey): Outcome | Refusal | null {
-    const existing = this.record(idem.key);
+    const running = this.#running.get(idem.key);
+    const existing = running ?? this.record(idem.key);
     if (!existing) return null;
     if (existing.hash !== idem.hash) {
       return new AppError("idempotency_key_reused", "This Idempotency-Key was used with a different request.").toOutcome();
     }
-    if (existing.status === "done" && existing.outcome) {
-      return { ...existing.outcome, headers: { ...existing.outcome.headers, "Idempotent-Replayed": "true" } };
-    }
-    // Bound to a checkout, with no final answer yet: run again (against that checkout only).
-    if (existing.status === "bound") return null;
-    if (existing.instance === this.instance) {
+    if (running) {
       return new AppError("request_in_progress", "A request with this Idempotency-Key is still running.", undefined, {
         "Retry-After": "1",
       }).toOutcome();
     }
-    // Left in progress by a dead instance: run again.
+    const stored = existing as IdempotencyRecord;
+    if (stored.status === "done" && stored.outcome) {
+      return { ...stored.outcome, headers: { ...stored.outcome.headers, "Idempotent-Replayed": "true" } };
+    }
+    // Bound to a checkout with no final answer yet, or left by an older version in
+    // progress: run again (a bound key against its checkout only).
     return null;
   }
 
@@ -113,11 +114,21 @@ export class IdempotencyKeys {
   /** Binds a running completion's key to the checkout it runs against (synchronous, before any await). */
   bind(key: string, checkoutId: string): void {
     const record = this.record(key);
-    if (record && record.checkoutId === undefined) this.kv.put(PREFIX + key, { ...record, checkoutId });
+    if (record?.checkoutId !== undefined) return;
+    const running = this.#running.get(key);
+    if (!record && !running) return;
+    const base = record ?? { hash: running!.hash, status: "bound" as const, instance: this.instance, startedAt: running!.startedAt };
+    this.kv.put(PREFIX + key, { ...base, checkoutId } satisfies IdempotencyRecord);
   }
 
   nextExpiry(): number | undefined {
     return this.kv.get<number>(NEXT_EXPIRY);
+  }
+
+  /** Has a stored key passed retention (prune it)? */
+  pruneDue(now: number): boolean {
+    const next = this.nextExpiry();
+    return next !== undefined && next <= now;
   }
 
   /** Drops records past retention (completion keys: their checkout's end plus retention). */

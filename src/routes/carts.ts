@@ -1,54 +1,20 @@
-/** Storefront carts and checkout (docs/contract.md): validate, authenticate, hand over to the cart object. */
+/** Storefront carts (docs/contract.md): create one, read it, edit its lines, codes, email and country. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { CartObject } from "../cart/cart-object";
-import { type CartCall, type CartCreated, type CompleteAnswer, isRefusal, type Refusal } from "../cart/cart-rpc";
+import { type CartCreated, isRefusal } from "../cart/cart-rpc";
 import { knownCurrencyExponent } from "../db/catalog";
 import { createDb } from "../db/client";
-import { getConfig } from "../lib/config";
 import { randomBytes, sha256Hex, toBase64Url } from "../lib/crypto";
-import { AppError, isObjectInterruption, validationError } from "../lib/errors";
-import { derivedId, isId, newId } from "../lib/ids";
-import { createLogger, errorFields } from "../lib/logger";
-import { currentRequestId } from "../lib/request-id";
+import { AppError, validationError } from "../lib/errors";
+import { derivedId, newId } from "../lib/ids";
+import { type AppEnv, CartId, CodeParams, cartCall, LineParams } from "./cart-call";
+import { checkoutRoutes } from "./checkouts";
 import { BODY_ERRORS, CART_CALL_ERRORS, errorResponses, IDEMPOTENCY_ERRORS } from "./error-responses";
-import { answered, bearerToken, idempotencyKey, jsonBody, jsonResponse, requestHash } from "./http";
-import {
-  AddLineBody,
-  ApplyDiscountBody,
-  CartSchema,
-  CheckoutSchema,
-  CheckoutStatusSchema,
-  CompleteCheckoutBody,
-  CreateCartBody,
-  IdempotencyKeyHeader,
-  OrderSchema,
-  StartCheckoutBody,
-  UpdateCartBody,
-  UpdateLineBody,
-} from "./schemas";
+import { answered, idempotencyKey, jsonBody, jsonResponse, requestHash } from "./http";
 import { CART_SECURITY, PUBLIC_SECURITY } from "./openapi-security";
+import { AddLineBody, ApplyDiscountBody, CartSchema, CreateCartBody, IdempotencyKeyHeader, UpdateCartBody, UpdateLineBody } from "./schemas";
 
-export type AppEnv = { Bindings: Env };
+export type { AppEnv };
 
-const CartId = z.object({
-  id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" }, example: "cart_..." }),
-});
-const LineParams = CartId.extend({
-  line_id: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "line_id", in: "path" } }),
-});
-const CodeParams = CartId.extend({
-  code: z
-    .string()
-    .max(64)
-    .openapi({ param: { name: "code", in: "path" } }),
-});
 const cartResponses = {
   200: jsonResponse(z.object({ cart: CartSchema }), "The cart with live prices"),
   ...errorResponses(
@@ -62,39 +28,6 @@ const cartResponses = {
     "cart_locked",
   ),
 };
-
-type CartStub = DurableObjectStub<CartObject>;
-
-/**
- * Calls one operation of the cart object with the request's token, idempotency key and
- * request id (`body`: what the request's hash covers); answers its result, a refusal thrown.
- */
-async function cartCall<A extends { status: number; body: unknown; headers?: Record<string, string> }>(
-  c: Context<AppEnv>,
-  cartId: string,
-  operation: string,
-  body: unknown,
-  send: (cart: CartStub, call: CartCall) => Promise<A>,
-): Promise<Exclude<A, Refusal>> {
-  const token = bearerToken(c);
-  // Malformed ids cannot name a cart: answer as for an unknown one, without waking an object.
-  if (!isId("cart", cartId)) throw new AppError("not_found", "Cart not found.");
-  const key = idempotencyKey(c);
-  const idempotency = key ? { key, hash: await requestHash(c, body) } : undefined;
-  let answer: A;
-  try {
-    answer = await send(c.env.CART.getByName(cartId), { token, idempotency, requestId: currentRequestId() });
-  } catch (error) {
-    // The object was interrupted (reset, restarted, overloaded). It resumes from storage
-    // and every step is idempotent, so the client may retry (same Idempotency-Key).
-    if (isObjectInterruption(error)) {
-      createLogger(true).error("cart.object_failed", { cart_id: cartId, op: operation, ...errorFields(error) });
-      throw new AppError("unavailable", "The cart was interrupted; retrying is safe.", { cart_id: cartId }, { "Retry-After": "1" });
-    }
-    throw error; // a bug: app.onError logs it and answers 500 internal_error
-  }
-  return answered(answer);
-}
 
 export const cartRoutes = new OpenAPIHono<AppEnv>();
 
@@ -126,7 +59,6 @@ cartRoutes.openapi(
     const token = toBase64Url(randomBytes(32));
     const created = await c.env.CART.getByName(cartId).create({
       cartId,
-      token,
       tokenHash: await sha256Hex(token),
       currency: body.currency,
       currencyExponent: exponent,
@@ -135,7 +67,8 @@ cartRoutes.openapi(
       idempotency: key ? { key, hash: await requestHash(c, body) } : undefined,
     });
     const answer = answered(withoutReplayedToken(created, cartId));
-    return c.json(answer.body, 201, answer.headers);
+    // Only the request that made the cart gets here (a repeat is refused above), and only it knows the token.
+    return c.json({ cart: answer.body.cart, token }, 201, answer.headers);
   },
 );
 
@@ -302,120 +235,5 @@ cartRoutes.openapi(
   },
 );
 
-/** What starting a checkout can answer (complete starts one when none is active). */
-const START_ERRORS = [
-  ...CART_CALL_ERRORS,
-  ...IDEMPOTENCY_ERRORS,
-  ...BODY_ERRORS,
-  "variant_not_found",
-  "checkout_in_progress",
-  "insufficient_stock",
-  "price_changed",
-  "cart_completed",
-  "purchase_limit",
-  "checkout_expired",
-  "cart_empty",
-  "invalid_discount_code",
-  "currency_not_supported",
-  "amount_too_small",
-  "amount_not_chargeable",
-  "email_required",
-  "rate_limited",
-] as const;
-
-cartRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/carts/{id}/checkout",
-    operationId: "startCheckout",
-    tags: ["checkout"],
-    summary: "Start checkout: validate, reserve stock, lock prices (phases 1–3)",
-    security: CART_SECURITY,
-    request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(StartCheckoutBody, false) },
-    responses: { 201: jsonResponse(z.object({ checkout: CheckoutSchema }), "The locked checkout and its quote"), ...errorResponses(...START_ERRORS) },
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const input = { expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes };
-    const a = await cartCall(c, c.req.valid("param").id, "checkout_start", body, (cart, call) => cart.startCheckout(call, input));
-    return c.json(a.body, 201, a.headers);
-  },
-);
-
-cartRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/carts/{id}/checkout/complete",
-    operationId: "completeCheckout",
-    tags: ["checkout"],
-    summary: "Pay and complete: authorize, create order, capture, commit stock (phases 4–7)",
-    security: CART_SECURITY,
-    request: { params: CartId, headers: IdempotencyKeyHeader, ...jsonBody(CompleteCheckoutBody) },
-    responses: {
-      201: jsonResponse(z.object({ order: OrderSchema, checkout: CheckoutSchema }), "The order"),
-      202: jsonResponse(
-        z.object({
-          checkout: CheckoutSchema,
-          next_action: z.object({ type: z.string(), client_secret: z.string() }),
-          // The deadline this challenge extended (once per checkout), or null.
-          deadline_extension: z.object({ from: z.string(), to: z.string() }).nullable(),
-        }),
-        "Customer action needed (3-D Secure)",
-      ),
-      ...errorResponses(...START_ERRORS, "no_active_checkout", "checkout_ended", "payment_declined", "payment_gateway_error"),
-    },
-  }),
-  async (c) => {
-    const body = c.req.valid("json");
-    const gateway = getConfig(c.env).paymentGateway;
-    if (body.payment.method !== gateway) {
-      throw validationError(`This store takes '${gateway}' payments.`, [{ path: "payment.method", message: `Must be '${gateway}'` }]);
-    }
-    const input = { payment: body.payment, expectedTotal: body.expected_total, ttlMinutes: body.ttl_minutes };
-    const a = await cartCall(
-      c,
-      c.req.valid("param").id,
-      "checkout_complete",
-      body,
-      (cart, call): Promise<CompleteAnswer> => cart.completeCheckout(call, input),
-    );
-    return a.status === 201 ? c.json(a.body, 201, a.headers) : c.json(a.body, 202, a.headers);
-  },
-);
-
-cartRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/v1/carts/{id}/checkout",
-    operationId: "getCheckout",
-    tags: ["checkout"],
-    summary: "Checkout status",
-    security: CART_SECURITY,
-    request: { params: CartId },
-    responses: { 200: jsonResponse(CheckoutStatusSchema, "The status"), ...errorResponses(...CART_CALL_ERRORS) },
-  }),
-  async (c) => {
-    const a = await cartCall(c, c.req.valid("param").id, "checkout_status", null, (cart, call) => cart.checkoutStatus(call));
-    return c.json(a.body, 200, a.headers);
-  },
-);
-
-cartRoutes.openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/carts/{id}/checkout/cancel",
-    operationId: "cancelCheckout",
-    tags: ["checkout"],
-    summary: "Cancel the active checkout and release everything",
-    security: CART_SECURITY,
-    request: { params: CartId, headers: IdempotencyKeyHeader },
-    responses: {
-      200: jsonResponse(z.object({ checkout: CheckoutSchema }), "The cancelled checkout"),
-      ...errorResponses(...CART_CALL_ERRORS, ...IDEMPOTENCY_ERRORS, "no_active_checkout", "checkout_in_progress", "cart_completed"),
-    },
-  }),
-  async (c) => {
-    const a = await cartCall(c, c.req.valid("param").id, "checkout_cancel", null, (cart, call) => cart.cancelCheckout(call));
-    return c.json(a.body, 200, a.headers);
-  },
-);
+// The checkout of a cart, under the same /v1/carts/{id} paths.
+cartRoutes.route("/", checkoutRoutes);

@@ -164,4 +164,37 @@ describe("an Idempotency-Key of complete is bound to its checkout", () => {
     expect(await prune(1_000, day - 3_600_000)).toBe(true);
     expect(await prune(1_000, day + 3_600_000)).toBe(false);
   });
+
+  it("keys of a cart that never checks out set no alarm, and go with the next keyed request once past 24 h", async () => {
+    const [v] = await createProduct([{ prices: { USD: 1000 }, stock: 5 }]);
+    const cart = await cartWith([[v!, 1]]);
+    const old = crypto.randomUUID();
+    const addLine = (idem: string) =>
+      call("POST", `/v1/carts/${cart.id}/lines`, { headers: { ...cart.auth, "idempotency-key": idem }, body: { variant_id: v, quantity: 1 } });
+    expect((await addLine(old)).status).toBe(200);
+    const stored = (idem: string) => inCartObject(cart, (_obj, state) => state.storage.kv.get(`idem:${idem}`) !== undefined);
+    const alarm = () => inCartObject(cart, (_obj, state) => state.storage.getAlarm());
+    expect(await stored(old)).toBe(true);
+    expect(await alarm()).toBeNull();
+    // Still within 24 h: the replay answers from it.
+    expect((await addLine(old)).headers.get("idempotent-replayed")).toBe("true");
+    // 25 h later (its record and the next-expiry mark moved back), the next keyed request prunes it.
+    await inCartObject(cart, (_obj, state) => {
+      const past = Date.now() - 3_600_000;
+      const record = state.storage.kv.get<Record<string, unknown>>(`idem:${old}`)!;
+      state.storage.kv.put(`idem:${old}`, { ...record, expiresAt: new Date(past).toISOString() });
+      state.storage.kv.put("idem_next_expiry", past);
+    });
+    const fresh = crypto.randomUUID();
+    expect((await addLine(fresh)).status).toBe(200);
+    expect(await stored(old)).toBe(false);
+    expect(await stored(fresh)).toBe(true);
+    expect(await alarm()).toBeNull();
+    // Once the cart has a checkout, its alarm covers the keys too (after it ends, for them alone).
+    expect((await startCheckout(cart)).status).toBe(201);
+    expect((await cancelCheckout(cart)).status).toBe(200);
+    const nextExpiry = await inCartObject(cart, (_obj, state) => state.storage.kv.get<number>("idem_next_expiry"));
+    expect(nextExpiry).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    expect(await alarm()).toBe(nextExpiry);
+  });
 });

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, call, cartWith, createCart, createProduct, type TestCart } from "../support/api";
 import { expectRefusal } from "../support/bad-input";
+import { inCartObject } from "../support/saga";
 import { stateFingerprint } from "../support/state-fingerprint";
 import { workerFetch } from "../support/worker-fetch";
 
@@ -116,6 +117,15 @@ describe("Idempotency-Key reuse", () => {
     expect((await workerFetch("GET", `/v1/carts/${owner.id}`)).status).toBe(401);
     expect((await workerFetch("GET", `/v1/carts/${owner.id}`, { headers: owner.auth })).status).toBe(200);
     expect(await stateFingerprint([owner])).toEqual(before);
+  });
+
+  it("a cart's token is kept nowhere but with its shopper: the cart object stores its hash only, under a key too", async () => {
+    const first = await workerFetch("POST", "/v1/carts", { headers: { "idempotency-key": key() }, body: { currency: "USD" } });
+    expect(first.status).toBe(201);
+    expect(first.body.token).toEqual(expect.any(String));
+    const stored = await inCartObject(first.body.cart.id, (_obj, state) => JSON.stringify([...state.storage.kv.list()]));
+    expect(stored).toContain(first.body.cart.id);
+    expect(stored).not.toContain(first.body.token);
   });
 
   it("a key is scoped to its cart: another cart reusing it runs its own request and never sees the first cart's answer", async () => {
