@@ -1,19 +1,26 @@
 /** The answers of the admin catalog API (`/admin/api/products`, prices, discounts, tax rates, currencies), field by field. */
 import { z } from "@hono/zod-openapi";
-import { MinorUnits, Timestamp } from "./fields";
+import { CurrencyExponent, MinorUnits, Timestamp } from "./fields";
 import { productOf } from "./product";
 import { StockSchema } from "./stock";
 
 const PricesSchema = z.record(z.string(), MinorUnits).openapi({ description: "Price per currency code, in its minor unit" });
+const CurrencyExponentsSchema = z
+  .record(z.string(), CurrencyExponent)
+  .openapi({ description: "The catalog's exponent of each currency priced here: a price is `amount / 10^exponent` major units" });
 
 export const CreatedProductSchema = productOf({
   tax_class: z.string(),
   prices: PricesSchema,
   stock: StockSchema.omit({ variant_id: true }),
-}).openapi("CreatedProduct");
+})
+  .extend({ currency_exponents: CurrencyExponentsSchema })
+  .openapi("CreatedProduct");
 export type CreatedProduct = z.output<typeof CreatedProductSchema>;
 
-export const VariantPricesSchema = z.object({ variant_id: z.string(), prices: PricesSchema }).openapi("VariantPrices");
+export const VariantPricesSchema = z
+  .object({ variant_id: z.string(), prices: PricesSchema, currency_exponents: CurrencyExponentsSchema })
+  .openapi("VariantPrices");
 export type VariantPrices = z.output<typeof VariantPricesSchema>;
 
 export const DiscountSchema = z

@@ -22,16 +22,20 @@ export const TaxClass = z
 /** Units on hand, as an admin sets them. */
 export const OnHand = z.number().int().min(0).max(1_000_000_000);
 
-/** Refuses currency codes the catalog does not have (add them first with PUT /admin/api/currencies/{code}). */
-export async function assertCurrencies(db: Database, codes: string[]): Promise<void> {
-  if (codes.length === 0) return;
-  const rows = await db.select({ code: currencies.code }).from(currencies).where(inJsonArray(currencies.code, codes));
-  const known = new Set(rows.map((r) => r.code));
-  const missing = codes.filter((c) => !known.has(c));
+/**
+ * Refuses currency codes the catalog does not have (add them first with PUT
+ * /admin/api/currencies/{code}); answers the catalog's exponent of each one asked.
+ */
+export async function assertCurrencies(db: Database, codes: string[]): Promise<Record<string, number>> {
+  if (codes.length === 0) return {};
+  const rows = await db.select({ code: currencies.code, exponent: currencies.exponent }).from(currencies).where(inJsonArray(currencies.code, codes));
+  const exponents: Record<string, number> = Object.fromEntries(rows.map((r) => [r.code, r.exponent]));
+  const missing = codes.filter((c) => !(c in exponents));
   if (missing.length) {
     throw validationError(
       `Unknown currencies: ${missing.join(", ")}. Add them with PUT /admin/api/currencies/{code}.`,
       missing.map((m) => ({ path: `prices.${m}`, message: "Unknown currency" })),
     );
   }
+  return exponents;
 }

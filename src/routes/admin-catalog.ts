@@ -5,7 +5,7 @@ import { CreatedProductSchema, VariantPricesSchema } from "../contract/catalog";
 import { catalogCache } from "../db/catalog-cache";
 import { createDb, isoNow } from "../db/client";
 import { inJsonArray, insertJsonRows } from "../db/json-rows";
-import { inventory, inventoryAdjustments, products, variantPrices, variants } from "../db/schema";
+import { currencies, inventory, inventoryAdjustments, products, variantPrices, variants } from "../db/schema";
 import { errorText } from "../lib/error-text";
 import { AppError, notFound, validationError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -61,7 +61,7 @@ adminCatalogRoutes.openapi(
     const db = createDb(c.env.DB);
     const skus = body.variants.map((v) => v.sku);
     if (new Set(skus).size !== skus.length) throw validationError("SKUs must be unique.", [{ path: "variants", message: "Duplicate SKU" }]);
-    await assertCurrencies(
+    const exponents = await assertCurrencies(
       db,
       body.variants.flatMap((v) => Object.keys(v.prices)),
     );
@@ -113,6 +113,7 @@ adminCatalogRoutes.openapi(
             prices: v.prices,
             stock: { on_hand: v.stock, reserved: 0, available: v.stock },
           })),
+          currency_exponents: exponents,
         },
       },
       201,
@@ -148,7 +149,19 @@ adminCatalogRoutes.openapi(
       });
     }
     catalogCache.forgetVariants([variantId]);
-    const all = await db.select().from(variantPrices).where(eq(variantPrices.variantId, variantId));
-    return c.json({ variant_id: variantId, prices: Object.fromEntries(all.map((p) => [p.currency, p.amount])) }, 200);
+    const all = await db
+      .select({ currency: variantPrices.currency, amount: variantPrices.amount, exponent: currencies.exponent })
+      .from(variantPrices)
+      .leftJoin(currencies, eq(currencies.code, variantPrices.currency))
+      .where(eq(variantPrices.variantId, variantId));
+    return c.json(
+      {
+        variant_id: variantId,
+        prices: Object.fromEntries(all.map((p) => [p.currency, p.amount])),
+        // Currencies are never removed from the catalog, so every price's is there.
+        currency_exponents: Object.fromEntries(all.flatMap((p) => (p.exponent === null ? [] : [[p.currency, p.exponent]]))),
+      },
+      200,
+    );
   },
 );

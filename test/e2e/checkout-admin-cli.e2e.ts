@@ -44,7 +44,7 @@ async function lockedCheckout(baseUrl: string): Promise<string> {
 
 export default async function checkoutAdminCli({ baseUrl, adminToken }: E2eContext): Promise<void> {
   BIN = await buildCli();
-  // A German operator: money comes out in de-DE from the catalog's exponent (EUR, 2 digits).
+  // A German operator: money comes out in de-DE from the catalog's exponent (EUR, USD and CHF, 2 digits).
   const env = { CHECKOUT_ADMIN_URL: baseUrl, CHECKOUT_ADMIN_TOKEN: adminToken, LC_ALL: "", LC_MONETARY: "", LANG: "de_DE.UTF-8" };
   const checkoutId = await lockedCheckout(baseUrl);
 
@@ -218,8 +218,8 @@ async function catalog(env: Record<string, string>): Promise<void> {
   const variantId: string = created.product.variants[0].id;
   assert.match(await run(["stock", "set", variantId, "9"]), /On hand\s+9\nReserved\s+0\nAvailable\s+9/);
   assert.match(await run(["stock", "get", variantId]), /Available\s+9/);
-  assert.match(await run(["prices", "set", variantId, "CHF=1050"]), /Prices set for .*10\.50 CHF/);
-  assert.match(await run(["products", "list", "--currency", "CHF"]), new RegExp(`${variantId}\\s+CLI-MUG-${unique}\\s+.*10\\.50 CHF\\s+9`));
+  assert.match(await run(["prices", "set", variantId, "CHF=1050"]), /Prices set for .*10,50\sCHF/);
+  assert.match(await run(["products", "list", "--currency", "CHF"]), new RegExp(`${variantId}\\s+CLI-MUG-${unique}\\s+.*10,50\\sCHF\\s+9`));
   assert.match(
     await run(["discounts", "create", `CLI${unique}`, "--percent", "15", "--usage-limit", "3"]),
     new RegExp(`^Created discount CLI${unique}: 15 % off$`, "m"),
@@ -240,7 +240,7 @@ async function orders(env: Record<string, string>, baseUrl: string, adminToken: 
   const listed = await cli(["orders", "--number", String(order.number)], env);
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout.split("\n")[0]!, /^\s*NUMBER\s+ID\s+STATUS\s+TOTAL\s+REFUNDED\s+EMAIL\s+CREATED \(UTC\)/);
-  assert.match(listed.stdout, new RegExp(`${order.number}\\s+${order.id}\\s+paid\\s+\\d+\\.\\d{2} USD\\s+${order.email}`));
+  assert.match(listed.stdout, new RegExp(`${order.number}\\s+${order.id}\\s+paid\\s+[\\d.]+,\\d{2}\\s\\$\\s+${order.email}`));
   const byEmail = JSON.parse((await cli(["orders", "--email", order.email.toUpperCase(), "--json"], env)).stdout);
   assert.deepEqual(
     byEmail.data.map((o: { id: string }) => o.id),
@@ -260,7 +260,10 @@ async function orders(env: Record<string, string>, baseUrl: string, adminToken: 
 
   const byLine = await cli(["refund", order.id, "--line", `${line.line_id}:1`, "--restock", "--reason", "damaged", "--yes"], env);
   assert.equal(byLine.code, 0, byLine.stderr);
-  assert.match(byLine.stdout, new RegExp(`^Refunded \\d+\\.\\d{2} USD of order #${order.number} \\(ref_[0-9a-z]{26}, restocked\\): order partially_refunded`));
+  assert.match(
+    byLine.stdout,
+    new RegExp(`^Refunded [\\d.]+,\\d{2}\\s\\$ of order #${order.number} \\(ref_[0-9a-z]{26}, restocked\\): order partially_refunded`),
+  );
   const byAmount = JSON.parse((await cli(["refund", order.id, "--amount", "150", "--yes", "--json"], env)).stdout);
   assert.equal(byAmount.refund.status, "succeeded");
   assert.equal(byAmount.refund.amount, 150);
@@ -287,7 +290,7 @@ async function orders(env: Record<string, string>, baseUrl: string, adminToken: 
 
   const cancelled = await cli(["cancel", order.id, "--reason", "customer asked", "--yes"], env);
   assert.equal(cancelled.code, 0, cancelled.stderr);
-  assert.match(cancelled.stdout, new RegExp(`^Cancelled order #${order.number} \\(${order.id}\\): cancelled, \\d+\\.\\d{2} USD refunded in all\\.`));
+  assert.match(cancelled.stdout, new RegExp(`^Cancelled order #${order.number} \\(${order.id}\\): cancelled, [\\d.]+,\\d{2}\\s\\$ refunded in all\\.`));
   assert.equal((await cli(["cancel", order.id, "--yes"], env)).code, 0, "a repeated cancel is harmless");
   const after = await api();
   assert.equal(after.order.status, "cancelled");

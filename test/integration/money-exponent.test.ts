@@ -80,4 +80,27 @@ describe("currency_exponent from the catalog", () => {
     const fresh = await cartWith([[variant!, 1]], { currency: "CHF" });
     expect((await call("GET", `/v1/carts/${fresh.id}`, { headers: fresh.auth })).body.cart.currency_exponent).toBe(3);
   });
+
+  it("gives the admin's catalog answers each priced currency's exponent: a created product and a variant's prices, following the catalog", async () => {
+    await setCurrency("NOK", 2, "10.9");
+    const created = await call("POST", "/admin/api/products", {
+      headers: ADMIN,
+      body: { title: "Krone Scarf", variants: [{ sku: `NOK-${Date.now()}`, prices: { USD: 1000, NOK: 10900, JPY: 1500 }, stock: 1 }] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.product.currency_exponents).toEqual({ USD: 2, NOK: 2, JPY: 0 });
+    const variant = created.body.product.variants[0].id;
+
+    await setCurrency("NOK", 0, "10.9");
+    const prices = await call("PUT", `/admin/api/variants/${variant}/prices`, { headers: ADMIN, body: { NOK: 109 } });
+    expect(prices.status).toBe(200);
+    // Every price of the variant, not only the ones set, each with the catalog's exponent now.
+    expect(prices.body).toEqual({ variant_id: variant, prices: { USD: 1000, NOK: 109, JPY: 1500 }, currency_exponents: { USD: 2, NOK: 0, JPY: 0 } });
+
+    const refused = await call("PUT", `/admin/api/variants/${variant}/prices`, { headers: ADMIN, body: { ZZZ: 1 } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("validation_error");
+    const unchanged = await call("PUT", `/admin/api/variants/${variant}/prices`, { headers: ADMIN, body: {} });
+    expect(unchanged.body.prices).toEqual({ USD: 1000, NOK: 109, JPY: 1500 });
+  });
 });

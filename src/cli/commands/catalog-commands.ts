@@ -1,9 +1,9 @@
 /**
  * The catalog, the everyday merchant tasks: products, stock, prices, currencies and
  * exchange rates, tax rates, discount codes and purchase limits. Amounts are integers
- * in the currency's minor units, as in the API (1999 = 19.99 USD). The catalog's own
- * answers (prices, a created product, a discount) carry no exponent: they are echoed as
- * typed, CURRENCY=MINOR_UNITS; the product list, which carries it, shows money.
+ * in the currency's minor units, as in the API (1999 = 19.99 USD); answers show them
+ * with the exponent the catalog sends. A discount's answer carries none: its amount is
+ * echoed as typed, CURRENCY=MINOR_UNITS.
  */
 import { readFileSync } from "node:fs";
 import { intOption, listOption, stringOption, flag, UsageError, wholeNumber } from "../cli-args.ts";
@@ -24,6 +24,12 @@ export function parsePrice(value: string): [string, number] {
   const match = /^([A-Za-z]{3})=(\d+)$/.exec(value);
   if (!match) throw new UsageError(`A price is CURRENCY=MINOR_UNITS, e.g. USD=1999 for 19.99 USD (got "${value}").`);
   return [match[1]!.toUpperCase(), wholeNumber(match[2]!, `The amount of ${value}`, 0, MAX_MINOR_UNITS)];
+}
+
+/** A price of the catalog's answer, with the exponent it sent for the currency (as typed, USD=1999, without one). */
+function priced(amount: number, currency: string, exponents: Record<string, number>, locale: string | undefined): string {
+  const exponent = exponents[currency];
+  return exponent === undefined ? minorUnits(amount, currency) : money(amount, { currency, currency_exponent: exponent }, locale);
 }
 
 function printResult(ctx: CommandContext, result: unknown, text: string): number {
@@ -125,7 +131,7 @@ const productsCreate: Command = {
             title: "PRICES",
             value: (v) =>
               Object.entries(v.prices)
-                .map(([c, a]) => minorUnits(a, c))
+                .map(([c, a]) => priced(a, c, p.currency_exponents, ctx.io.locale))
                 .join(", "),
           },
           { title: "ON HAND", value: (v) => String(v.stock.on_hand), align: "right" },
@@ -196,8 +202,8 @@ const pricesSet: Command = {
       return printResult(
         ctx,
         result,
-        `${ctx.io.paint.ok("Prices set")} for ${result.variant_id} (minor units): ${Object.entries(result.prices)
-          .map(([c, a]) => minorUnits(a, c))
+        `${ctx.io.paint.ok("Prices set")} for ${result.variant_id}: ${Object.entries(result.prices)
+          .map(([c, a]) => priced(a, c, result.currency_exponents, ctx.io.locale))
           .join(", ")}`,
       );
     } catch (error) {

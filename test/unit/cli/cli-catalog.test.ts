@@ -10,7 +10,9 @@ describe("catalog commands", () => {
   it("stock set, prices set, currencies set, tax-rates set and limits set send the API's bodies", async () => {
     const requests = fakeAdminApi({
       "PUT /admin/api/variants/var_1/stock": { body: { variant_id: "var_1", on_hand: 25, reserved: 2, available: 23 } },
-      "PUT /admin/api/variants/var_1/prices": { body: { variant_id: "var_1", prices: { USD: 2499, JPY: 3000 } } },
+      "PUT /admin/api/variants/var_1/prices": {
+        body: { variant_id: "var_1", prices: { USD: 2499, JPY: 3000, HUF: 99 }, currency_exponents: { USD: 2, JPY: 0 } },
+      },
       "PUT /admin/api/currencies/HUF": { body: { code: "HUF", rate_from_base: "360.5", exponent: 2 } },
       "PUT /admin/api/tax-rates/DE/standard": { body: { country: "DE", tax_class: "standard", name: "VAT", rate_bps: 1900, inclusive: true } },
       "PUT /admin/api/variants/var_1/limits": (r) => ({ body: { variant_id: "var_1", ...(r.body as object) } }),
@@ -18,8 +20,8 @@ describe("catalog commands", () => {
     const stock = await runCli(["stock", "set", "var_1", "25"]);
     expect(stock.stdout).toMatch(/Stock set\nVariant\s+var_1\nOn hand\s+25\nReserved\s+2\nAvailable\s+23/);
     const prices = await runCli(["prices", "set", "var_1", "USD=2499", "jpy=3000"]);
-    // The catalog's echo carries no exponent: shown as typed, never with digits Intl would guess.
-    expect(prices.stdout).toBe("Prices set for var_1 (minor units): USD=2499, JPY=3000");
+    // Each price with the exponent the catalog sent; one it sent none for as typed, never with digits Intl would guess.
+    expect(prices.stdout).toBe("Prices set for var_1: $24.99, ¥3,000, HUF=99");
     await runCli(["currencies", "set", "huf", "--rate", "360.5", "--exponent", "2"]);
     const tax = await runCli(["tax-rates", "set", "de", "standard", "--name", "VAT", "--rate-bps", "1900", "--inclusive"]);
     expect(tax.stdout).toBe("Tax rate set DE/standard: VAT 19.00 % (inclusive)");
