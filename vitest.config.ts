@@ -2,12 +2,14 @@ import os from "node:os";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildDocsAssets } from "./scripts/build-docs-assets.ts";
 import { buildStorefrontBundle } from "./scripts/build-storefront.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   // The pool skips wrangler's [build]: make the storefront's browser bundle the Worker imports.
   await buildStorefrontBundle();
+  buildDocsAssets(); // the API reference's renderer, served from [assets] at /docs/*
   // One Workers project per gateway: the cart object reads its gateway from its own
   // bindings, so the Stripe tests need a Worker whose bindings select Stripe.
   const workersProject = (

@@ -20,6 +20,7 @@ import { adminOrderRoutes } from "./routes/admin-orders";
 import { adminPricingRuleRoutes } from "./routes/admin-pricing-rules";
 import { adminStockRoutes } from "./routes/admin-stock";
 import { serveApiDocument } from "./routes/api-document";
+import { apiReferenceRoutes } from "./routes/api-reference";
 import { cartRoutes, type AppEnv } from "./routes/carts";
 import { healthRoutes } from "./routes/health";
 import { orderRoutes } from "./routes/orders";
@@ -97,6 +98,7 @@ export function createApp() {
   app.route("/", adminEventRoutes);
   app.route("/", adminConsoleRoutes);
   app.route("/", healthRoutes);
+  app.route("/", apiReferenceRoutes); // /docs: the API reference, drawn from /openapi.json
   app.route("/", storefrontRoutes); // the demo storefront: `/` and /storefront/* assets only
 
   serveApiDocument(app);
