@@ -4,6 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { ledgerQueries } from "../../chaos/ledger-queries";
+import { soldOrder } from "../../chaos/sold-orders";
 
 async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
   return (
@@ -15,9 +17,8 @@ async function all<T>(sql: string, ...params: unknown[]): Promise<T[]> {
 
 /** Statuses of an order that was paid for (refunds and cancellation come after the sale). */
 const SOLD = "'paid', 'partially_refunded', 'refunded', 'cancelled'";
-/** An order that was sold: paid (refunded since, or not), or cancelled after the sale (a cancel refund), not one rolled back before it. */
-const WAS_SOLD = (o: string) =>
-  `(${o}.status IN ('paid', 'partially_refunded', 'refunded') OR EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = ${o}.id AND r.kind = 'cancel' AND r.status = 'succeeded'))`;
+// The chaos checker's queries and meaning of "sold": one definition of each cross-ledger promise.
+const LEDGER = ledgerQueries(soldOrder);
 
 /**
  * Invariants 1, 2, 4, 5 and 8 over the whole database, plus promises that span tables:
@@ -59,7 +60,7 @@ export async function expectInvariants(): Promise<void> {
   }
   const paidOrders = await all<{ id: string; captures: number }>(
     `SELECT o.id, (SELECT COUNT(*) FROM payments p WHERE p.checkout_id = o.checkout_id AND p.status IN ('captured', 'not_required')) AS captures FROM orders o
-     WHERE ${WAS_SOLD("o")}`,
+     WHERE ${soldOrder("o")}`,
   );
   for (const o of paidOrders) expect(o.captures, `captures of order ${o.id}`).toBe(1);
   // The gateway's own ledger: nothing captured without a paid order, nothing left authorized after a terminal checkout.
@@ -75,52 +76,17 @@ export async function expectInvariants(): Promise<void> {
       expect(["failed", "cancelled", "expired"], `${g.status} payment ${g.id} left on terminal checkout`).not.toContain(g.checkout_state);
   }
   // The gateway's own ledger against the quote (not the order the code wrote from it): amount and currency.
-  const charges = await all<Record<string, unknown>>(
-    `SELECT g.id, g.status, g.amount, g.captured_amount, g.currency, q.total AS quote_total, q.currency AS quote_currency
-     FROM test_gateway_charges g JOIN quotes q ON q.checkout_id = json_extract(g.metadata, '$.checkout_id')
-     WHERE g.status <> 'void_requested'
-       AND (g.amount <> q.total OR g.currency <> q.currency OR (g.status IN ('captured', 'refunded') AND g.captured_amount IS NOT q.total))`,
-  );
-  expect(charges, "gateway charges that are not their quote's total and currency").toEqual([]);
+  expect(await all(LEDGER.gatewayAgainstQuote), "gateway charges that are not their quote's total and currency").toEqual([]);
   // 5. A terminal checkout holds no active reservation, and neither does a checkout that has no row.
   const leaks = await all<{ checkout_id: string; state: string | null }>(
     `SELECT r.checkout_id, c.state FROM stock_reservations r LEFT JOIN checkouts c ON c.id = r.checkout_id
      WHERE r.status = 'active' AND (c.id IS NULL OR c.state IN ('completed', 'failed', 'cancelled', 'expired'))`,
   );
   expect(leaks, "active reservations of terminal or missing checkouts").toEqual([]);
-  // One deadline: a checkout's reservations and quote expire when it does.
-  const deadlines = await all<Record<string, unknown>>(
-    `SELECT c.id, c.expires_at, r.variant_id AS item, r.expires_at AS other FROM checkouts c JOIN stock_reservations r ON r.checkout_id = c.id WHERE r.expires_at <> c.expires_at
-     UNION ALL SELECT c.id, c.expires_at, q.id, q.expires_at FROM checkouts c JOIN quotes q ON q.checkout_id = c.id WHERE q.expires_at <> c.expires_at`,
-  );
-  expect(deadlines, "reservations or quotes with another deadline than their checkout").toEqual([]);
-  // One currency across checkout, quote, order, payments and the gateway's charges.
-  const currencies = await all<Record<string, unknown>>(
-    `SELECT c.id, c.currency, q.currency AS quote_currency, o.currency AS order_currency FROM checkouts c
-       LEFT JOIN quotes q ON q.checkout_id = c.id LEFT JOIN orders o ON o.checkout_id = c.id
-     WHERE (q.id IS NOT NULL AND q.currency <> c.currency) OR (o.id IS NOT NULL AND o.currency <> c.currency)
-        OR EXISTS (SELECT 1 FROM payments p WHERE p.checkout_id = c.id AND p.currency <> c.currency)
-        OR EXISTS (SELECT 1 FROM test_gateway_charges g WHERE json_extract(g.metadata, '$.checkout_id') = c.id AND g.status <> 'void_requested' AND g.currency <> c.currency)`,
-  );
-  expect(currencies, "checkouts whose records disagree on the currency").toEqual([]);
-  // Per paid order and variant: order lines = quote lines = committed reservation.
-  const sums = await all<Record<string, unknown>>(
-    `WITH paid AS (SELECT o.id AS order_id, o.checkout_id FROM orders o WHERE ${WAS_SOLD("o")}),
-       ordered AS (SELECT p.checkout_id, ol.variant_id, SUM(ol.quantity) AS n FROM paid p JOIN order_lines ol ON ol.order_id = p.order_id GROUP BY 1, 2),
-       quoted AS (SELECT p.checkout_id, json_extract(l.value, '$.variant_id') AS variant_id, SUM(json_extract(l.value, '$.quantity')) AS n
-                  FROM paid p JOIN quotes q ON q.checkout_id = p.checkout_id, json_each(q.body, '$.lines') l GROUP BY 1, 2),
-       reserved AS (SELECT p.checkout_id, r.variant_id, SUM(CASE WHEN r.status = 'committed' THEN r.quantity ELSE 0 END) AS n FROM paid p JOIN stock_reservations r ON r.checkout_id = p.checkout_id GROUP BY 1, 2),
-       keys AS (SELECT checkout_id, variant_id FROM ordered UNION SELECT checkout_id, variant_id FROM quoted UNION SELECT checkout_id, variant_id FROM reserved)
-     SELECT k.checkout_id, k.variant_id, o.n AS ordered, q.n AS quoted, r.n AS reserved
-     FROM keys k LEFT JOIN ordered o USING (checkout_id, variant_id) LEFT JOIN quoted q USING (checkout_id, variant_id) LEFT JOIN reserved r USING (checkout_id, variant_id)
-     WHERE o.n IS NOT q.n OR q.n IS NOT r.n`,
-  );
-  expect(sums, "paid orders whose lines, quote and reservations disagree").toEqual([]);
-  // An event per state change: each order that was paid for has its order.created.
-  const unannounced = await all<{ id: string }>(
-    `SELECT o.id FROM orders o WHERE ${WAS_SOLD("o")} AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.id = 'evt_order_created_' || o.id)`,
-  );
-  expect(unannounced, "paid orders without an order.created event").toEqual([]);
+  expect(await all(LEDGER.oneDeadline), "reservations or quotes with another deadline than their checkout").toEqual([]);
+  expect(await all(LEDGER.oneCurrency), "checkouts whose records disagree on the currency").toEqual([]);
+  expect(await all(LEDGER.sumsPerCheckout), "paid orders whose lines, quote and reservations disagree").toEqual([]);
+  expect(await all(LEDGER.unannouncedOrders), "paid orders without an order.created event").toEqual([]);
   // 8. Discount uses within limits, counters equal to reservation rows.
   const discounts = await all<{ code: string; usage_limit: number | null; used_count: number; reserved_count: number; consumed: number; active: number }>(
     `SELECT d.code, d.usage_limit, d.used_count, d.reserved_count,
@@ -133,13 +99,8 @@ export async function expectInvariants(): Promise<void> {
     expect(d.reserved_count).toBe(d.active);
     if (d.usage_limit !== null) expect(d.used_count + d.reserved_count).toBeLessThanOrEqual(d.usage_limit);
   }
-  // … and the other direction: each code a completed checkout's quote applied was consumed by it.
-  const unconsumed = await all<Record<string, unknown>>(
-    `SELECT c.id, code.value AS code, r.status FROM checkouts c JOIN quotes q ON q.checkout_id = c.id, json_each(q.body, '$.discount_codes') code
-     LEFT JOIN discount_reservations r ON r.checkout_id = c.id AND r.code = code.value
-     WHERE c.state = 'completed' AND r.status IS NOT 'consumed'`,
-  );
-  expect(unconsumed, "codes of completed checkouts whose use is not consumed").toEqual([]);
+  // … and the other direction.
+  expect(await all(LEDGER.unconsumedCodes), "codes of completed checkouts whose use is not consumed").toEqual([]);
   await expectPurchaseLimits();
 }
 
