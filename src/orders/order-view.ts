@@ -1,11 +1,11 @@
 /** The `Order` of the contract (docs/contract.md), from the D1 order row, its captured payment, its refunds and its currency. */
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { QuoteLine } from "../checkout/quote";
 import { type Order, type OrderPayment, orderJson } from "../contract/order";
 import type { Refund } from "../contract/refund";
 import type { Database } from "../db/client";
-import { currencies, orders, payments } from "../db/schema";
-import { refundQueries, toRefundJson } from "./refund-records";
+import { orders } from "../db/schema";
+import { orderExponentQuery, orderPaymentQuery, refundQueries, toRefundJson } from "./refund-records";
 
 export type OrderJson = Order;
 
@@ -17,21 +17,8 @@ export function toOrderJson(order: typeof orders.$inferSelect, payment: OrderPay
 export async function readOrder(db: Database, orderId: string): Promise<Order | null> {
   const [orderRows, paymentRows, currencyRows, refundRows, refundLineRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
-    // No join: D1 keys row values by column name, so same-named columns would collide.
-    db
-      .select()
-      .from(payments)
-      .where(
-        and(
-          inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))),
-          // A total of 0 was paid without the gateway ("not_required").
-          inArray(payments.status, ["captured", "not_required"]),
-        ),
-      ),
-    db
-      .select({ exponent: currencies.exponent })
-      .from(currencies)
-      .where(inArray(currencies.code, db.select({ code: orders.currency }).from(orders).where(eq(orders.id, orderId)))),
+    orderPaymentQuery(db, orderId),
+    orderExponentQuery(db, orderId),
     ...refundQueries(db, [orderId]),
   ]);
   const order = orderRows[0];

@@ -79,27 +79,41 @@ export interface OrderRefundState {
   plan: RefundState;
 }
 
+/**
+ * The statement reading what paid for an order: its captured payment, or `not_required`
+ * for a total of 0 paid without the gateway. No join: D1 keys row values by column name,
+ * so same-named columns would collide.
+ */
+export function orderPaymentQuery(db: Database, orderId: string) {
+  return db
+    .select()
+    .from(payments)
+    .where(
+      and(
+        inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))),
+        inArray(payments.status, ["captured", "not_required"]),
+      ),
+    );
+}
+
+/** The statement reading the exponent of an order's currency. */
+export function orderExponentQuery(db: Database, orderId: string) {
+  return db
+    .select({ exponent: currencies.exponent })
+    .from(currencies)
+    .where(inArray(currencies.code, db.select({ code: orders.currency }).from(orders).where(eq(orders.id, orderId))));
+}
+
 /** Everything a refund decision needs, in one round trip. */
 export async function readRefundState(db: Database, orderId: string): Promise<OrderRefundState | null> {
   const [orderRows, paymentRows, lineRows, refundRows, refundLineRows, currencyRows] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
-    db
-      .select()
-      .from(payments)
-      // A total of 0 was paid without the gateway ("not_required"): nothing to refund, but cancellable.
-      .where(
-        and(
-          inArray(payments.checkoutId, db.select({ id: orders.checkoutId }).from(orders).where(eq(orders.id, orderId))),
-          inArray(payments.status, ["captured", "not_required"]),
-        ),
-      ),
+    // A total of 0 was paid without the gateway ("not_required"): nothing to refund, but cancellable.
+    orderPaymentQuery(db, orderId),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)),
     db.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(asc(refunds.createdAt)),
     db.select().from(refundLines).where(eq(refundLines.orderId, orderId)).orderBy(sql`rowid`),
-    db
-      .select()
-      .from(currencies)
-      .where(inArray(currencies.code, db.select({ c: orders.currency }).from(orders).where(eq(orders.id, orderId)))),
+    orderExponentQuery(db, orderId),
   ]);
   const order = orderRows[0];
   if (!order) return null;

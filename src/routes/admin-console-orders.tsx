@@ -14,13 +14,22 @@ import { OrdersPage } from "../admin/console/orders-page";
 import { readRefundForm, type RefundFormFields } from "../admin/console/refund-form";
 import { ErrorPage } from "../admin/console/sign-in-page";
 import { listOrders, ORDER_STATUSES, readOrderDetail, type OrderDetail } from "../admin/orders";
-import { localeFromAcceptLanguage } from "../client/money-format";
 import { createDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { isId } from "../lib/ids";
 import { refundDeps } from "../orders/refund-deps";
+import type { RefundPlan } from "../orders/refund-plan";
 import { cancelOrder, previewCancel, previewRefund, requestRefund } from "../orders/refunds";
-import { isConsoleForm, listOrError, noticeOf, render, requireConsoleAdmin, type ConsoleContext, type ConsoleEnv } from "./console-kit";
+import {
+  consoleLocale as locale,
+  isConsoleForm,
+  listOrError,
+  noticeOf,
+  render,
+  requireConsoleAdmin,
+  type ConsoleContext,
+  type ConsoleEnv,
+} from "./console-kit";
 import { requestHash } from "./http";
 
 export const adminConsoleOrderRoutes = new Hono<ConsoleEnv>();
@@ -38,8 +47,6 @@ function searchOf(q: string | null): { number?: number; email?: string } | null 
   if (number) return { number: Number(number[1]) };
   return q.includes("@") ? { email: q } : null;
 }
-
-const locale = (c: ConsoleContext) => localeFromAcceptLanguage(c.req.header("accept-language"));
 
 adminConsoleOrderRoutes.get("/admin/orders", requireConsoleAdmin, async (c) => {
   const admin = c.get("admin");
@@ -114,85 +121,16 @@ async function orderForm(c: ConsoleContext): Promise<FormChecked> {
 const back = (c: ConsoleContext, orderId: string, notice: string) => c.redirect(`/admin/orders/${encodeURIComponent(orderId)}?notice=${notice}`, 303);
 const noticeFor = (error: AppError) => (Object.hasOwn(ORDER_NOTICES, error.code) ? error.code : "error");
 
-/** Step 1 of a refund: read the form and show exactly what it would refund. */
-adminConsoleOrderRoutes.post("/admin/orders/:id/refund", requireConsoleAdmin, async (c) => {
-  const checked = await orderForm(c);
-  if (checked instanceof Response) return checked;
-  const { detail, form } = checked;
-  const o = detail.order;
-  const read = readRefundForm(
-    form,
-    o.lines.map((l) => l.line_id),
-    o.currency_exponent,
-  );
-  if (!read.ok) return orderPage(c, detail, { error: read.message, fields: read.fields, status: 422 });
+/** Step 1 of a refund or a cancellation: show exactly what it would refund, or the order with why it cannot. */
+async function review(c: ConsoleContext, detail: OrderDetail, kind: "refund" | "cancel", fields: RefundFormFields, plan: () => Promise<RefundPlan>) {
   try {
-    const plan = await previewRefund(createDb(c.env.DB), o.id, { ask: read.ask, restock: read.restock, reason: read.reason });
-    const admin = c.get("admin");
-    return render(
-      c,
-      <OrderReviewPage
-        order={o}
-        plan={plan}
-        kind="refund"
-        fields={read.fields}
-        idempotencyKey={crypto.randomUUID()}
-        csrf={admin.csrf}
-        who={admin.who}
-        locale={locale(c)}
-      />,
-    );
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    return orderPage(c, detail, { error: error.message, fields: read.fields, status: error.status });
-  }
-});
-
-/** Step 2: refund, under the confirmation's key (a resubmitted confirmation answers the same refund). */
-adminConsoleOrderRoutes.post("/admin/orders/:id/refunds", requireConsoleAdmin, async (c) => {
-  const checked = await orderForm(c);
-  if (checked instanceof Response) return checked;
-  const { detail, form } = checked;
-  const o = detail.order;
-  const key = typeof form.key === "string" ? form.key : "";
-  const read = readRefundForm(
-    form,
-    o.lines.map((l) => l.line_id),
-    o.currency_exponent,
-  );
-  if (!read.ok || key.length < 16 || key.length > 64) return back(c, o.id, "invalid_refund");
-  try {
-    const outcome = await requestRefund(
-      refundDeps(c.env),
-      o.id,
-      { ask: read.ask, restock: read.restock, reason: read.reason },
-      `console:${key}`,
-      await requestHash(c, read.fields),
-    );
-    forgetStatistics(c.env.DB);
-    return back(c, o.id, outcome.status === 201 ? "refunded" : "refund_pending");
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    forgetStatistics(c.env.DB);
-    return back(c, o.id, noticeFor(error));
-  }
-});
-
-/** Step 1 of a cancellation: show what it refunds. */
-adminConsoleOrderRoutes.post("/admin/orders/:id/cancel", requireConsoleAdmin, async (c) => {
-  const checked = await orderForm(c);
-  if (checked instanceof Response) return checked;
-  const { detail, form } = checked;
-  const fields = cancelFields(form);
-  try {
-    const plan = await previewCancel(createDb(c.env.DB), detail.order.id);
     const admin = c.get("admin");
     return render(
       c,
       <OrderReviewPage
         order={detail.order}
-        plan={plan}
-        kind="cancel"
+        plan={await plan()}
+        kind={kind}
         fields={fields}
         idempotencyKey={crypto.randomUUID()}
         csrf={admin.csrf}
@@ -202,8 +140,69 @@ adminConsoleOrderRoutes.post("/admin/orders/:id/cancel", requireConsoleAdmin, as
     );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return orderPage(c, detail, { error: error.message, fields: null, status: error.status });
+    return orderPage(c, detail, { error: error.message, fields: kind === "refund" ? fields : null, status: error.status });
   }
+}
+
+/** Step 2: do it, then back to the order with what came of it (the statistics count refunds, so they are recomputed). */
+async function settle(c: ConsoleContext, orderId: string, run: () => Promise<string>) {
+  try {
+    const notice = await run();
+    forgetStatistics(c.env.DB);
+    return back(c, orderId, notice);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    forgetStatistics(c.env.DB);
+    return back(c, orderId, noticeFor(error));
+  }
+}
+
+const readRefund = (form: Record<string, unknown>, o: OrderDetail["order"]) =>
+  readRefundForm(
+    form,
+    o.lines.map((l) => l.line_id),
+    o.currency_exponent,
+  );
+
+/** Step 1 of a refund: read the form and show exactly what it would refund. */
+adminConsoleOrderRoutes.post("/admin/orders/:id/refund", requireConsoleAdmin, async (c) => {
+  const checked = await orderForm(c);
+  if (checked instanceof Response) return checked;
+  const { detail, form } = checked;
+  const read = readRefund(form, detail.order);
+  if (!read.ok) return orderPage(c, detail, { error: read.message, fields: read.fields, status: 422 });
+  return review(c, detail, "refund", read.fields, () =>
+    previewRefund(createDb(c.env.DB), detail.order.id, { ask: read.ask, restock: read.restock, reason: read.reason }),
+  );
+});
+
+/** Step 2: refund, under the confirmation's key (a resubmitted confirmation answers the same refund). */
+adminConsoleOrderRoutes.post("/admin/orders/:id/refunds", requireConsoleAdmin, async (c) => {
+  const checked = await orderForm(c);
+  if (checked instanceof Response) return checked;
+  const { detail, form } = checked;
+  const o = detail.order;
+  const key = typeof form.key === "string" ? form.key : "";
+  const read = readRefund(form, o);
+  if (!read.ok || key.length < 16 || key.length > 64) return back(c, o.id, "invalid_refund");
+  return settle(c, o.id, async () => {
+    const outcome = await requestRefund(
+      refundDeps(c.env),
+      o.id,
+      { ask: read.ask, restock: read.restock, reason: read.reason },
+      `console:${key}`,
+      await requestHash(c, read.fields),
+    );
+    return outcome.status === 201 ? "refunded" : "refund_pending";
+  });
+});
+
+/** Step 1 of a cancellation: show what it refunds. */
+adminConsoleOrderRoutes.post("/admin/orders/:id/cancel", requireConsoleAdmin, async (c) => {
+  const checked = await orderForm(c);
+  if (checked instanceof Response) return checked;
+  const { detail, form } = checked;
+  return review(c, detail, "cancel", cancelFields(form), () => previewCancel(createDb(c.env.DB), detail.order.id));
 });
 
 /** Step 2: cancel (a repeat is harmless: a cancelled order answers cancelled). */
@@ -212,20 +211,15 @@ adminConsoleOrderRoutes.post("/admin/orders/:id/cancel/confirm", requireConsoleA
   if (checked instanceof Response) return checked;
   const { detail, form } = checked;
   const fields = cancelFields(form);
-  try {
+  return settle(c, detail.order.id, async () => {
     const outcome = await cancelOrder(
       refundDeps(c.env),
       detail.order.id,
       { reason: fields.reason || null, restock: fields.restock },
       await requestHash(c, fields),
     );
-    forgetStatistics(c.env.DB);
-    return back(c, detail.order.id, outcome.status === 200 ? "cancelled" : "cancel_pending");
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    forgetStatistics(c.env.DB);
-    return back(c, detail.order.id, noticeFor(error));
-  }
+    return outcome.status === 200 ? "cancelled" : "cancel_pending";
+  });
 });
 
 function cancelFields(form: Record<string, unknown>): RefundFormFields {

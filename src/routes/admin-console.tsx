@@ -26,13 +26,13 @@ import { diagnoseLock } from "../admin/lock-diagnostics";
 import { DEFAULT_EVENT_PAGE_SIZE, listEvents, readEventDetail, redeliverEvent } from "../admin/webhook-events";
 import { createDb } from "../db/client";
 import { EVENT_STATUSES, EVENT_TYPES } from "../events/outbox";
-import { localeFromAcceptLanguage } from "../client/money-format";
 import { getConfig } from "../lib/config";
 import { AppError } from "../lib/errors";
 import { adminConsoleOrderRoutes } from "./admin-console-orders";
 import { adminConsoleStockRoutes } from "./admin-console-stock";
 import {
   consoleAdmin,
+  consoleLocale,
   disabledPage,
   fromThisOrigin,
   isConsoleForm,
@@ -162,7 +162,7 @@ adminConsoleRoutes.get("/admin/locks", requireConsoleAdmin, async (c) => {
       now={now}
       csrf={admin.csrf}
       who={admin.who}
-      locale={localeFromAcceptLanguage(c.req.header("accept-language"))}
+      locale={consoleLocale(c)}
     />,
     error ? 400 : 200,
   );
@@ -178,15 +178,7 @@ adminConsoleRoutes.get("/admin/locks/:id", requireConsoleAdmin, async (c) => {
   const diagnosis = await diagnoseLock(db, c.env.DB, getConfig(c.env), c.env.QUOTE_SIGNING_SECRET, id, now);
   return render(
     c,
-    <LockPage
-      lock={lock}
-      diagnosis={diagnosis}
-      notice={noticeOf(c, RELEASE_NOTICES)}
-      now={now}
-      csrf={admin.csrf}
-      who={admin.who}
-      locale={localeFromAcceptLanguage(c.req.header("accept-language"))}
-    />,
+    <LockPage lock={lock} diagnosis={diagnosis} notice={noticeOf(c, RELEASE_NOTICES)} now={now} csrf={admin.csrf} who={admin.who} locale={consoleLocale(c)} />,
   );
 });
 

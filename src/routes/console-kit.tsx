@@ -14,6 +14,7 @@ import { ErrorPage } from "../admin/console/sign-in-page";
 import { csrfToken, isCsrfToken, SESSION_COOKIE, verifySession } from "../admin/console-session";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "./carts";
+import { localeFromAcceptLanguage } from "../client/money-format";
 
 /** The signed-in admin: the secret credential their CSRF token is bound to, and a name to show. */
 export interface ConsoleAdmin {
@@ -98,3 +99,6 @@ export function noticeOf(c: Context<ConsoleEnv>, notices: Record<string, unknown
   const notice = c.req.query("notice");
   return notice && Object.hasOwn(notices, notice) ? notice : null;
 }
+
+/** The admin's locale for amounts, from the browser's Accept-Language. */
+export const consoleLocale = (c: ConsoleContext) => localeFromAcceptLanguage(c.req.header("accept-language"));

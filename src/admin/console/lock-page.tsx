@@ -4,8 +4,10 @@ import type { Quote } from "../../checkout/quote";
 import { isPastPivot, type CheckoutState } from "../../checkout/state-machine";
 import type { LockDetail } from "../../contract/checkout-lock";
 import type { LockDiagnostics } from "../lock-diagnostics";
-import { compactJson, money, relative, stateClass, time } from "./format";
+import { money, relative, stateClass, time } from "./format";
 import { Badge, Layout, Notice } from "./layout";
+import { Table } from "./table";
+import { TimelineTable } from "./timeline-table";
 
 /** What a redirect after a Release may announce (only these keys are shown). */
 export const RELEASE_NOTICES: Record<string, { kind: "ok" | "warn" | "fail"; text: string }> = {
@@ -118,43 +120,27 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
       <h2>Quote</h2>
       {quote ? (
         <>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>SKU</th>
-                  <th>Item</th>
-                  <th class="num">Qty</th>
-                  <th class="num">Unit</th>
-                  <th class="num">Subtotal</th>
-                  <th class="num">Discount</th>
-                  <th class="num">Tax</th>
-                  <th class="num">Total</th>
-                </tr>
-              </thead>
-              <tbody>
-                {quote.lines.map((l) => (
-                  <tr>
-                    <td class="mono">{l.sku}</td>
-                    <td class="wrap">{l.title}</td>
-                    <td class="num">{l.quantity}</td>
-                    <td class="num">{money(l.unit_price, quote, locale)}</td>
-                    <td class="num">{money(l.subtotal, quote, locale)}</td>
-                    <td class="num">{money(l.discount_total, quote, locale)}</td>
-                    <td class="num">{money(l.tax_total, quote, locale)}</td>
-                    <td class="num">{money(l.total, quote, locale)}</td>
-                  </tr>
-                ))}
-                <tr>
-                  <th colspan={4}>Cart</th>
-                  <th class="num">{money(quote.subtotal, quote, locale)}</th>
-                  <th class="num">{money(quote.discount_total, quote, locale)}</th>
-                  <th class="num">{money(quote.tax_total, quote, locale)}</th>
-                  <th class="num">{money(quote.total, quote, locale)}</th>
-                </tr>
-              </tbody>
-            </table>
-          </div>
+          <Table columns={["SKU", "Item", { num: "Qty" }, { num: "Unit" }, { num: "Subtotal" }, { num: "Discount" }, { num: "Tax" }, { num: "Total" }]}>
+            {quote.lines.map((l) => (
+              <tr>
+                <td class="mono">{l.sku}</td>
+                <td class="wrap">{l.title}</td>
+                <td class="num">{l.quantity}</td>
+                <td class="num">{money(l.unit_price, quote, locale)}</td>
+                <td class="num">{money(l.subtotal, quote, locale)}</td>
+                <td class="num">{money(l.discount_total, quote, locale)}</td>
+                <td class="num">{money(l.tax_total, quote, locale)}</td>
+                <td class="num">{money(l.total, quote, locale)}</td>
+              </tr>
+            ))}
+            <tr>
+              <th colspan={4}>Cart</th>
+              <th class="num">{money(quote.subtotal, quote, locale)}</th>
+              <th class="num">{money(quote.discount_total, quote, locale)}</th>
+              <th class="num">{money(quote.tax_total, quote, locale)}</th>
+              <th class="num">{money(quote.total, quote, locale)}</th>
+            </tr>
+          </Table>
           <p class="muted">
             Quote <span class="mono">{quote.id}</span> ({lock.quote_status}), exchange rate {quote.exchange_rate}
             {quote.discount_codes?.length ? `, codes ${quote.discount_codes.join(", ")}` : ""}, signature{" "}
@@ -166,99 +152,43 @@ export const LockPage: FC<LockPageProps> = ({ lock, diagnosis, notice, now, csrf
       )}
 
       <h2>Timeline</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>At</th>
-              <th>Event</th>
-              <th>State</th>
-              <th>Phase</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lock.timeline.map((t) => (
-              <tr>
-                <td>{time(t.at)}</td>
-                <td>
-                  <code>{t.event}</code>
-                </td>
-                <td>{t.state}</td>
-                <td>
-                  <code>{t.phase}</code>
-                </td>
-                <td class="wrap mono">{compactJson(t.detail)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TimelineTable entries={lock.timeline} withState />
 
       <h2>Reservations</h2>
       {lock.reservations.length === 0 ? (
         <p class="muted">None.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>SKU</th>
-                <th>Variant</th>
-                <th class="num">Qty</th>
-                <th>Status</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lock.reservations.map((r) => (
-                <tr>
-                  <td class="mono">{r.sku ?? "—"}</td>
-                  <td class="mono">{r.variant_id}</td>
-                  <td class="num">{r.quantity}</td>
-                  <td>{r.status}</td>
-                  <td>{time(r.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={["SKU", "Variant", { num: "Qty" }, "Status", "Updated"]}>
+          {lock.reservations.map((r) => (
+            <tr>
+              <td class="mono">{r.sku ?? "—"}</td>
+              <td class="mono">{r.variant_id}</td>
+              <td class="num">{r.quantity}</td>
+              <td>{r.status}</td>
+              <td>{time(r.updated_at)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
 
       <h2>Payments</h2>
       {lock.payments.length === 0 ? (
         <p class="muted">No payment attempted.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th class="num">#</th>
-                <th>Provider</th>
-                <th>Status</th>
-                <th class="num">Amount</th>
-                <th class="num">Captured</th>
-                <th>Decline</th>
-                <th>Reference</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lock.payments.map((p) => (
-                <tr>
-                  <td class="num">{p.attempt}</td>
-                  <td>{p.provider}</td>
-                  <td>{p.status}</td>
-                  <td class="num">{money(p.amount, { currency: p.currency, currency_exponent: c.currency_exponent }, locale)}</td>
-                  <td class="num">{money(p.captured_amount, { currency: p.currency, currency_exponent: c.currency_exponent }, locale)}</td>
-                  <td>{p.decline_code ?? ""}</td>
-                  <td class="mono">{p.reference ?? ""}</td>
-                  <td>{time(p.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={[{ num: "#" }, "Provider", "Status", { num: "Amount" }, { num: "Captured" }, "Decline", "Reference", "Updated"]}>
+          {lock.payments.map((p) => (
+            <tr>
+              <td class="num">{p.attempt}</td>
+              <td>{p.provider}</td>
+              <td>{p.status}</td>
+              <td class="num">{money(p.amount, { currency: p.currency, currency_exponent: c.currency_exponent }, locale)}</td>
+              <td class="num">{money(p.captured_amount, { currency: p.currency, currency_exponent: c.currency_exponent }, locale)}</td>
+              <td>{p.decline_code ?? ""}</td>
+              <td class="mono">{p.reference ?? ""}</td>
+              <td>{time(p.updated_at)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
 
       <h2>Order</h2>

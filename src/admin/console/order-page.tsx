@@ -2,8 +2,10 @@
 import type { FC } from "hono/jsx";
 import type { OrderDetail } from "../orders";
 import type { OrderJson } from "../../orders/order-view";
-import { compactJson, money, orderStatusClass, refundStatusClass, time } from "./format";
+import { money, orderStatusClass, refundStatusClass, time } from "./format";
 import { Badge, Layout, Notice } from "./layout";
+import { Table } from "./table";
+import { TimelineTable } from "./timeline-table";
 import { quantityField, type RefundFormFields } from "./refund-form";
 
 type NoticeText = { kind: "ok" | "warn" | "fail"; text: string };
@@ -116,77 +118,43 @@ export const OrderPage: FC<OrderPageProps> = ({ detail, notice, error, fields, c
       </div>
 
       <h2>Lines</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>SKU</th>
-              <th>Item</th>
-              <th class="num">Qty</th>
-              <th class="num">Refunded</th>
-              <th class="num">Unit</th>
-              <th class="num">Discount</th>
-              <th class="num">Tax</th>
-              <th class="num">Total</th>
-            </tr>
-          </thead>
-          <tbody>
-            {o.lines.map((l) => (
-              <tr data-line-id={l.line_id}>
-                <td class="mono">{l.sku}</td>
-                <td class="wrap">{l.title}</td>
-                <td class="num">{l.quantity}</td>
-                <td class="num">{units.get(l.line_id) ?? 0}</td>
-                <td class="num">{m(l.unit_price)}</td>
-                <td class="num">{m(l.discount_total)}</td>
-                <td class="num">{m(l.tax_total)}</td>
-                <td class="num">{m(l.total)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={["SKU", "Item", { num: "Qty" }, { num: "Refunded" }, { num: "Unit" }, { num: "Discount" }, { num: "Tax" }, { num: "Total" }]}>
+        {o.lines.map((l) => (
+          <tr data-line-id={l.line_id}>
+            <td class="mono">{l.sku}</td>
+            <td class="wrap">{l.title}</td>
+            <td class="num">{l.quantity}</td>
+            <td class="num">{units.get(l.line_id) ?? 0}</td>
+            <td class="num">{m(l.unit_price)}</td>
+            <td class="num">{m(l.discount_total)}</td>
+            <td class="num">{m(l.tax_total)}</td>
+            <td class="num">{m(l.total)}</td>
+          </tr>
+        ))}
+      </Table>
 
       <h2>Refunds</h2>
       {o.refunds.length === 0 ? (
         <p class="muted">None.</p>
       ) : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>Refund</th>
-                <th>Kind</th>
-                <th>Status</th>
-                <th class="num">Amount</th>
-                <th>Lines</th>
-                <th>Restocked</th>
-                <th>Reason</th>
-                <th>Asked</th>
-                <th>Settled</th>
-                <th>Gateway</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.refunds.map((r) => (
-                <tr data-refund-id={r.id} class={r.status === "failed" ? "fail" : undefined}>
-                  <td class="mono">{r.id}</td>
-                  <td>{r.kind}</td>
-                  <td>
-                    <Badge kind={refundStatusClass(r.status)}>{r.status}</Badge>
-                  </td>
-                  <td class="num">{m(r.amount)}</td>
-                  <td>{r.lines.map((l) => `${o.lines.find((x) => x.line_id === l.line_id)?.sku ?? l.line_id} × ${l.quantity}`).join(", ") || "—"}</td>
-                  <td>{r.restocked ? "yes" : r.restock ? "asked" : "no"}</td>
-                  <td class="wrap">{r.failure ? `${r.reason ?? ""} (failed: ${r.failure})` : (r.reason ?? "")}</td>
-                  <td>{time(r.created_at)}</td>
-                  <td>{time(r.settled_at)}</td>
-                  <td class="mono">{r.gateway_reference ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={["Refund", "Kind", "Status", { num: "Amount" }, "Lines", "Restocked", "Reason", "Asked", "Settled", "Gateway"]}>
+          {o.refunds.map((r) => (
+            <tr data-refund-id={r.id} class={r.status === "failed" ? "fail" : undefined}>
+              <td class="mono">{r.id}</td>
+              <td>{r.kind}</td>
+              <td>
+                <Badge kind={refundStatusClass(r.status)}>{r.status}</Badge>
+              </td>
+              <td class="num">{m(r.amount)}</td>
+              <td>{r.lines.map((l) => `${o.lines.find((x) => x.line_id === l.line_id)?.sku ?? l.line_id} × ${l.quantity}`).join(", ") || "—"}</td>
+              <td>{r.restocked ? "yes" : r.restock ? "asked" : "no"}</td>
+              <td class="wrap">{r.failure ? `${r.reason ?? ""} (failed: ${r.failure})` : (r.reason ?? "")}</td>
+              <td>{time(r.created_at)}</td>
+              <td>{time(r.settled_at)}</td>
+              <td class="mono">{r.gateway_reference ?? ""}</td>
+            </tr>
+          ))}
+        </Table>
       )}
 
       {open && (
@@ -263,28 +231,7 @@ export const OrderPage: FC<OrderPageProps> = ({ detail, notice, error, fields, c
       )}
 
       <h2>Timeline</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>At</th>
-              <th>Event</th>
-              <th>Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.timeline.map((t) => (
-              <tr>
-                <td>{time(t.at)}</td>
-                <td>
-                  <code>{t.event}</code>
-                </td>
-                <td class="wrap mono">{compactJson(t.detail)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TimelineTable entries={detail.timeline} />
     </Layout>
   );
 };
