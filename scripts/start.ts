@@ -21,7 +21,7 @@ console.log(`
 Edge Checkout is starting on http://127.0.0.1:${port}
   storefront demo   http://127.0.0.1:${port}/
   admin console     http://127.0.0.1:${port}/admin   (token: ${adminToken})
-  API document      http://127.0.0.1:${port}/openapi.json
+  API document      http://127.0.0.1:${port}/openapi.json   (readable: http://127.0.0.1:${port}/docs)
   run the cron job  curl "http://127.0.0.1:${port}/__scheduled?cron=*/5+*+*+*+*"
 `);
 const child = spawn(
