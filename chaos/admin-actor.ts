@@ -49,7 +49,11 @@ export async function runAdmin(ctx: ShopperContext, plan: ChaosPlan, catalog: Ca
             change.answeredAt = Date.now();
             throw error;
           });
-          Object.assign(change, { outcome: reply.status === 200 ? "applied" : reply.status < 500 ? "refused" : "unknown", answeredAt: Date.now() });
+          Object.assign(change, {
+            outcome: reply.status === 200 ? "applied" : reply.status < 500 ? "refused" : "unknown",
+            answeredAt: Date.now(),
+            adjustedBy: reply.status === 200 ? reply.body.adjusted_by : undefined,
+          });
           if (reply.status === 200) obs.admin.stock++;
           break;
         }

@@ -99,22 +99,22 @@ const CORRUPTIONS: Corruption[] = [
   },
   {
     name: "an order in another currency than its checkout",
-    expect: "12. one currency",
+    expect: "one currency",
     sql: "UPDATE orders SET currency = 'XTS' WHERE id = (SELECT id FROM orders WHERE status = 'paid' LIMIT 1)",
   },
   {
     name: "a reservation expiring after its checkout",
-    expect: "9. one deadline",
+    expect: "one deadline",
     sql: "UPDATE stock_reservations SET expires_at = '2999-01-01T00:00:00.000Z' WHERE rowid = (SELECT rowid FROM stock_reservations WHERE status <> 'active' LIMIT 1)",
   },
   {
     name: "a quote expiring before its checkout",
-    expect: "9. one deadline",
+    expect: "one deadline",
     sql: "UPDATE quotes SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = (SELECT id FROM quotes LIMIT 1)",
   },
   {
     name: "a unit moved between two orders' lines of one variant",
-    expect: "10. sums per checkout",
+    expect: "sums per checkout",
     sql: `CREATE TEMP TABLE moved AS SELECT a.order_id AS up, a.line_id AS up_line, b.order_id AS down, b.line_id AS down_line
         FROM order_lines a JOIN orders oa ON oa.id = a.order_id AND oa.status = 'paid'
         JOIN order_lines b ON b.variant_id = a.variant_id AND b.order_id <> a.order_id AND b.quantity > 1 JOIN orders ob ON ob.id = b.order_id AND ob.status = 'paid' LIMIT 1;
@@ -123,12 +123,12 @@ const CORRUPTIONS: Corruption[] = [
   },
   {
     name: "a paid order without its order.created event",
-    expect: "11. one event per state change",
+    expect: "one event per state change",
     sql: "DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE type = 'order.created' LIMIT 1)",
   },
   {
     name: "an ended checkout without its event",
-    expect: "11. one event per state change",
+    expect: "one event per state change",
     sql: "DELETE FROM outbox WHERE id = (SELECT id FROM outbox WHERE type IN ('checkout.failed', 'checkout.expired', 'checkout.cancelled') LIMIT 1)",
   },
   {
@@ -138,7 +138,7 @@ const CORRUPTIONS: Corruption[] = [
   },
   {
     name: "reservations whose checkout row is gone",
-    expect: "13. no orphans",
+    expect: "no orphans",
     sql: "DELETE FROM checkouts WHERE id = (SELECT checkout_id FROM stock_reservations WHERE status = 'released' LIMIT 1)",
   },
   {

@@ -63,6 +63,8 @@ export interface StockChange {
   sent: number;
   /** applied: 200; refused: a 4xx (nothing changed); unknown: no answer (the server died). */
   outcome: "applied" | "refused" | "unknown";
+  /** What the applied change's answer said it recorded (`adjusted_by`: the on_hand set less the one it replaced). */
+  adjustedBy?: number;
   readAt: number;
   answeredAt: number;
 }

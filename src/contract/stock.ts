@@ -10,3 +10,8 @@ export const StockSchema = z
   })
   .openapi("Stock");
 export type Stock = z.output<typeof StockSchema>;
+
+/** A stock change's answer: the new level, and the adjustment it recorded (the new on_hand less the one it replaced). */
+export const StockSetSchema = StockSchema.extend({
+  adjusted_by: z.number().int().openapi({ description: "on_hand set less the on_hand it replaced: the adjustment row this change recorded" }),
+}).openapi("StockSet");

@@ -1,7 +1,7 @@
 /** The admin stock API: a variant's on-hand, reserved and available units, and setting what is on hand. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { StockSchema } from "../contract/stock";
+import { StockSchema, StockSetSchema } from "../contract/stock";
 import { createDb, isoNow } from "../db/client";
 import { inventory, inventoryAdjustments } from "../db/schema";
 import { availabilityCache } from "../inventory/availability-cache";
@@ -51,7 +51,7 @@ adminStockRoutes.openapi(
     summary: "Set on-hand stock (never below what is reserved)",
     security: ADMIN_SECURITY,
     request: { params: VariantParam, ...jsonBody(z.strictObject({ on_hand: OnHand })) },
-    responses: { 200: jsonResponse(StockSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "stock_below_reserved") },
+    responses: { 200: jsonResponse(StockSetSchema, "Stock"), ...errorResponses(...ADMIN_ERRORS, ...BODY_ERRORS, "not_found", "stock_below_reserved") },
   }),
   async (c) => {
     const db = createDb(c.env.DB);
@@ -59,22 +59,26 @@ adminStockRoutes.openapi(
     const onHand = c.req.valid("json").on_hand;
     const now = isoNow();
     let rows: Array<typeof inventory.$inferSelect>;
+    let adjusted: Array<{ delta: number }>;
     try {
       // The adjustment row and the new level land together, so stock is always accounted for.
-      [, , rows] = await db.batch([
-        db.insert(inventoryAdjustments).select(
-          db
-            // All columns in table order (drizzle's rule for INSERT … SELECT); a NULL id autoincrements.
-            .select({
-              id: sql<number>`NULL`.as("id"),
-              variantId: inventory.variantId,
-              delta: sql<number>`${onHand} - ${inventory.onHand}`.as("delta"),
-              reason: sql<string>`'admin'`.as("reason"),
-              at: sql<string>`${now}`.as("at"),
-            })
-            .from(inventory)
-            .where(eq(inventory.variantId, variantId)),
-        ),
+      [adjusted, , rows] = await db.batch([
+        db
+          .insert(inventoryAdjustments)
+          .select(
+            db
+              // All columns in table order (drizzle's rule for INSERT … SELECT); a NULL id autoincrements.
+              .select({
+                id: sql<number>`NULL`.as("id"),
+                variantId: inventory.variantId,
+                delta: sql<number>`${onHand} - ${inventory.onHand}`.as("delta"),
+                reason: sql<string>`'admin'`.as("reason"),
+                at: sql<string>`${now}`.as("at"),
+              })
+              .from(inventory)
+              .where(eq(inventory.variantId, variantId)),
+          )
+          .returning({ delta: inventoryAdjustments.delta }),
         db.update(inventory).set({ onHand, updatedAt: now }).where(eq(inventory.variantId, variantId)),
         db.select().from(inventory).where(eq(inventory.variantId, variantId)),
       ]);
@@ -92,6 +96,6 @@ adminStockRoutes.openapi(
     if (!row) throw notFound("Variant");
     // New units are sellable in this isolate at once (elsewhere within a second).
     availabilityCache.forget([variantId]);
-    return c.json(stockJson(row), 200);
+    return c.json({ ...stockJson(row), adjusted_by: adjusted[0]?.delta ?? 0 }, 200);
   },
 );

@@ -39,7 +39,8 @@ describe("catalog and admin catalog API", () => {
     const [v] = await createProduct([{ stock: 5 }]);
     const set = await call("PUT", `/admin/api/variants/${v}/stock`, { headers: ADMIN, body: { on_hand: 9 } });
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ variant_id: v, on_hand: 9, reserved: 0, available: 9 });
+    // The answer names the adjustment it recorded, so a merchant (or an audit) knows what the change did.
+    expect(set.body).toEqual({ variant_id: v, on_hand: 9, reserved: 0, available: 9, adjusted_by: 4 });
     const adjustments = await env.DB.prepare("SELECT delta, reason FROM inventory_adjustments WHERE variant_id = ? ORDER BY id").bind(v).all();
     expect(adjustments.results).toEqual([
       { delta: 5, reason: "initial" },
@@ -53,6 +54,8 @@ describe("catalog and admin catalog API", () => {
     const below = await call("PUT", `/admin/api/variants/${v}/stock`, { headers: ADMIN, body: { on_hand: 5 } });
     expect(below.status).toBe(409);
     expect(await stockOf(v!)).toEqual({ variant_id: v, on_hand: 9, reserved: 6, available: 3 });
+    const lowered = await call("PUT", `/admin/api/variants/${v}/stock`, { headers: ADMIN, body: { on_hand: 7 } });
+    expect(lowered.body).toEqual({ variant_id: v, on_hand: 7, reserved: 6, available: 1, adjusted_by: -2 });
     expect((await call("GET", "/admin/api/variants/var_nope/stock", { headers: ADMIN })).status).toBe(404);
     expect((await call("PUT", `/admin/api/variants/${v}/stock`, { headers: ADMIN, body: { on_hand: -1 } })).status).toBe(400);
     // The hold had no checkout: give it back, as the cleanup job would, so no later check finds it.
