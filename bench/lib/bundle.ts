@@ -43,10 +43,17 @@ function servingConfig(outdir: string): string {
   const source = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
   const kept: string[] = [];
   let inBuild = false;
+  let inAssets = false;
   for (const line of source.split("\n")) {
     const header = /^\s*\[{1,2}([^\]]+)\]{1,2}\s*$/.exec(line);
-    if (header) inBuild = header[1]!.trim() === "build";
-    if (!inBuild) kept.push(line);
+    if (header) {
+      inBuild = header[1]!.trim() === "build";
+      inAssets = header[1]!.trim() === "assets";
+    }
+    // The config now lives beside the bundle: the assets folder stays the project's.
+    const directory = inAssets ? /^\s*directory\s*=\s*"([^"]+)"/.exec(line) : null;
+    if (directory) kept.push(`directory = ${JSON.stringify(path.resolve(ROOT, directory[1]!))}`);
+    else if (!inBuild) kept.push(line);
   }
   const config = path.join(outdir, "wrangler.bench.toml");
   writeFileSync(config, kept.join("\n"));
