@@ -14,6 +14,7 @@ const ANSWERS: Record<string, string | Record<CartState, string>> = {
   "an unknown field": "400 validation_error",
   "a bad Idempotency-Key": "400 validation_error",
   "not a JSON content type": "415 unsupported_media_type",
+  "a body over 64 KiB": "413 payload_too_large",
   "no bearer token": "401 unauthorized",
   "another cart's token": "403 forbidden",
   "unknown cart id": "404 not_found",
