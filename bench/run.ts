@@ -26,7 +26,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, startLocalServer, type LocalServer } from "../scripts/local-server.ts";
-import { buildBundle, describeBundle, type BuiltBundle } from "./lib/bundle.ts";
+import { BENCH_VARS, buildBundle, describeBundle, type BuiltBundle } from "./lib/bundle.ts";
 import { describeLoad, describeMachine, describeVersions } from "./lib/machine.ts";
 import { formatTable } from "./lib/report.ts";
 import { serverCpuReader } from "./lib/server-cpu.ts";
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
       script: bundle.entry,
       config: bundle.config,
       testScheduled: false,
-      vars: { CHECKOUT_RATE_LIMIT_PER_MINUTE: "0", CHECKOUT_LOGGING_ENABLED: "false" },
+      vars: BENCH_VARS,
     });
     log(`  listening on ${server.url}`);
     const ctx: BenchContext = {

@@ -38,6 +38,8 @@ export interface LocalServer {
   port: number;
   persistTo: string;
   adminToken: string;
+  /** The devtools (Chrome DevTools Protocol) port of the running Worker, for profiling. */
+  inspectorPort(): number;
   /** Kills the whole process tree at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
   /** Starts again on the same state and port. */
@@ -103,10 +105,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   let log = "";
+  let inspectorPort = 0;
 
   const launch = async () => {
     // Its own devtools port too: the default (9229) is taken by any other wrangler dev running.
-    const inspector = ["--inspector-port", String(await freePort())];
+    inspectorPort = await freePort();
+    const inspector = ["--inspector-port", String(inspectorPort)];
     child = spawn(WRANGLER, [...args, ...inspector], {
       cwd: ROOT,
       env: baseEnv(),
@@ -147,6 +151,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     persistTo,
     adminToken: vars.ADMIN_TOKEN!,
+    inspectorPort: () => inspectorPort,
     kill: () => killTree("SIGKILL"),
     restart: async () => {
       await killTree("SIGKILL");

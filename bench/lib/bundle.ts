@@ -11,6 +11,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT, baseEnv } from "../../scripts/local-server.ts";
 
+/** The `[vars]` the benchmark serves the Worker with: no per-cart rate limit (one client sends everything), no logging. */
+export const BENCH_VARS = { CHECKOUT_RATE_LIMIT_PER_MINUTE: "0", CHECKOUT_LOGGING_ENABLED: "false" };
+
 export interface BuiltBundle {
   outdir: string;
   entry: string;
@@ -20,9 +23,11 @@ export interface BuiltBundle {
   gzip_kib: number;
 }
 
-export function buildBundle(): BuiltBundle {
+/** `sourceMap`: also write index.js.map (the profiler maps the bundle's frames back to src/ and the packages). */
+export function buildBundle(options: { sourceMap?: boolean } = {}): BuiltBundle {
   const outdir = mkdtempSync(path.join(tmpdir(), "edge-checkout-bundle-"));
-  const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+  const maps = options.sourceMap ? ["--upload-source-maps"] : [];
+  const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir, ...maps], {
     cwd: ROOT,
     env: baseEnv(),
     encoding: "utf8",

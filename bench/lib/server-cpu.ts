@@ -56,3 +56,38 @@ export function serverCpuReader(marker: string): (() => number) | null {
     return (total / TICKS_PER_SECOND) * 1000;
   };
 }
+
+/** What a process of `wrangler dev` does, from its command line. */
+function roleOf(cmdline: string): string {
+  if (!cmdline.includes("workerd")) return cmdline.includes("esbuild") ? "esbuild" : "wrangler (Node)";
+  // The runtime that runs the Worker is the one with a devtools address; the other runs wrangler's dev proxy.
+  return cmdline.includes("--inspector-addr") ? "workerd: the Worker" : "workerd: wrangler's dev proxy";
+}
+
+/** CPU ms so far of each process of the tree whose root's command line contains `marker`, summed by role. */
+export function serverCpuByRole(marker: string): () => Record<string, number> {
+  return () => {
+    const byPid = new Map<number, { ppid: number; ticks: number; cmdline: string }>();
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      const s = stat(Number(d));
+      if (!s) continue;
+      try {
+        byPid.set(Number(d), { ...s, cmdline: readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0/g, " ") });
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    const inTree = (pid: number): boolean => {
+      for (let p: number | undefined = pid; p !== undefined && p > 1; p = byPid.get(p)?.ppid) if (byPid.get(p)?.cmdline.includes(marker)) return true;
+      return false;
+    };
+    const roles: Record<string, number> = {};
+    for (const [pid, p] of byPid) {
+      if (!inTree(pid)) continue;
+      const role = roleOf(p.cmdline);
+      roles[role] = (roles[role] ?? 0) + (p.ticks / TICKS_PER_SECOND) * 1000;
+    }
+    return roles;
+  };
+}

@@ -102,4 +102,27 @@ export async function shopperWith(client: BenchClient, lines: Array<[string, num
   return shopper;
 }
 
+/**
+ * A drop's shopper: create a cart, add the line, start checkout and complete it (a
+ * refused start is followed by the complete all the same, as an impatient storefront
+ * would send). An order, a refusal for want of stock, or an error for anything else.
+ */
+export async function dropShopper(client: BenchClient, variantId: string): Promise<"order" | "refused"> {
+  const { shopper } = await createCart(client);
+  await addLine(client, shopper, variantId);
+  await startCheckout(client, shopper, 409);
+  const paid = expectStatus(
+    "complete checkout",
+    await client.request("POST", `/v1/carts/${shopper.cartId}/checkout/complete`, {
+      headers: { ...shopper.auth, ...once() },
+      body: { payment: { method: "test", token: "tok_visa" } },
+    }),
+    201,
+    409,
+  );
+  if (paid.status === 201) return "order";
+  if (paid.body?.error?.code !== "insufficient_stock") throw new Error(`409 ${paid.body?.error?.code}`);
+  return "refused";
+}
+
 export const now = () => performance.now();

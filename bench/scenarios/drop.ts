@@ -15,7 +15,7 @@ import { runPool } from "../lib/closed-loop.ts";
 import { BenchClient } from "../lib/http-client.ts";
 import type { DropCost, DropCostReport } from "../lib/round-trip-report.ts";
 import { commonFailures, cpuPer, tally, type BenchContext, type ScenarioResult } from "../lib/scenario.ts";
-import { addLine, createCart, createVariants, expectStatus, now, readStock } from "../lib/storefront.ts";
+import { createVariants, dropShopper, now, readStock } from "../lib/storefront.ts";
 
 export const DROP_DEFAULTS = { shoppers: 10_000, units: 100, concurrency: 64 };
 /**
@@ -60,24 +60,9 @@ export async function drop(
     await runPool(new Array<null>(shoppers).fill(null), concurrency, async () => {
       const started = now();
       try {
-        const { shopper: cart } = await createCart(client);
-        await addLine(client, cart, variant!);
-        const start = await client.request("POST", `/v1/carts/${cart.cartId}/checkout`, {
-          headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() },
-          body: {},
-        });
-        expectStatus("start checkout", start, 201, 409);
-        const paid = await client.request("POST", `/v1/carts/${cart.cartId}/checkout/complete`, {
-          headers: { ...cart.auth, "idempotency-key": crypto.randomUUID() },
-          body: { payment: { method: "test", token: "tok_visa" } },
-        });
-        expectStatus("complete checkout", paid, 201, 409);
-        if (paid.status === 201) {
+        if ((await dropShopper(client, variant!)) === "order") {
           if (++orders === units) soldOutMs = now() - began;
-        } else {
-          if (paid.body?.error?.code !== "insufficient_stock") throw new Error(`409 ${paid.body?.error?.code}`);
-          refused++;
-        }
+        } else refused++;
       } catch (error) {
         unexpected.push(error instanceof Error ? error.message : String(error));
       }
