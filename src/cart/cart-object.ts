@@ -70,6 +70,8 @@ export class CartObject extends DurableObject<Env> {
   #exclusive: Promise<unknown> = Promise.resolve();
   /** Saga steps running now (0 or 1): an in-flight state with none running was left unfinished. */
   #running = 0;
+  /** The token this instance last found matching the cart's hash: the shopper's next calls skip the digest. */
+  #verifiedToken: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -321,9 +323,12 @@ export class CartObject extends DurableObject<Env> {
 
   async #authenticate(token: string): Promise<Refusal | null> {
     if (!this.#store.cart) return new AppError("not_found", "Cart not found.").toOutcome();
+    // A cart's token hash never changes, so a token once found matching it still does.
+    if (this.#verifiedToken !== null && timingSafeEqual(token, this.#verifiedToken)) return null;
     if (!timingSafeEqual(await sha256Hex(token), this.#store.cart.tokenHash)) {
       return new AppError("forbidden", "This token is not for this cart.").toOutcome();
     }
+    this.#verifiedToken = token;
     return null;
   }
 

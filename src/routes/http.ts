@@ -24,7 +24,8 @@ export function bearerToken(c: Context): string {
 
 /** Identifies a request for idempotency: the route and its validated body. */
 export function requestHash(c: Context, body: unknown): Promise<string> {
-  return sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${canonicalJson(body ?? null)}`);
+  // c.req.path is the URL's pathname, already parsed by the router (decoded only when it holds a '%').
+  return sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`);
 }
 
 export function idempotencyKey(c: Context): string | undefined {

@@ -64,6 +64,20 @@ describe("storefront access", () => {
     expect(await stateFingerprint([victim])).toEqual(before);
   });
 
+  it("a token one character off the cart's own gets 403, right after the owner's calls and between them", async () => {
+    const last = victim.token.at(-1) === "A" ? "B" : "A";
+    const nearMiss = { authorization: `Bearer ${victim.token.slice(0, -1)}${last}` };
+    const before = await stateFingerprint([victim]);
+    for (const route of cartRoutes(victim.id, victimLineId).slice(0, 3)) {
+      expect((await workerFetch("GET", `/v1/carts/${victim.id}`, { headers: victim.auth })).status).toBe(200);
+      const res = await workerFetch(route.method, route.path, { headers: nearMiss, body: route.body });
+      expect(res.status, `${route.method} ${route.path}`).toBe(403);
+      expect(res.body.error.code).toBe("forbidden");
+    }
+    expect((await workerFetch("GET", `/v1/carts/${victim.id}`, { headers: victim.auth })).status).toBe(200);
+    expect(await stateFingerprint([victim])).toEqual(before);
+  });
+
   it("no token, or a token in another scheme, gets 401 on every cart route", async () => {
     const before = await stateFingerprint([victim]);
     for (const route of cartRoutes(victim.id, victimLineId)) {
