@@ -42,6 +42,7 @@ async function setup(): Promise<Setup> {
 }
 
 type Recovered = "failed" | "locked" | "completed";
+type Trace = Awaited<ReturnType<typeof checkoutTrace>>;
 
 interface CrashCase {
   point: PausePoint;
@@ -52,148 +53,62 @@ interface CrashCase {
   started: boolean;
   /** A fault that sends the saga into a rollback, to crash inside the rollback. */
   headers?: Record<string, string>;
-  /** What reached D1 and the gateway before the crash, checked after recovery. */
-  check?: (trace: Awaited<ReturnType<typeof checkoutTrace>>, s: Setup) => void;
+  /** What reached D1 and the gateway before the crash, as the trace must show it after recovery. */
+  reached: (s: Setup) => { [K in keyof Trace]?: unknown };
 }
 
+// What recovery leaves behind, by where the crash was.
+const nothingReserved = () => ({ reservations: [] });
+const released = (s: Setup) => ({ reservations: [{ variant_id: s.variant, quantity: 2, status: "released" }] });
+const discount = (s: Setup, status: string) => ({ discounts: [{ code: s.code, status }] });
+const VOIDED = { charges: [{ status: "voided" }] };
+const VOIDED_ORDER_CANCELLED = { ...VOIDED, orders: [{ status: "cancelled" }] };
+const COMMITTED = { orders: [{ status: "paid", total: 1800 }], reservations: [{ quantity: 2, status: "committed" }] };
+const CAPTURED = { ...COMMITTED, charges: [{ status: "captured", captured_amount: 1800 }] };
+const rollingBack = { started: true, recovered: "failed", crashedIn: "rolling_back", headers: fault("payment_capture") } as const;
+
 const CASES: CrashCase[] = [
+  { point: "cart_validation", crashedIn: "validating", recovered: "failed", started: false, reached: nothingReserved },
+  { point: "inventory_reservation", crashedIn: "reserving", recovered: "failed", started: false, reached: nothingReserved },
+  // The reservation batch committed in D1, the object never heard back.
   {
-    point: "cart_validation",
-    crashedIn: "validating",
-    recovered: "failed",
-    started: false,
-    check: (t) => expect(t.reservations).toEqual([]),
-  },
-  {
-    point: "inventory_reservation",
-    crashedIn: "reserving",
-    recovered: "failed",
-    started: false,
-    check: (t) => expect(t.reservations).toEqual([]),
-  },
-  {
-    // The reservation batch committed in D1, the object never heard back.
     point: "inventory_reservation:sent",
     crashedIn: "reserving",
     recovered: "failed",
     started: false,
-    check: (t, s) => {
-      expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
-      expect(t.quote).toMatchObject({ status: "released" });
-      expect(t.discounts).toEqual([{ code: s.code, status: "released" }]);
-    },
+    reached: (s) => ({ ...released(s), quote: { status: "released" }, ...discount(s, "released") }),
   },
+  // Never reached the gateway: the void leaves a tombstone so a late authorization is refused.
   {
-    // Never reached the gateway: the void leaves a tombstone so a late authorization is refused.
     point: "payment_authorization",
     crashedIn: "authorizing",
     recovered: "locked",
     started: true,
-    check: (t) => expect(t.charges.map((c) => c.status)).toEqual(["void_requested"]),
+    reached: () => ({ charges: [{ status: "void_requested" }] }),
   },
+  // Authorized at the gateway, the answer lost.
+  { point: "payment_authorization:sent", crashedIn: "authorizing", recovered: "locked", started: true, reached: () => VOIDED },
+  { point: "order_creation", crashedIn: "creating_order", recovered: "locked", started: true, reached: () => ({ ...VOIDED, orders: [] }) },
+  // The order batch committed (order pending, discount use consumed), the answer lost. The
+  // checkout is open again and keeps its discount: the consumed use is a reservation again.
   {
-    // Authorized at the gateway, the answer lost.
-    point: "payment_authorization:sent",
-    crashedIn: "authorizing",
-    recovered: "locked",
-    started: true,
-    check: (t) => expect(t.charges.map((c) => c.status)).toEqual(["voided"]),
-  },
-  {
-    point: "order_creation",
-    crashedIn: "creating_order",
-    recovered: "locked",
-    started: true,
-    check: (t) => {
-      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
-      expect(t.orders).toEqual([]);
-    },
-  },
-  {
-    // The order batch committed (order pending, discount use consumed), the answer lost.
     point: "order_creation:sent",
     crashedIn: "creating_order",
     recovered: "locked",
     started: true,
-    check: (t, s) => {
-      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
-      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
-      // The checkout is open again and keeps its discount: the consumed use is a reservation again.
-      expect(t.discounts).toEqual([{ code: s.code, status: "active" }]);
-    },
+    reached: (s) => ({ ...VOIDED_ORDER_CANCELLED, ...discount(s, "active") }),
   },
-  {
-    // The capture never reached the gateway: the void succeeds, so we were before the pivot.
-    point: "payment_capture",
-    crashedIn: "capturing",
-    recovered: "locked",
-    started: true,
-    check: (t) => {
-      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
-      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
-    },
-  },
-  {
-    // The capture reached the gateway: the void says "already captured", so forward.
-    point: "payment_capture:sent",
-    crashedIn: "capturing",
-    recovered: "completed",
-    started: true,
-    check: (t) => {
-      expect(t.charges).toMatchObject([{ status: "captured", captured_amount: 1800 }]);
-      expect(t.orders).toMatchObject([{ status: "paid", total: 1800 }]);
-      expect(t.reservations).toMatchObject([{ status: "committed" }]);
-    },
-  },
-  {
-    point: "stock_commit",
-    crashedIn: "committing",
-    recovered: "completed",
-    started: true,
-    check: (t) => {
-      expect(t.orders).toMatchObject([{ status: "paid" }]);
-      expect(t.reservations).toMatchObject([{ status: "committed" }]);
-    },
-  },
-  {
-    // The commit batch reached D1 (order paid, stock taken, events written), the object never heard back.
-    point: "stock_commit:sent",
-    crashedIn: "committing",
-    recovered: "completed",
-    started: true,
-    check: (t) => {
-      expect(t.orders).toMatchObject([{ status: "paid", total: 1800 }]);
-      expect(t.reservations).toMatchObject([{ quantity: 2, status: "committed" }]);
-      expect(t.charges).toMatchObject([{ status: "captured", captured_amount: 1800 }]);
-    },
-  },
-  {
-    // A rollback (of an injected capture failure) dies after the void, before its D1 batch.
-    point: "rollback",
-    crashedIn: "rolling_back",
-    recovered: "failed",
-    started: true,
-    headers: fault("payment_capture"),
-    check: (t, s) => {
-      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
-      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
-      expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
-    },
-  },
-  {
-    // The rollback's batch reached D1 (stock, quote and discount released), the object never heard back.
-    point: "rollback:sent",
-    crashedIn: "rolling_back",
-    recovered: "failed",
-    started: true,
-    headers: fault("payment_capture"),
-    check: (t, s) => {
-      expect(t.charges.map((c) => c.status)).toEqual(["voided"]);
-      expect(t.orders).toMatchObject([{ status: "cancelled" }]);
-      expect(t.reservations).toEqual([{ variant_id: s.variant, quantity: 2, status: "released" }]);
-      expect(t.discounts).toEqual([{ code: s.code, status: "released" }]);
-    },
-  },
+  // The capture never reached the gateway: the void succeeds, so we were before the pivot.
+  { point: "payment_capture", crashedIn: "capturing", recovered: "locked", started: true, reached: () => VOIDED_ORDER_CANCELLED },
+  // The capture reached the gateway: the void says "already captured", so forward.
+  { point: "payment_capture:sent", crashedIn: "capturing", recovered: "completed", started: true, reached: () => CAPTURED },
+  { point: "stock_commit", crashedIn: "committing", recovered: "completed", started: true, reached: () => COMMITTED },
+  // The commit batch reached D1 (order paid, stock taken, events written), the object never heard back.
+  { point: "stock_commit:sent", crashedIn: "committing", recovered: "completed", started: true, reached: () => CAPTURED },
+  // A rollback (of an injected capture failure) dies after the void, before its D1 batch.
+  { point: "rollback", ...rollingBack, reached: (s) => ({ ...VOIDED_ORDER_CANCELLED, ...released(s) }) },
+  // The rollback's batch reached D1 (stock, quote and discount released), the object never heard back.
+  { point: "rollback:sent", ...rollingBack, reached: (s) => ({ ...VOIDED_ORDER_CANCELLED, ...released(s), ...discount(s, "released") }) },
 ];
 
 describe("crash at each step of the saga, recovered by the alarm", () => {
@@ -221,7 +136,7 @@ describe("crash at each step of the saga, recovered by the alarm", () => {
 
     const trace = await checkoutTrace(rec.id);
     expect(trace.row?.state).toBe(c.recovered);
-    c.check?.(trace, s);
+    expect(trace).toMatchObject(c.reached(s));
     const view = await getCart(s.cart);
     switch (c.recovered) {
       case "failed":

@@ -12,8 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, call, cartWith, completeCheckout, createProduct, startCheckout } from "../support/api";
 import { type AdminCase, type AdminWorld, casesOf, EXISTING_CODE } from "../support/fuzz-admin-cases";
 import { ADMIN_ROUTES } from "../support/fuzz-admin-routes";
-import { expectEveryAnswer } from "../support/fuzz-requests";
-import { FUZZ_TIMEOUT_MS } from "../support/bad-input";
+import { expectEveryAnswer, itRunsEveryCase } from "../support/fuzz-requests";
 import { cancelOrder, paidOrder } from "../support/orders";
 
 /** Values fast-check makes inside each case, each run: every case runs in every run, the values vary from run to run. */
@@ -67,15 +66,7 @@ describe("fuzz: every admin case gets its exact refusal and changes nothing", ()
     });
   }
 
-  for (const route of ADMIN_ROUTES) {
-    it(
-      `${route.name}: every case`,
-      async () => {
-        for (const c of casesOf(route)) await runCase(c);
-      },
-      FUZZ_TIMEOUT_MS,
-    );
-  }
+  itRunsEveryCase(ADMIN_ROUTES, casesOf, runCase);
 
   it("the locked checkout is still locked and its stock still reserved after all of it", async () => {
     const cart = (await call("GET", `/v1/carts/${world.lockedCart.id}`, { headers: world.lockedCart.auth })).body.cart;

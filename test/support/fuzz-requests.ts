@@ -4,11 +4,12 @@
  * one, and the check that a case got its one answer and changed nothing.
  */
 import fc from "fast-check";
-import { expect } from "vitest";
-import type { TestCart } from "./api";
+import { expect, it } from "vitest";
+import type { Res, TestCart } from "./api";
 import {
   badIdempotencyKey,
   expectRefusal,
+  FUZZ_TIMEOUT_MS,
   hugeNumberLiteral,
   malformedAuthorization,
   malformedJson,
@@ -157,17 +158,14 @@ function bodyKinds<A extends unknown[]>(r: RouteRequest<A>, body: (...a: A) => R
   const valid = (a: A) => JSON.stringify(body(...a));
   const known = r.known ?? (() => false);
   const kinds: Array<Kind<A>> = [
-    kindOf(
-      "malformed JSON",
-      malformedJson,
-      (m) => m.label,
-      (m, ...a: A) => sent(m.raw, a),
-    ),
-    kindOf(
-      "JSON that is not an object",
-      nonObjectJson,
-      (m) => m.label,
-      (m, ...a: A) => sent(m.raw, a),
+    // Bytes that are not JSON, and JSON whose top level is not an object.
+    ...[malformedJson, nonObjectJson].map((arb, i) =>
+      kindOf(
+        i === 0 ? "malformed JSON" : "JSON that is not an object",
+        arb,
+        (m) => m.label,
+        (m, ...a: A) => sent(m.raw, a),
+      ),
     ),
     kindOf(
       "not a JSON content type",
@@ -238,6 +236,8 @@ export async function expectEveryAnswer<A extends unknown[]>(options: {
   watched: (...a: A) => TestCart[];
   label: (...a: A) => string;
   runs: number;
+  /** More to hold of each answer. */
+  check?: (res: Res, where: string) => void;
   onAnswered?: (...a: A) => void;
 }): Promise<void> {
   const { method, kind, answer } = options;
@@ -251,8 +251,22 @@ export async function expectEveryAnswer<A extends unknown[]>(options: {
       expectRefusal(res, where);
       expect(`${res.status} ${res.body.error.code}`, `${where} (${JSON.stringify(res.body.error).slice(0, 300)})`).toBe(answer);
       expect(await stateFingerprint(watched), `${where}: state changed`).toEqual(before);
+      options.check?.(res, where);
       options.onAnswered?.(...a);
     }),
     { numRuns: options.runs, endOnFailure: true },
   );
+}
+
+/** One test per route, running each of the route's cases in turn. */
+export function itRunsEveryCase<R extends { name: string }, C>(routes: R[], casesOf: (route: R) => C[], run: (c: C) => Promise<void>): void {
+  for (const route of routes) {
+    it(
+      `${route.name}: every case`,
+      async () => {
+        for (const c of casesOf(route)) await run(c);
+      },
+      FUZZ_TIMEOUT_MS,
+    );
+  }
 }

@@ -21,6 +21,9 @@ const ANSWERS: Record<string, string | Record<CartState, string>> = {
   // A cart id of another shape names no cart either (only length is checked in the path).
   "malformed cart id": "404 not_found",
   "overlong cart id": "400 validation_error",
+  "unknown order id": "404 not_found",
+  "malformed order id": "404 not_found",
+  "overlong order id": "400 validation_error",
   "overlong line id": "400 validation_error",
   "overlong code": "400 validation_error",
   "unknown line id": BY_CART("404 not_found"),

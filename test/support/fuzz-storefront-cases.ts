@@ -18,6 +18,9 @@ export type CartState = "open" | "locked";
 export interface World {
   stranger: TestCart;
   variantId: string;
+  /** A paid order, read with its own cart's token. */
+  orderId: string;
+  orderCart: TestCart;
 }
 /** What a storefront case's request is built against: a cart of the pool, and what every case shares. */
 type At = [Target, World];
@@ -26,6 +29,8 @@ export interface Route extends Omit<RouteRequest<At>, "headers" | "known"> {
   name: string;
   method: string;
   auth?: boolean;
+  /** The route's own credentials, where a pool cart's token is not the one it takes (the pool cart plays no part then). */
+  headers?: (t: Target, w: World) => Record<string, string>;
   idempotent?: boolean;
 }
 
@@ -74,7 +79,7 @@ const placeholderWorld = { variantId: "var_x" } as World;
 export function casesOf(route: Route): Case[] {
   const request: RouteRequest<At> = {
     ...route,
-    headers: (t) => (route.auth === false ? {} : t.cart.auth),
+    headers: route.headers ?? ((t) => (route.auth === false ? {} : t.cart.auth)),
     known: (key) => Object.hasOwn(route.body?.(placeholderTarget, placeholderWorld) ?? {}, key),
   };
   const kinds = requestKinds(request);
@@ -91,7 +96,7 @@ export function casesOf(route: Route): Case[] {
     );
   }
   if (route.idempotent) kinds.push(badIdempotencyKeyKind(request));
-  const states: CartState[] = route.auth === false ? ["open"] : ["open", "locked"];
+  const states: CartState[] = route.auth === false || route.headers ? ["open"] : ["open", "locked"];
   return states.flatMap((state) => kinds.map((k) => ({ ...k, route, state })));
 }
 
@@ -111,6 +116,20 @@ const total = { "not an integer in range": badInteger(0, 1_000_000_000_000) };
 const ttl = { "not an integer in range": badInteger(1, 60) };
 
 export const ROUTES: Route[] = [
+  {
+    name: "GET /v1/products",
+    method: "GET",
+    path: () => "/v1/products?currency=USD",
+    auth: false,
+    params: [
+      {
+        name: "currency",
+        bad: { "currency: invalid": invalidCurrency.filter((c): c is string => typeof c === "string") },
+        at: (bad) => `/v1/products?currency=${enc(bad)}`,
+      },
+      { name: "currency", bad: { "currency: given twice": fc.constantFrom("USD", "EUR") }, at: (bad) => `/v1/products?currency=USD&currency=${bad}` },
+    ],
+  },
   {
     name: "POST /v1/carts",
     method: "POST",
@@ -237,5 +256,22 @@ export const ROUTES: Route[] = [
     path: cartPath("/checkout/cancel"),
     idempotent: true,
     params: [cartIdParam("/checkout/cancel")],
+  },
+  {
+    name: "GET /v1/orders/{id}",
+    method: "GET",
+    path: (_t, w) => `/v1/orders/${w.orderId}`,
+    headers: (_t, w) => w.orderCart.auth,
+    params: [
+      {
+        name: "order id",
+        bad: {
+          "unknown order id": fc.stringMatching(/^ord_[0-9a-hjkmnp-tv-z]{26}$/),
+          "malformed order id": nonMatching(/^ord_/, 30).filter(safeSegment),
+          "overlong order id": fc.string({ minLength: 65, maxLength: 100 }).filter(safeSegment),
+        },
+        at: (bad) => `/v1/orders/${enc(bad)}`,
+      },
+    ],
   },
 ];
