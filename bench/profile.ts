@@ -3,10 +3,12 @@
  * serves it (`wrangler dev`, a prebuilt bundle, fresh state), a variant sold out, then a
  * CPU profile (Chrome DevTools Protocol on wrangler's inspector port) while refused
  * shoppers run — create a cart, add the sold-out line, start, complete, as the drop does.
- * Prints the CPU of each server process per shopper next to a ping's, and the profile's
- * self time by module and by function (mapped to src/ and the packages through the
- * bundle's source map). Writes bench/results/profile.cpuprofile (open it in DevTools'
- * Performance panel) and profile.json.
+ *
+ * Prints the CPU of each server process (from /proc) per shopper and per ping, the same
+ * for each of the four requests measured step by step, and the profile's samples by
+ * module and by function (mapped to src/ and the packages through the bundle's source
+ * map), as shares of the Worker runtime's measured CPU. Writes
+ * bench/results/profile.cpuprofile (DevTools' Performance panel opens it) and profile.json.
  *
  *   npx tsx bench/profile.ts                          300 refused shoppers, 16 at a time
  *   npx tsx bench/profile.ts --shoppers=500 --concurrency=64
@@ -23,7 +25,7 @@ import { connectDevtools } from "./lib/devtools.ts";
 import { BenchClient } from "./lib/http-client.ts";
 import { describeLoad } from "./lib/machine.ts";
 import { serverCpuByRole } from "./lib/server-cpu.ts";
-import { createVariants, dropShopper, expectStatus } from "./lib/storefront.ts";
+import { addLine, createCart, createVariants, dropShopper, expectStatus, type Shopper, startCheckout } from "./lib/storefront.ts";
 
 const { values } = parseArgs({
   options: {
@@ -55,6 +57,34 @@ const minus = (after: Roles, before: Roles, per: number): Roles =>
   Object.fromEntries(Object.entries(after).map(([role, ms]) => [role, round((ms - (before[role] ?? 0)) / per)]));
 const sum = (roles: Roles) => round(Object.values(roles).reduce((a, b) => a + b, 0));
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * The refused shopper's four requests one step at a time, `n` of each (all creates, then
+ * all adds…): the CPU of each server process per request of each step.
+ */
+async function steps(client: BenchClient, variant: string, n: number, cpu: () => Roles): Promise<Record<string, Roles>> {
+  const carts: Shopper[] = [];
+  const step = async (task: (i: number) => Promise<unknown>) => {
+    const before = cpu();
+    await runPool(new Array<null>(n).fill(null), concurrency, (_item, i) => task(i).then(() => undefined));
+    return minus(cpu(), before, n);
+  };
+  return {
+    "POST /v1/carts": await step(async () => carts.push((await createCart(client)).shopper)),
+    "POST …/lines (sold out: 200)": await step((i) => addLine(client, carts[i]!, variant)),
+    "POST …/checkout (409)": await step((i) => startCheckout(client, carts[i]!, 409)),
+    "POST …/checkout/complete (409)": await step(async (i) =>
+      expectStatus(
+        "complete checkout",
+        await client.request("POST", `/v1/carts/${carts[i]!.cartId}/checkout/complete`, {
+          headers: { ...carts[i]!.auth, "idempotency-key": crypto.randomUUID() },
+          body: { payment: { method: "test", token: "tok_visa" } },
+        }),
+        409,
+      ),
+    ),
+  };
+}
 
 /** `count` refused shoppers; fails on an order, a 5xx or anything unexpected. */
 async function refusedShoppers(client: BenchClient, variant: string, n: number): Promise<void> {
@@ -142,6 +172,8 @@ async function main(): Promise<void> {
     before = cpu();
     await refusedShoppers(api, variant!, shoppers);
     const plain = minus(cpu(), before, shoppers);
+    const byStep = await steps(api, variant!, shoppers, cpu);
+    if (api.serverErrors) throw new Error(`${api.serverErrors} answers were 5xx`);
 
     const devtools = await connectDevtools(server.inspectorPort());
     await devtools.send("Profiler.enable");
@@ -161,6 +193,12 @@ async function main(): Promise<void> {
     }
     console.log(`  ${"all".padEnd(32)} ${String(sum(ping)).padStart(8)} ${String(sum(plain)).padStart(8)} ${String(sum(profiled)).padStart(9)}`);
     console.log(`  = ${round(sum(plain) / sum(ping), 1)} pings per refused shopper (unprofiled)`);
+    console.log(`\nServer CPU per request, step by step (${shoppers} of each), ms: all processes (the Worker's runtime; the dev proxy)`);
+    for (const [name, roles] of Object.entries({ "GET /v1/ping": ping, ...byStep })) {
+      const worker = roles["workerd: the Worker"] ?? 0;
+      const proxy = roles["workerd: wrangler's dev proxy"] ?? 0;
+      console.log(`  ${name.padEnd(34)} ${String(sum(roles)).padStart(7)} (${worker}; ${proxy})  = ${round(sum(roles) / sum(ping), 1)} pings`);
+    }
 
     const workerCpu = plain["workerd: the Worker"] ?? 0;
     const weighed = weigh(summarizeProfile(profile, sourceMap), workerCpu);
@@ -176,6 +214,7 @@ async function main(): Promise<void> {
       cpu_ms_per_ping: ping,
       cpu_ms_per_shopper: plain,
       cpu_ms_per_shopper_profiled: profiled,
+      cpu_ms_per_request_by_step: byStep,
       pings_per_shopper: round(sum(plain) / sum(ping), 1),
       profile: { ...weighed, by_function: weighed.by_function.slice(0, 300) },
     };
