@@ -12,7 +12,7 @@ import type { Quote } from "../../src/checkout/quote";
 import { ADMIN, call, cartWith, completeCheckout, createProduct, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectErrorEnvelope } from "../support/bad-input";
 import { expectInvariants, gatewayCharges } from "../support/invariants";
-import { editStoredCheckout, salesOf, storedCheckout } from "../support/saga";
+import { armPause, editStoredCheckout, releasePause, salesOf, storedCheckout, waitUntilPaused } from "../support/saga";
 
 let variantId: string;
 
@@ -95,6 +95,30 @@ describe("a tampered stored quote is refused before any money moves", () => {
     expect((await gatewayCharges(checkoutId)).map((c) => c.status)).toEqual(["declined"]);
     expect(await salesOf(cart)).toEqual({ orders: [], captures: [] });
     expect((await storedCheckout(cart)).state).toBe("failed");
+    await expectInvariants();
+  });
+
+  it("a quote altered between the authorization and the capture is caught by the check before capture: the hold is voided, nothing captured", async () => {
+    const { cart, checkoutId } = await lockedCart();
+    await armPause(cart, "payment_capture");
+    const pending = completeCheckout(cart, "tok_visa");
+    await waitUntilPaused(cart, "payment_capture");
+    // Authorized for the real total; the quote the capture would read is then lowered.
+    expect((await gatewayCharges(checkoutId)).map((c) => c.status)).toEqual(["authorized"]);
+    await editStoredCheckout(cart, (rec) => {
+      rec.quote!.total = 1;
+      rec.quote!.lines[0]!.total = 1;
+    });
+    await releasePause(cart, "payment_capture");
+    const res = await pending;
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ code: "payment_gateway_error", details: { phase: "payment_capture", checkout_id: checkoutId } });
+    expect(await gatewayCharges(checkoutId)).toEqual([{ status: "voided", amount: 10_800, captured_amount: null }]);
+    expect(await salesOf(cart)).toEqual({ orders: [], captures: [] });
+    const rec = await storedCheckout(cart);
+    expect(rec.state).toBe("failed");
+    expect(rec.failure).toMatchObject({ phase: "payment_capture", message: "The quote signature does not match its contents." });
+    expect(await stockOf(variantId)).toMatchObject({ reserved: 0 });
     await expectInvariants();
   });
 
