@@ -9,8 +9,12 @@
  * capture, commit. Then the shopper's retry with the same Idempotency-Key ends in
  * exactly one order and one capture.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { PausePoint } from "../../src/cart/saga/probe";
+import { createDb } from "../../src/db/client";
+import { paymentKeys } from "../../src/payments/gateway";
+import { TestGateway } from "../../src/payments/test-gateway";
 import { completeCheckout, createProduct, fault, getCart, startCheckout, stockOf, type TestCart } from "../support/api";
 import { expectInvariants } from "../support/invariants";
 import {
@@ -180,6 +184,32 @@ describe("crash at each step of the saga, recovered by the alarm", () => {
     const replay = await completeCheckout(s.cart, "tok_visa", { "idempotency-key": key });
     expect(replay.status).toBe(201);
     expect(replay.body.order.id).toBe(retry.body.order.id);
+    await expectInvariants();
+  });
+});
+
+describe("a late authorization after a void request", () => {
+  it("is refused by the void's tombstone: the authorization the dead instance sent arrives after recovery and holds nothing", async () => {
+    const s = await setup();
+    expect((await startCheckout(s.cart)).status).toBe(201);
+    await armPause(s.cart, "payment_authorization");
+    const pending = completeCheckout(s.cart, "tok_visa", { "idempotency-key": crypto.randomUUID() });
+    await waitUntilPaused(s.cart, "payment_authorization");
+    const attempt = (await storedCheckout(s.cart)).attempts.at(-1)!;
+    await crash(pending);
+    const rec = await recoverByAlarm(s.cart);
+    expect(rec.state).toBe("locked");
+    // The request the dead instance was about to send reaches the gateway only now, under its key.
+    const late = await new TestGateway(createDb(env.DB)).authorize({
+      idempotencyKey: paymentKeys.authorize(rec.id, attempt.number),
+      amount: 1800,
+      currency: "USD",
+      method: { method: "test", token: "tok_visa" },
+      metadata: { checkout_id: rec.id, cart_id: s.cart.id, attempt: attempt.number },
+    });
+    expect(late).toMatchObject({ status: "error", retryable: false });
+    expect((await checkoutTrace(rec.id)).charges).toEqual([expect.objectContaining({ status: "void_requested", captured_amount: null })]);
+    expect(await stockOf(s.variant)).toMatchObject({ on_hand: 5, reserved: 2 });
     await expectInvariants();
   });
 });
