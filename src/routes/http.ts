@@ -25,7 +25,12 @@ export function bearerToken(c: Context): string {
 /** Identifies a request for idempotency: the route and its validated body. */
 export function requestHash(c: Context, body: unknown): Promise<string> {
   // c.req.path is the URL's pathname, already parsed by the router (decoded only when it holds a '%').
-  return sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalJson(body ?? null)}`);
+  return requestHashOf(c.req.method, c.req.path, body);
+}
+
+/** The same hash from its parts, for callers that hold no request (a service call under a route's key). */
+export function requestHashOf(method: string, path: string, body: unknown): Promise<string> {
+  return sha256Hex(`${method} ${path}\n${canonicalJson(body ?? null)}`);
 }
 
 export function idempotencyKey(c: Context): string | undefined {

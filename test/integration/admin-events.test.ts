@@ -415,7 +415,13 @@ describe("admin webhook events", () => {
             .record({ status: fc.jsonValue({ maxDepth: 1 }), limit: fc.jsonValue({ maxDepth: 1 }) })
             .filter(
               (b) =>
-                !(valid(String(b.status), ["dead", "undeliverable"]) && Number.isInteger(b.limit) && (b.limit as number) >= 1 && (b.limit as number) <= 500),
+                !(
+                  typeof b.status === "string" &&
+                  valid(b.status, ["dead", "undeliverable"]) &&
+                  Number.isInteger(b.limit) &&
+                  (b.limit as number) >= 1 &&
+                  (b.limit as number) <= 500
+                ),
             )
             .map((b) => ({ raw: JSON.stringify(b), contentType: "application/json" })),
         )

@@ -13,7 +13,7 @@ import { createLogger } from "../../src/lib/logger";
 import { cancelOrder as cancelThroughService, requestRefund } from "../../src/orders/refunds";
 import type { PaymentGateway, RefundRequest } from "../../src/payments/gateway";
 import { TestGateway } from "../../src/payments/test-gateway";
-import { requestHash as hashOf } from "../../src/routes/http";
+import { requestHashOf } from "../../src/routes/http";
 import { call, ADMIN } from "../support/api";
 import { expectInvariants } from "../support/invariants";
 import { adminOrder, cancelOrder, paidOrder, refund, refundKey } from "../support/orders";
@@ -127,7 +127,6 @@ describe("refund crash recovery", () => {
 });
 
 /** The hash the route computes for this body, so an HTTP repeat matches the crashed request's key. */
-async function bodyHash(orderId: string, body: unknown): Promise<string> {
-  const fake = { req: { method: "POST", url: `https://checkout.test/admin/api/orders/${orderId}/refunds` } };
-  return hashOf(fake as never, body);
+function bodyHash(orderId: string, body: unknown): Promise<string> {
+  return requestHashOf("POST", `/admin/api/orders/${orderId}/refunds`, body);
 }
