@@ -3,7 +3,7 @@
  * earliest active reservation lapses. The catalog read carries it in its batch and the
  * stock ledger reads it alone; what they learn is the inventory's business, not this file's.
  */
-import { sql } from "drizzle-orm";
+import { and, eq, min } from "drizzle-orm";
 import type { Database } from "./client";
 import { inJsonArray } from "./json-rows";
 import { inventory, stockReservations } from "./schema";
@@ -17,17 +17,20 @@ export interface StockLevel {
   earliestLapseAt: number | null;
 }
 
-/** When each variant's earliest active reservation lapses (a column for a stock read). */
-const earliestLapse = sql<
-  string | null
->`(SELECT min(${stockReservations.expiresAt}) FROM ${stockReservations} WHERE ${stockReservations.variantId} = ${inventory.variantId} AND ${stockReservations.status} = 'active')`;
-
-/** The statement reading the stock of these variants (ids travel as one JSON parameter). */
+/**
+ * The statement reading the stock of these variants (ids travel as one JSON parameter),
+ * with when each one's earliest active reservation lapses. A join, not a correlated
+ * subquery: drizzle writes a single-table query's columns without their table, and inside
+ * a subquery `"variant_id" = "variant_id"` compared the reservation with itself, so the
+ * earliest lapse was any variant's.
+ */
 export function stockLevelQuery(db: Database, variantIds: string[]) {
   return db
-    .select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved, earliestLapse })
+    .select({ variantId: inventory.variantId, onHand: inventory.onHand, reserved: inventory.reserved, earliestLapse: min(stockReservations.expiresAt) })
     .from(inventory)
-    .where(inJsonArray(inventory.variantId, variantIds));
+    .leftJoin(stockReservations, and(eq(stockReservations.variantId, inventory.variantId), eq(stockReservations.status, "active")))
+    .where(inJsonArray(inventory.variantId, variantIds))
+    .groupBy(inventory.variantId);
 }
 
 export function toStockLevel(row: { variantId: string; onHand: number; reserved: number; earliestLapse: string | null }): StockLevel {

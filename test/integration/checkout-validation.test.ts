@@ -55,8 +55,10 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     await expectStillOpen(cart, plenty!);
   });
 
-  it("409 insufficient_stock counts units other checkouts hold", async () => {
-    const [v] = await createProduct([{ stock: 3 }]);
+  it("409 insufficient_stock counts units other checkouts hold, and says when the first of this variant's holds lapses", async () => {
+    const [v, elsewhere] = await createProduct([{ stock: 3 }, { stock: 3 }]);
+    // A hold on another variant that lapses sooner says nothing about this one's.
+    expect((await startCheckout(await cartWith([[elsewhere!, 1]]), { ttl_minutes: 1 })).status).toBe(201);
     const holder = await cartWith([[v!, 2]]);
     expect((await startCheckout(holder)).status).toBe(201);
     const cart = await cartWith([[v!, 2]]);
@@ -69,6 +71,14 @@ describe("checkout start refuses, and leaves nothing behind", () => {
     expect(line.retry_after_seconds).toBeLessThanOrEqual(15 * 60);
     expect(res.headers.get("retry-after")).toBe(String(line.retry_after_seconds));
     expect(await stockOf(v!)).toMatchObject({ on_hand: 3, reserved: 2 });
+    // A second, shorter hold of this variant is the one that lapses first.
+    const [w] = await createProduct([{ stock: 3 }]);
+    expect((await startCheckout(await cartWith([[w!, 1]]))).status).toBe(201);
+    expect((await startCheckout(await cartWith([[w!, 1]]), { ttl_minutes: 1 })).status).toBe(201);
+    const shorter = await startCheckout(await cartWith([[w!, 2]]));
+    expect(shorter.status).toBe(409);
+    expect(shorter.body.error.details.lines[0].retry_after_seconds).toBeGreaterThan(50);
+    expect(shorter.body.error.details.lines[0].retry_after_seconds).toBeLessThanOrEqual(60);
     await expectInvariants();
   });
 
