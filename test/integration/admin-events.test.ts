@@ -10,11 +10,18 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeCursor } from "../../src/admin/page-cursor";
 import { MAX_EVENT_PAGE_SIZE } from "../../src/admin/webhook-events";
-import { createDb } from "../../src/db/client";
-import { relayOutbox } from "../../src/events/relay";
 import { ADMIN } from "../support/api";
 import { coercesToIntegerIn, expectErrorEnvelope, expectRefusal, malformedJson, nonObjectJson, wrongContentType } from "../support/bad-input";
-import { deadEvent, deliverBatch, deliveryAttempts, outboxRow, recordingQueue, startedCheckoutEvent, webhookReceiver } from "../support/events";
+import {
+  deadEvent,
+  deliverBatch,
+  deliveryAttempts,
+  outboxRow,
+  recordingQueue,
+  relayEverything,
+  startedCheckoutEvent,
+  webhookReceiver,
+} from "../support/events";
 import { d1Fingerprint } from "../support/state-fingerprint";
 import { workerFetch } from "../support/worker-fetch";
 
@@ -257,7 +264,7 @@ describe("admin webhook events", () => {
   it("refuses to redeliver a pending or enqueued event with 409 event_in_flight and changes nothing", async () => {
     const { eventId } = await startedCheckoutEvent();
     for (const status of ["pending", "enqueued"]) {
-      if (status === "enqueued") await relayOutbox({ ...env, EVENTS: recordingQueue().queue }, createDb(env.DB), { now: Date.now(), limit: 100 });
+      if (status === "enqueued") expect(await relayEverything(env)).toContain(eventId);
       const before = await outboxRow(eventId);
       expect(before!.status).toBe(status);
       const queue = recordingQueue();
@@ -283,9 +290,7 @@ describe("admin webhook events", () => {
     expect(res.body.error.code).toBe("unavailable");
     // Never marked enqueued without the queue's acceptance; the relay picks it up.
     expect(await outboxRow(eventId)).toMatchObject({ status: "pending", enqueued_at: null, attempts: 2 });
-    const relay = recordingQueue();
-    await relayOutbox({ ...env, EVENTS: relay.queue }, createDb(env.DB), { now: Date.now(), limit: 100 });
-    expect(relay.sent).toContain(eventId);
+    expect(await relayEverything(env)).toContain(eventId);
     expect((await outboxRow(eventId))!.status).toBe("enqueued");
   });
 

@@ -5,9 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isoNow, createDb } from "../../src/db/client";
-import { relayOutbox } from "../../src/events/relay";
-import { deliverBatch, outboxRow, recordingQueue, startedCheckoutEvent, webhookReceiver, WEBHOOK_URL } from "../support/events";
+import { isoNow } from "../../src/db/client";
+import { deliverBatch, outboxRow, relayEverything, startedCheckoutEvent, webhookReceiver, WEBHOOK_URL } from "../support/events";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -41,17 +40,11 @@ describe("no webhook target", () => {
     const { eventId } = await startedCheckoutEvent();
     await deliverBatch([{ id: "msg-kept", body: eventId }], env);
     expect((await outboxRow(eventId))!.status).toBe("undeliverable");
-    const db = createDb(env.DB);
-
     // Still no target: the relay leaves kept events where they are.
-    const idle = recordingQueue();
-    await relayOutbox({ ...env, EVENTS: idle.queue }, db, { now: Date.now(), limit: 100 });
-    expect(idle.sent).not.toContain(eventId);
+    expect(await relayEverything(env)).not.toContain(eventId);
     expect((await outboxRow(eventId))!.status).toBe("undeliverable");
 
-    const configured = recordingQueue();
-    await relayOutbox({ ...env, WEBHOOK_URL, EVENTS: configured.queue }, db, { now: Date.now(), limit: 100 });
-    expect(configured.sent).toContain(eventId);
+    expect(await relayEverything({ ...env, WEBHOOK_URL })).toContain(eventId);
     expect(await outboxRow(eventId)).toMatchObject({ status: "enqueued" });
     expect((await outboxRow(eventId))!.enqueued_at! <= isoNow()).toBe(true);
 
