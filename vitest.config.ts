@@ -20,7 +20,12 @@ export default defineConfig(async () => {
     {
       ownStorage = false,
       ratelimits,
-    }: { ownStorage?: boolean; ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }> } = {},
+      groupOrder = 0,
+    }: {
+      ownStorage?: boolean;
+      ratelimits?: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
+      groupOrder?: number;
+    } = {},
   ) => ({
     plugins: [
       cloudflareTest({
@@ -55,6 +60,10 @@ export default defineConfig(async () => {
       // Files that judge the whole database (a clean bill of health, the cron job's
       // totals, statistics) get a runtime of their own instead.
       isolate: ownStorage,
+      // A shared runtime lives as long as its project keeps the pool's workers: run beside
+      // another project, the pool hands its workers back and forth and each hand-over starts
+      // a new runtime. So each shared-runtime project gets a group of its own (see below).
+      sequence: { groupOrder },
     },
   });
   const stripeTests = "test/integration/stripe-*.test.ts";
@@ -85,7 +94,6 @@ export default defineConfig(async () => {
     STRIPE_SECRET_KEY: "sk_test_double",
     STRIPE_WEBHOOK_SECRET: "whsec_test_double",
     STRIPE_API_BASE: "https://stripe.test",
-    STRIPE_TIMEOUT_MS: "1500",
     CORS_ORIGINS: "https://shop.test",
   };
   // Signature checks compare with workerd's crypto.subtle.timingSafeEqual (not in Node).
@@ -103,7 +111,15 @@ export default defineConfig(async () => {
         // runtime start-up per file, and proof that they need no Workers runtime. The Workers
         // projects' timeout: vitest's 5 s default timed out a ~1 s property test on a loaded machine.
         { test: { name: "unit", include: ["test/unit/**/*.test.ts"], exclude: workersCryptoUnits, environment: "node", testTimeout: 30_000 } },
-        workersProject("workers", ["test/integration/**/*.test.ts", ...workersCryptoUnits], [stripeTests, relaxedTests, fuzzTests, ...wholeDatabaseTests]),
+        // Groups run one after another: first the projects whose files each get a runtime
+        // anyway (and the unit tests), then each shared-runtime project alone.
+        workersProject(
+          "workers",
+          ["test/integration/**/*.test.ts", ...workersCryptoUnits],
+          [stripeTests, relaxedTests, fuzzTests, ...wholeDatabaseTests],
+          {},
+          { groupOrder: 1 },
+        ),
         workersProject("whole-database", wholeDatabaseTests, [], {}, { ownStorage: true }),
         // The fuzz compares every table before and after each case (a runtime of its own), and
         // its checkout cases must meet validation, not the checkout limiter's 5 a minute (the
@@ -128,7 +144,7 @@ export default defineConfig(async () => {
           { ownStorage: true },
         ),
         // Stripe's API is a double inside the tests (test/support/stripe-double.ts) at STRIPE_API_BASE.
-        workersProject("stripe", [stripeTests], stripeWholeDatabaseTests, stripeBindings),
+        workersProject("stripe", [stripeTests], stripeWholeDatabaseTests, stripeBindings, { groupOrder: 2 }),
         workersProject("stripe-whole-database", stripeWholeDatabaseTests, [], stripeBindings, { ownStorage: true }),
       ],
     },
