@@ -4,6 +4,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildDocsAssets } from "./scripts/build-docs-assets.ts";
 import { buildStorefrontBundle } from "./scripts/build-storefront.ts";
+import { fuzzTests, relaxedTests, stripeTests, stripeWholeDatabaseTests, wholeDatabaseTests } from "./test/projects.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -66,29 +67,6 @@ export default defineConfig(async () => {
       sequence: { groupOrder },
     },
   });
-  const stripeTests = "test/integration/stripe-*.test.ts";
-  // The cleanup job's totals with Stripe: a whole-database judgement too.
-  const stripeWholeDatabaseTests = ["test/integration/stripe-cleanup.test.ts"];
-  const relaxedTests = "test/integration/relaxed-lock-*.test.ts";
-  const fuzzTests = "test/integration/fuzz-*.test.ts";
-  // Whole-database judgements (a clean bill of health, the cron job's totals, statistics,
-  // "no row changed" over every table, the relay of the whole outbox): what another file
-  // left behind would change their answers, or make them read it all again and again.
-  const wholeDatabaseTests = [
-    // Counting every D1 and storage call while a request runs: another file's alarm
-    // firing in the window would be counted too.
-    "test/integration/catalog-cache.test.ts",
-    "test/integration/d1-*.test.ts",
-    "test/integration/drop-sold-out.test.ts",
-    "test/integration/admin-console-stock.test.ts",
-    "test/integration/admin-diagnostics.test.ts",
-    "test/integration/admin-statistics.test.ts",
-    "test/integration/cleanup-*.test.ts",
-    "test/integration/purchase-limits.test.ts",
-    "test/integration/security-access.test.ts",
-    "test/integration/security-idempotency.test.ts",
-    "test/integration/webhooks-relay.test.ts",
-  ];
   const stripeBindings = {
     CHECKOUT_PAYMENT_GATEWAY: "stripe",
     STRIPE_SECRET_KEY: "sk_test_double",
