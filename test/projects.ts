@@ -34,5 +34,5 @@ export const wholeDatabaseTests = [
   "test/integration/webhooks-relay.test.ts",
 ];
 
-/** The files whose projects give each file a runtime of its own (an `isolate: true` project). */
+/** The files whose projects give each file a runtime of its own (`ownStorage` in vitest.config.ts: a new such project joins here too). */
 export const ownRuntimeTests: string[] = [...wholeDatabaseTests, ...stripeWholeDatabaseTests, fuzzTests, relaxedTests];
